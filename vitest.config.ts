@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config';
+
+/** One root config: every package with a vitest.config.ts is a project; tests import sources. */
+export default defineConfig({
+  test: {
+    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts'],
+  },
+});
