@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-/** One root config: every package with a vitest.config.ts is a project; tests import sources. */
+/** One root config: every package with a vitest.config.ts is a project. */
 export default defineConfig({
   test: {
     projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts'],

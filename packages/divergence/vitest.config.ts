@@ -1,8 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { packageProject } from '../../vitest.shared.js';
 
-export default defineProject({
-  test: {
-    name: 'divergence',
-    include: ['src/**/*.test.ts'],
-  },
-});
+export default packageProject('divergence');

@@ -48,3 +48,9 @@ export {
   estimateWeightingExponents,
   tailWeightsFromExponents,
 } from './tails.js';
+export {
+  assertFiniteNumber,
+  assertIntegerAtLeast,
+  assertPositiveNumber,
+  describeValue,
+} from './validation.js';

@@ -3,7 +3,7 @@ import {
   assertFiniteNumber,
   assertIntegerAtLeast,
   assertPositiveNumber,
-  describe,
+  describeValue,
 } from './validation.js';
 
 /** Options of `RatioNormalizer`; the defaults are FastGen's (10 bins linear over [0.002, 80]). */
@@ -128,14 +128,14 @@ export class RatioNormalizer {
     for (const key of ['binCount', 'sigmaMin', 'sigmaMax'] as const) {
       if (state?.[key] !== this[key]) {
         throw new RangeError(
-          `RatioNormalizer.setState(state): state.${key} is ${describe(state?.[key])}, this normalizer has ${this[key]}`,
+          `RatioNormalizer.setState(state): state.${key} is ${describeValue(state?.[key])}, this normalizer has ${this[key]}`,
         );
       }
     }
     const means = state.binMeans;
     if (!Array.isArray(means) || means.length !== this.binCount) {
       throw new RangeError(
-        `RatioNormalizer.setState(state): state.binMeans must be ${this.binCount} numbers, got ${describe(means)}`,
+        `RatioNormalizer.setState(state): state.binMeans must be ${this.binCount} numbers, got ${describeValue(means)}`,
       );
     }
     if (means.some((mean) => !Number.isFinite(mean) || mean <= 0)) {

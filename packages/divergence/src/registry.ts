@@ -7,7 +7,7 @@ import { pearson } from './divergences/pearson.js';
 import { reverseKl } from './divergences/reverse-kl.js';
 import { softenedReverseKl } from './divergences/softened-reverse-kl.js';
 import { squaredHellinger } from './divergences/squared-hellinger.js';
-import { describe } from './validation.js';
+import { describeValue } from './validation.js';
 
 /** Names accepted by `getDivergence`. */
 export const DIVERGENCE_NAMES = [
@@ -44,7 +44,7 @@ const divergences: Record<DivergenceName, Divergence> = {
 export function getDivergence(name: DivergenceName): Divergence {
   if (typeof name !== 'string' || !Object.hasOwn(divergences, name)) {
     throw new RangeError(
-      `getDivergence(name): unknown divergence ${describe(name)}; expected one of: ${DIVERGENCE_NAMES.join(', ')}`,
+      `getDivergence(name): unknown divergence ${describeValue(name)}; expected one of: ${DIVERGENCE_NAMES.join(', ')}`,
     );
   }
   return divergences[name];

@@ -1,14 +1,14 @@
 /** Throws a RangeError naming `argument` unless `value` is a finite number. */
 export function assertFiniteNumber(argument: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new RangeError(`${argument} must be a finite number, got ${describe(value)}`);
+    throw new RangeError(`${argument} must be a finite number, got ${describeValue(value)}`);
   }
 }
 
 /** Throws a RangeError naming `argument` unless `value` is a finite number greater than 0. */
 export function assertPositiveNumber(argument: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${argument} must be a finite number > 0, got ${describe(value)}`);
+    throw new RangeError(`${argument} must be a finite number > 0, got ${describeValue(value)}`);
   }
 }
 
@@ -19,12 +19,14 @@ export function assertIntegerAtLeast(
   minimum: number,
 ): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
-    throw new RangeError(`${argument} must be an integer >= ${minimum}, got ${describe(value)}`);
+    throw new RangeError(
+      `${argument} must be an integer >= ${minimum}, got ${describeValue(value)}`,
+    );
   }
 }
 
-/** Renders a value for an error message. */
-export function describe(value: unknown): string {
+/** Renders a value for an error message: strings quoted, arrays by length, objects by type. */
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null)
     return String(value);

@@ -1,0 +1,17 @@
+import { fileURLToPath } from 'node:url';
+import { defineProject } from 'vitest/config';
+
+const packagesFolder = fileURLToPath(new URL('./packages/', import.meta.url));
+
+/**
+ * The vitest project of one package: its colocated `*.test.ts` files, with every
+ * `@fdistill/<name>` import resolved to that package's sources, so tests never need a build.
+ */
+export function packageProject(name: string) {
+  return defineProject({
+    resolve: {
+      alias: [{ find: /^@fdistill\/([a-z-]+)$/, replacement: `${packagesFolder}$1/src/index.ts` }],
+    },
+    test: { name, include: ['src/**/*.test.ts'] },
+  });
+}
