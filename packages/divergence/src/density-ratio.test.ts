@@ -128,6 +128,13 @@ describe('RatioNormalizer', () => {
     restored.dispose();
   });
 
+  it('keeps its bin means alive when used inside tf.tidy', () => {
+    const normalizer = new RatioNormalizer({ binCount: 1, sigmaMin: 0, sigmaMax: 1 });
+    tf.tidy(() => normalizer.normalize(tf.tensor1d([4]), tf.tensor1d([0.5])));
+    expect(normalizer.getState().binMeans[0]).toBeCloseTo(4, 4);
+    normalizer.dispose();
+  });
+
   it('holds no extra tensors over many updates', () => {
     const normalizer = new RatioNormalizer({ emaRate: 0.9 });
     const ratio = tf.randomUniform([64], 0.1, 20);

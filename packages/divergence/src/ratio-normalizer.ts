@@ -95,7 +95,11 @@ export class RatioNormalizer {
     const [updated, normalized] = tf.tidy(() => {
       const index = this.binIndex(sigma);
       const values = tf.reshape(tf.cast(ratio, 'float32'), [1, -1]);
-      const membership = tf.cast(tf.oneHot(index, this.binCount), 'float32');
+      // One-hot bin membership [batch, bins] (tf.oneHot needs at least 2 bins).
+      const membership = tf.cast(
+        tf.equal(tf.reshape(index, [-1, 1]), tf.range(0, this.binCount, 1, 'int32')),
+        'float32',
+      );
       const counts = tf.sum(membership, 0);
       const sums = tf.reshape(tf.matMul(values, membership), [this.binCount]);
       const batchMeans = tf.div(sums, tf.add(counts, BIN_EPSILON));
@@ -108,7 +112,8 @@ export class RatioNormalizer {
       return [means, tf.reshape(tf.div(tf.reshape(values, [-1]), divisor), ratio.shape) as T];
     });
     this.binMeans.dispose();
-    this.binMeans = updated;
+    // Kept, so that the means outlive an enclosing tf.tidy or gradient scope.
+    this.binMeans = tf.keep(updated);
     return normalized;
   }
 

@@ -1,18 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DenoiserOutputWithFeatures, FeatureDenoiser } from './denoiser.js';
 import {
-  broadcastPerSample,
   DEFAULT_SIGMA_DATA,
   edmCoefficients,
+  multiplyPerSample,
   sigmaPerSample,
 } from './edm-preconditioning.js';
 import { Module } from './module.js';
 
 /** What a raw network computes: `F(c_in x; c_noise, labels)` plus its feature taps. */
-export interface RawNetworkOutput {
+export type RawNetworkOutput = {
   output: tf.Tensor;
   features: Record<string, tf.Tensor>;
-}
+};
 
 /**
  * A learned network F wrapped in EDM preconditioning: `D(x; sigma) = c_skip x + c_out F(c_in x;
@@ -47,8 +47,11 @@ export abstract class EdmNetwork extends Module implements FeatureDenoiser {
   /** `(D(x; sigma) - x) / sigma^2`. */
   score(x: tf.Tensor, sigma: number | tf.Tensor, labels?: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const perSample = broadcastPerSample(sigmaPerSample(sigma, x.shape[0] ?? 0), x.rank);
-      return tf.div(tf.sub(this.denoise(x, sigma, labels), x), tf.square(perSample));
+      const sigmas = sigmaPerSample(sigma, x.shape[0] ?? 0);
+      return multiplyPerSample(
+        tf.sub(this.denoise(x, sigma, labels), x),
+        tf.reciprocal(tf.square(sigmas)),
+      );
     });
   }
 
@@ -61,11 +64,11 @@ export abstract class EdmNetwork extends Module implements FeatureDenoiser {
     return tf.tidy(() => {
       const sigmas = sigmaPerSample(sigma, x.shape[0] ?? 0);
       const coefficients = edmCoefficients(sigmas, this.sigmaData);
-      const scaled = tf.mul(x, broadcastPerSample(coefficients.input, x.rank));
+      const scaled = multiplyPerSample(x, coefficients.input);
       const raw = this.forwardRaw(scaled, coefficients.noise as tf.Tensor1D, labels);
       const denoised = tf.add(
-        tf.mul(x, broadcastPerSample(coefficients.skip, x.rank)),
-        tf.mul(raw.output, broadcastPerSample(coefficients.out, x.rank)),
+        multiplyPerSample(x, coefficients.skip),
+        multiplyPerSample(raw.output, coefficients.out),
       );
       // tf.tidy keeps the tensors of a returned plain object (not of a Map).
       return { denoised, features: raw.features };

@@ -24,7 +24,7 @@ export function updateExponentialMovingAverage(
   const averaged = average.namedParameters();
   for (const [name, variable] of averaged) {
     const value = sourceParameters.get(name);
-    if (value === undefined || value.size !== variable.size) {
+    if (value === undefined || !sameShape(value.shape, variable.shape)) {
       throw new Error(
         `updateExponentialMovingAverage: source has no parameter "${name}" of shape [${variable.shape}]`,
       );
@@ -36,4 +36,8 @@ export function updateExponentialMovingAverage(
       variable.assign(tf.add(tf.mul(variable, decay), tf.mul(value, 1 - decay)));
     }
   });
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((size, i) => size === b[i]);
 }

@@ -1,4 +1,15 @@
+export { assertLabels, nullLabels } from './class-labels.js';
+export { type GuidanceOptions, GuidedDenoiser } from './classifier-free-guidance.js';
 export type { Denoiser, DenoiserOutputWithFeatures, FeatureDenoiser } from './denoiser.js';
+export {
+  type DenoisingScoreMatchingOptions,
+  denoisingScoreMatchingLoss,
+  denoisingScoreMatchingWeight,
+  EDM_P_MEAN,
+  EDM_P_STD,
+  sampleLogNormalSigmas,
+} from './denoising-score-matching.js';
+export { assertSeed, deriveSeed } from './derive-seed.js';
 export { EdmNetwork, type RawNetworkOutput } from './edm-network.js';
 export {
   broadcastPerSample,
@@ -7,10 +18,61 @@ export {
   EDM_SIGMA_MIN,
   type EdmCoefficients,
   edmCoefficients,
+  multiplyPerSample,
+  repeatPerSample,
   sigmaPerSample,
 } from './edm-preconditioning.js';
+export {
+  type ChurnOptions,
+  EDM_STOCHASTIC_DEFAULTS,
+  type EdmSamplerOptions,
+  edmSampler,
+  eulerSampler,
+  heunSampler,
+  type SamplerOptions,
+  type SamplerResult,
+  stochasticSampler,
+} from './edm-sampler.js';
 export { updateExponentialMovingAverage } from './exponential-moving-average.js';
+export { GaussianMixture, type GaussianMixtureOptions } from './gaussian-mixture.js';
+export {
+  DEFAULT_RHO,
+  type KarrasGridOptions,
+  karrasSigmas,
+  karrasTimeGrid,
+  sampleTrainingSigmas,
+  type TrainingSigmaOptions,
+} from './karras-sigmas.js';
+export { Conv2d, type Conv2dOptions, type Conv2dPadding } from './layers/conv2d.js';
+export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
+export { GROUP_NORM_EPSILON, GroupNorm } from './layers/group-norm.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
+export {
+  DEFAULT_FOURIER_SCALE,
+  NoiseEmbedding,
+  type NoiseEmbeddingKind,
+  type NoiseEmbeddingOptions,
+  POSITIONAL_MAX_POSITIONS,
+} from './layers/noise-embedding.js';
+export { SelfAttention, type SelfAttentionOptions } from './layers/self-attention.js';
+export {
+  twiceDifferentiableSilu,
+  twiceDifferentiableSoftmax,
+} from './layers/twice-differentiable.js';
+export {
+  type GridMixtureOptions,
+  gridMixture,
+  type RingMixtureOptions,
+  ringMixture,
+} from './mixture-presets.js';
+export {
+  MLP_DENOISER_CONFIG_KEY,
+  MLP_DENOISER_DEFAULTS,
+  MlpDenoiser,
+  type MlpDenoiserConfig,
+  type MlpDenoiserOptions,
+  resolveMlpDenoiserConfig,
+} from './mlp-denoiser.js';
 export { Module } from './module.js';
 export {
   decodeSafetensors,
@@ -20,3 +82,12 @@ export {
   type SafetensorsTensor,
 } from './safetensors.js';
 export { loadModuleFromSafetensors, moduleToSafetensors } from './state-dict-file.js';
+export {
+  Downsample,
+  nearestUpsample2x,
+  ResidualBlock,
+  type ResidualBlockOptions,
+  Upsample,
+} from './unet/unet-blocks.js';
+export { type ResolvedUNetConfig, resolveUNetConfig, type UNetConfig } from './unet/unet-config.js';
+export { UNetDenoiser, type UNetFeatureTap } from './unet/unet-denoiser.js';

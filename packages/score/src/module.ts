@@ -6,7 +6,9 @@ const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * A tree of named tfjs variables, like a PyTorch `nn.Module`: parameters and child modules are
  * registered in order, so `namedParameters()` gives stable dotted names (`blocks.0.conv.weight`)
- * that name the tensors of a safetensors state dict. Subclasses add their forward pass.
+ * that name the tensors of a safetensors state dict. Buffers are fixed tensors that belong to the
+ * state (saved, loaded and copied) but are never trained (e.g. random Fourier frequencies).
+ * Subclasses add their forward pass.
  *
  * @example
  * class Scale extends Module {
@@ -16,6 +18,7 @@ const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export abstract class Module {
   private readonly ownParameters = new Map<string, tf.Variable>();
+  private readonly ownBuffers = new Map<string, tf.Variable>();
   private readonly children = new Map<string, Module>();
   private disposed = false;
 
@@ -25,6 +28,18 @@ export abstract class Module {
     const variable = tf.variable(initial, true, undefined, 'float32');
     initial.dispose();
     this.ownParameters.set(name, variable);
+    return variable;
+  }
+
+  /**
+   * Registers a buffer initialized to `initial` (which the module takes over): part of the state
+   * dict, never trainable, not counted as a parameter.
+   */
+  protected addBuffer(name: string, initial: tf.Tensor): tf.Variable {
+    this.checkNewName(name);
+    const variable = tf.variable(initial, false, undefined, 'float32');
+    initial.dispose();
+    this.ownBuffers.set(name, variable);
     return variable;
   }
 
@@ -56,6 +71,17 @@ export abstract class Module {
     return result;
   }
 
+  /** Every buffer with its dotted path, depth first in registration order. */
+  namedBuffers(): Array<[string, tf.Variable]> {
+    const result: Array<[string, tf.Variable]> = [...this.ownBuffers];
+    for (const [childName, child] of this.children) {
+      for (const [name, variable] of child.namedBuffers()) {
+        result.push([`${childName}.${name}`, variable]);
+      }
+    }
+    return result;
+  }
+
   /** Every parameter, in the order of `namedParameters()`. */
   parameters(): tf.Variable[] {
     return this.namedParameters().map(([, variable]) => variable);
@@ -66,13 +92,13 @@ export abstract class Module {
     return this.parameters().reduce((sum, variable) => sum + variable.size, 0);
   }
 
-  /** The parameters by name (the live variables, not copies). */
+  /** The parameters, then the buffers, by name (the live variables, not copies). */
   stateDict(): Map<string, tf.Variable> {
-    return new Map(this.namedParameters());
+    return new Map([...this.namedParameters(), ...this.namedBuffers()]);
   }
 
   /**
-   * Assigns every parameter from `state`. Missing, unexpected or wrongly shaped tensors throw an
+   * Assigns every parameter and buffer from `state`. Missing, unexpected or wrongly shaped tensors throw an
    * error that names the tensor, before any parameter changes.
    */
   loadStateDict(state: ReadonlyMap<string, tf.Tensor>): void {
@@ -97,12 +123,14 @@ export abstract class Module {
         );
       }
     }
-    for (const [name, variable] of own) {
-      variable.assign(tf.cast(state.get(name) as tf.Tensor, 'float32'));
-    }
+    tf.tidy(() => {
+      for (const [name, variable] of own) {
+        variable.assign(tf.cast(state.get(name) as tf.Tensor, 'float32'));
+      }
+    });
   }
 
-  /** Copies every parameter of `source`, a module with the same names and shapes. */
+  /** Copies every parameter and buffer of `source`, a module with the same names and shapes. */
   copyParametersFrom(source: Module): void {
     this.loadStateDict(source.stateDict());
   }
@@ -117,6 +145,7 @@ export abstract class Module {
     if (this.disposed) return;
     this.disposed = true;
     for (const variable of this.ownParameters.values()) variable.dispose();
+    for (const variable of this.ownBuffers.values()) variable.dispose();
     for (const child of this.children.values()) child.dispose();
   }
 
@@ -124,7 +153,7 @@ export abstract class Module {
     if (!NAME_PATTERN.test(name) && !/^[0-9]+$/.test(name)) {
       throw new RangeError(`${this.constructor.name}: invalid parameter or module name "${name}"`);
     }
-    if (this.ownParameters.has(name) || this.children.has(name)) {
+    if (this.ownParameters.has(name) || this.ownBuffers.has(name) || this.children.has(name)) {
       throw new RangeError(`${this.constructor.name}: "${name}" is already registered`);
     }
   }

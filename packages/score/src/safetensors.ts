@@ -50,7 +50,7 @@ export function encodeSafetensors(
   for (const name of names) {
     const tensor = tensors.get(name) as SafetensorsTensor;
     const elementCount = tensor.shape.reduce((product, size) => product * size, 1);
-    if (!(tensor.dtype in BYTES_PER_ELEMENT)) {
+    if (!Object.hasOwn(BYTES_PER_ELEMENT, tensor.dtype)) {
       throw new RangeError(
         `encodeSafetensors: tensor "${name}" has unsupported dtype ${String(tensor.dtype)}`,
       );
@@ -115,12 +115,18 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContent {
       `decodeSafetensors: the header is not valid JSON (${(error as Error).message})`,
     );
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    throw new RangeError('decodeSafetensors: the header must be a JSON object');
+  }
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
   const tensors = new Map<string, SafetensorsTensor>();
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+        throw new RangeError('decodeSafetensors: __metadata__ must be an object of strings');
+      }
       metadata = entry as Record<string, string>;
       continue;
     }
@@ -128,12 +134,23 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContent {
       dtype,
       shape,
       data_offsets: offsets,
-    } = entry as {
+    } = (entry ?? {}) as {
       dtype: SafetensorsDtype;
       shape: number[];
       data_offsets: [number, number];
     };
-    if (!(dtype in BYTES_PER_ELEMENT)) {
+    if (
+      !Array.isArray(shape) ||
+      !shape.every((size) => Number.isInteger(size) && size >= 0) ||
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((offset) => Number.isInteger(offset))
+    ) {
+      throw new RangeError(
+        `decodeSafetensors: tensor "${name}" has a malformed header entry ${JSON.stringify(entry)}`,
+      );
+    }
+    if (typeof dtype !== 'string' || !Object.hasOwn(BYTES_PER_ELEMENT, dtype)) {
       throw new RangeError(
         `decodeSafetensors: tensor "${name}" has unsupported dtype ${String(dtype)}`,
       );
@@ -145,9 +162,10 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContent {
         `decodeSafetensors: tensor "${name}" (shape [${shape}], ${dtype}) has data offsets [${begin}, ${end}] that do not fit the file`,
       );
     }
-    // Copy into an aligned buffer (the data section need not be aligned); Node and browsers
-    // run little-endian, the byte order of the format.
-    const copy = bytes.slice(dataStart + begin, dataStart + end).buffer;
+    // Copy into a fresh, aligned buffer (the data section need not be aligned). Not
+    // `bytes.slice`: on a Node Buffer that is a view of a shared pool, not a copy. Node and
+    // browsers run little-endian, the byte order of the format.
+    const copy = new Uint8Array(bytes.subarray(dataStart + begin, dataStart + end)).buffer;
     const data = new ARRAY_OF[dtype](copy);
     tensors.set(name, { dtype, shape, data });
   }

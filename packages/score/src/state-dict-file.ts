@@ -3,7 +3,7 @@ import type { Module } from './module.js';
 import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from './safetensors.js';
 
 /**
- * The parameters of `module` as safetensors bytes (float32, dotted names), with optional string
+ * The state (parameters and buffers) of `module` as safetensors bytes (float32, dotted names), with optional string
  * metadata (e.g. the network config as JSON).
  *
  * @example await writeFile('teacher.safetensors', moduleToSafetensors(teacher, { config: JSON.stringify(config) }));
@@ -13,7 +13,7 @@ export function moduleToSafetensors(
   metadata: Record<string, string> = {},
 ): Uint8Array {
   const tensors = new Map<string, SafetensorsTensor>();
-  for (const [name, variable] of module.namedParameters()) {
+  for (const [name, variable] of module.stateDict()) {
     tensors.set(name, {
       dtype: 'F32',
       shape: [...variable.shape],
@@ -36,7 +36,11 @@ export function loadModuleFromSafetensors(
   const { tensors, metadata } = decodeSafetensors(bytes);
   const state = new Map<string, tf.Tensor>();
   try {
-    for (const [name, tensor] of tensors) state.set(name, tf.tensor(tensor.data, tensor.shape));
+    for (const [name, tensor] of tensors) {
+      // tfjs has no float64: F64 tensors are rounded to float32 (the parameters' type).
+      const data = tensor.dtype === 'F64' ? Float32Array.from(tensor.data) : tensor.data;
+      state.set(name, tf.tensor(data, tensor.shape));
+    }
     module.loadStateDict(state);
   } finally {
     for (const tensor of state.values()) tensor.dispose();

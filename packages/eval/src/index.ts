@@ -1,0 +1,64 @@
+export type { ArrayInput, ShapedArray, TensorLike } from './array-input.js';
+export {
+  type DensityCoverage,
+  type DensityCoverageOptions,
+  densityCoverage,
+} from './density-coverage.js';
+export type { FeatureArray, FeatureExtractor } from './feature-extractor.js';
+export { type FeatureStats, FeatureStatsAccumulator, featureStats } from './feature-stats.js';
+export {
+  featureStatsFromNpz,
+  featureStatsToNpz,
+  loadFeatureStats,
+  saveFeatureStats,
+} from './feature-stats-file.js';
+export { frechetDistance, frechetDistanceFromStats } from './frechet-distance.js';
+export type { IsotropicGaussianMixture } from './gaussian-mixture.js';
+export { createIdentityFeatureExtractor } from './identity-feature-extractor.js';
+export type { ImageLayout } from './image-batch.js';
+export { inBatchSimilarity } from './in-batch-similarity.js';
+export {
+  createInceptionFeatureExtractor,
+  type InceptionFeatureExtractorOptions,
+} from './inception-feature-extractor.js';
+export {
+  type KernelInceptionDistance,
+  type KernelInceptionDistanceOptions,
+  kernelInceptionDistance,
+} from './kernel-inception-distance.js';
+export {
+  type LineChartOptions,
+  lineChartPng,
+  lineChartSvg,
+  type MetricSeries,
+} from './line-chart.js';
+export { meanMixtureLogDensity, mixtureLogDensity } from './mixture-log-density.js';
+export {
+  type MixtureModeMetrics,
+  type MixtureModeMetricsOptions,
+  mixtureModeMetrics,
+} from './mixture-mode-metrics.js';
+export {
+  createOnnxFeatureExtractor,
+  type OnnxFeatureExtractorOptions,
+} from './onnx-feature-extractor.js';
+export type { OnnxModelOptions } from './onnx-session.js';
+export type { Color } from './plot-scene.js';
+export {
+  type PrecisionRecall,
+  type PrecisionRecallOptions,
+  precisionRecall,
+} from './precision-recall.js';
+export { type SampleGridOptions, sampleGridPng } from './sample-grid.js';
+export {
+  type ScatterPlotData,
+  type ScatterPlotOptions,
+  scatterPlotPng,
+  scatterPlotSvg,
+} from './scatter-plot.js';
+export {
+  type SymmetricEigen,
+  type SymmetricEigenOptions,
+  symmetricEigen,
+} from './symmetric-eigen.js';
+export { writeFileAtomic } from './write-file-atomic.js';

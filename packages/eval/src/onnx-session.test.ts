@@ -1,0 +1,15 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createOnnxFeatureExtractor } from './onnx-feature-extractor.js';
+
+// As if the optional peer were not installed.
+vi.mock('onnxruntime-node', () => {
+  throw new Error("Cannot find package 'onnxruntime-node'");
+});
+
+describe('loadOnnxRuntime', () => {
+  it('explains how to install onnxruntime-node when it is missing', async () => {
+    await expect(createOnnxFeatureExtractor({ modelPath: 'model.onnx' })).rejects.toThrow(
+      'ONNX feature extractors run on onnxruntime-node, an optional peer dependency that is not installed. Install it with `npm install onnxruntime-node`',
+    );
+  });
+});

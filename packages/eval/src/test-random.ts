@@ -1,0 +1,20 @@
+import { seededUniform } from './random.js';
+
+/** Seeded random numbers for the tests: Mulberry32 uniforms and Box-Muller normals. */
+export function seededRandom(seed: number): { uniform: () => number; normal: () => number } {
+  const uniform = seededUniform(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+  return { uniform, normal };
+}
+
+/** `rows x columns` standard normal values, plus `shift`, as rows of numbers. */
+export function normalRows(
+  random: { normal: () => number },
+  rows: number,
+  columns: number,
+  shift = 0,
+): number[][] {
+  return Array.from({ length: rows }, () =>
+    Array.from({ length: columns }, () => random.normal() + shift),
+  );
+}

@@ -1,0 +1,42 @@
+import '@tensorflow/tfjs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { loadCheckpoint, saveCheckpoint, writeFileAtomically } from './checkpoint-file.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'fdistill-checkpoint-'));
+
+describe('checkpoint files', () => {
+  it('round-trip float and int tensors and JSON state', () => {
+    const path = join(folder, 'checkpoint.safetensors');
+    const tensors = new Map<string, tf.Tensor>([
+      ['student.weight', tf.tensor2d([[1.5, -2], [3, 4e-8]])],
+      ['labels', tf.tensor1d([3, -1], 'int32')],
+    ]);
+    saveCheckpoint(path, { tensors, state: { step: 12, bins: [1, 0.5] } });
+    const loaded = loadCheckpoint(path);
+    expect(loaded.state).toEqual({ step: 12, bins: [1, 0.5] });
+    expect(loaded.tensors.get('student.weight')?.arraySync()).toEqual(tensors.get('student.weight')?.arraySync());
+    expect(loaded.tensors.get('labels')?.dtype).toBe('int32');
+    expect(Array.from(loaded.tensors.get('labels')?.dataSync() ?? [])).toEqual([3, -1]);
+  });
+
+  it('replace a file whole and leave no temporary file behind', () => {
+    const path = join(folder, 'atomic.txt');
+    writeFileSync(path, 'old content');
+    writeFileAtomically(path, 'new');
+    expect(readFileSync(path, 'utf8')).toBe('new');
+    expect(readdirSync(folder).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('refuse a safetensors file without fdistill state, naming it', () => {
+    const path = join(folder, 'plain.safetensors');
+    const header = Buffer.from('{}      ');
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(header.length));
+    writeFileSync(path, Buffer.concat([length, header]));
+    expect(() => loadCheckpoint(path)).toThrow(`${path} is a safetensors file without fdistill state`);
+  });
+});

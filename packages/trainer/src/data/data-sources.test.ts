@@ -1,0 +1,98 @@
+import '@tensorflow/tfjs';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import * as tf from '@tensorflow/tfjs-core';
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+import { readIdxFile } from './idx-file.js';
+import { idxImageSource } from './image-source.js';
+import { pngFolderSource } from './png-folder-source.js';
+import { tensorSource } from './tensor-source.js';
+
+/** An IDX file as bytes: magic, big-endian dimensions, data. */
+function idxBytes(type: number, shape: number[], body: Buffer): Buffer {
+  const header = Buffer.alloc(4 + 4 * shape.length);
+  header[2] = type;
+  header[3] = shape.length;
+  shape.forEach((size, axis) => header.writeUInt32BE(size, 4 + 4 * axis));
+  return Buffer.concat([header, body]);
+}
+
+const folder = mkdtempSync(join(tmpdir(), 'fdistill-data-'));
+
+describe('readIdxFile', () => {
+  it('reads uint8 images, gzip too, and big-endian int32 values', () => {
+    const pixels = Buffer.from([0, 255, 128, 1, 2, 3, 4, 5]);
+    writeFileSync(join(folder, 'images.idx'), idxBytes(0x08, [2, 2, 2], pixels));
+    writeFileSync(join(folder, 'images.idx.gz'), gzipSync(idxBytes(0x08, [2, 2, 2], pixels)));
+    for (const name of ['images.idx', 'images.idx.gz']) {
+      const content = readIdxFile(join(folder, name));
+      expect(content.shape).toEqual([2, 2, 2]);
+      expect(Array.from(content.data)).toEqual([...pixels]);
+    }
+    const integers = Buffer.alloc(8);
+    integers.writeInt32BE(-7, 0);
+    integers.writeInt32BE(70000, 4);
+    writeFileSync(join(folder, 'integers.idx'), idxBytes(0x0c, [2], integers));
+    expect(Array.from(readIdxFile(join(folder, 'integers.idx')).data)).toEqual([-7, 70000]);
+  });
+
+  it('names the file and the problem when it is malformed', () => {
+    writeFileSync(join(folder, 'short.idx'), idxBytes(0x08, [3, 2], Buffer.from([1, 2])));
+    expect(() => readIdxFile(join(folder, 'short.idx'))).toThrow('short.idx should hold 6 uint8 values');
+    writeFileSync(join(folder, 'bad.idx'), Buffer.from([1, 2, 3, 4]));
+    expect(() => readIdxFile(join(folder, 'bad.idx'))).toThrow('bad.idx is not an IDX file');
+  });
+});
+
+describe('idxImageSource', () => {
+  it('scales pixels to [-1, 1] as NHWC and reads labels', () => {
+    writeFileSync(join(folder, 'labels.idx'), idxBytes(0x08, [2], Buffer.from([3, 1])));
+    const source = idxImageSource({ imagesPath: join(folder, 'images.idx'), labelsPath: join(folder, 'labels.idx') });
+    expect(source.sampleShape).toEqual([2, 2, 1]);
+    expect(source.classCount).toBe(4);
+    const batch = source.sample(16, 5);
+    const values = new Set(Array.from(batch.x.dataSync()).map((value) => Math.round(value * 1000) / 1000));
+    expect([...values].every((value) => value >= -1 && value <= 1)).toBe(true);
+    expect(values.has(-1)).toBe(true);
+    const labels = Array.from(batch.labels?.dataSync() ?? []);
+    expect(labels.every((label) => label === 3 || label === 1)).toBe(true);
+  });
+});
+
+describe('pngFolderSource', () => {
+  it('reads class subfolders as labels and pixels into [-1, 1]', () => {
+    const root = join(folder, 'pngs');
+    for (const [className, gray] of [
+      ['cats', 0],
+      ['dogs', 255],
+    ] as const) {
+      mkdirSync(join(root, className), { recursive: true });
+      const image = new PNG({ width: 3, height: 2 });
+      image.data.fill(gray);
+      for (let pixel = 0; pixel < 6; pixel++) image.data[4 * pixel + 3] = 255;
+      writeFileSync(join(root, className, 'a.png'), PNG.sync.write(image));
+    }
+    const source = pngFolderSource({ folder: root, channels: 1 });
+    expect(source.sampleShape).toEqual([2, 3, 1]);
+    expect(source.classCount).toBe(2);
+    const batch = source.sample(20, 1);
+    const x = batch.x.arraySync() as number[][][][];
+    const labels = Array.from(batch.labels?.dataSync() ?? []);
+    labels.forEach((label, index) => {
+      expect(x[index]?.[0]?.[0]?.[0]).toBeCloseTo(label === 0 ? -1 : 1, 5);
+    });
+  });
+});
+
+describe('tensorSource', () => {
+  it('draws the same batch from the same seed and rejects bad labels', () => {
+    const source = tensorSource(tf.range(0, 10).reshape([10, 1]));
+    expect(Array.from(source.sample(5, 42).x.dataSync())).toEqual(Array.from(source.sample(5, 42).x.dataSync()));
+    expect(() => tensorSource(tf.zeros([3, 1]), tf.tensor1d([0, 1], 'int32'), 2)).toThrow(
+      'labels must be a 1-D tensor of 3 class indices',
+    );
+  });
+});

@@ -1,0 +1,65 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { PNG } from 'pngjs';
+import type { DataSource } from './data-source.js';
+import { tensorSource } from './tensor-source.js';
+
+/** Options of `pngFolderSource`. */
+export interface PngFolderSourceOptions {
+  /** A folder of `.png` files, or of class subfolders holding `.png` files (labels = subfolders). */
+  folder: string;
+  /** 1 (grayscale) or 3 (RGB); default 3. */
+  channels?: 1 | 3;
+}
+
+/**
+ * Images from a folder of PNGs, all of one size, scaled to [-1, 1] NHWC. If the folder holds
+ * subfolders instead, each subfolder is a class (sorted by name) and its images are labelled.
+ *
+ * @example const source = pngFolderSource({ folder: 'data/faces', channels: 3 });
+ */
+export function pngFolderSource(options: PngFolderSourceOptions): DataSource {
+  const { folder, channels = 3 } = options;
+  if (channels !== 1 && channels !== 3) {
+    throw new RangeError(`pngFolderSource: options.channels must be 1 or 3, got ${String(channels)}`);
+  }
+  const entries = readdirSync(folder).sort();
+  const classFolders = entries.filter((entry) => statSync(join(folder, entry)).isDirectory());
+  const files: Array<{ path: string; label: number }> = [];
+  if (classFolders.length > 0) {
+    classFolders.forEach((classFolder, label) => {
+      for (const file of readdirSync(join(folder, classFolder)).sort()) {
+        if (file.toLowerCase().endsWith('.png')) files.push({ path: join(folder, classFolder, file), label });
+      }
+    });
+  } else {
+    for (const file of entries) {
+      if (file.toLowerCase().endsWith('.png')) files.push({ path: join(folder, file), label: 0 });
+    }
+  }
+  if (files.length === 0) throw new Error(`pngFolderSource: no .png files in ${folder}`);
+  let size: [number, number] | undefined;
+  const samples: Float32Array[] = [];
+  for (const { path } of files) {
+    const image = PNG.sync.read(readFileSync(path));
+    size ??= [image.height, image.width];
+    if (image.height !== size[0] || image.width !== size[1]) {
+      throw new Error(`pngFolderSource: ${path} is ${image.width}x${image.height}, expected ${size[1]}x${size[0]} like the first image`);
+    }
+    const sample = new Float32Array(image.width * image.height * channels);
+    for (let pixel = 0; pixel < image.width * image.height; pixel++) {
+      const [red, green, blue] = [0, 1, 2].map((offset) => (image.data[4 * pixel + offset] as number) / 127.5 - 1) as [number, number, number];
+      if (channels === 1) sample[pixel] = 0.299 * red + 0.587 * green + 0.114 * blue;
+      else sample.set([red, green, blue], 3 * pixel);
+    }
+    samples.push(sample);
+  }
+  const [height, width] = size as [number, number];
+  const pixels = new Float32Array(samples.length * height * width * channels);
+  samples.forEach((sample, index) => pixels.set(sample, index * sample.length));
+  const x = tf.tensor(pixels, [samples.length, height, width, channels]);
+  if (classFolders.length === 0) return tensorSource(x);
+  const labels = tf.tensor1d(files.map((file) => file.label), 'int32');
+  return tensorSource(x, labels, classFolders.length);
+}

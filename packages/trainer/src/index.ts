@@ -1,0 +1,33 @@
+export { AdamW, type AdamWOptions } from './adamw.js';
+export {
+  type CheckpointContent,
+  loadCheckpoint,
+  saveCheckpoint,
+  writeFileAtomically,
+} from './checkpoint-file.js';
+export type { DataBatch, DataSource } from './data/data-source.js';
+export { type IdxContent, readIdxFile } from './data/idx-file.js';
+export { type IdxImageSourceOptions, idxImageSource } from './data/image-source.js';
+export { mixtureSource } from './data/mixture-source.js';
+export { type PngFolderSourceOptions, pngFolderSource } from './data/png-folder-source.js';
+export { tensorSource } from './data/tensor-source.js';
+export { mlpDistillDiscriminator, teacherFeatureDistillDiscriminator } from './discriminator-adapters.js';
+export type { BatchStatistics, DistillStepEvent } from './distill-events.js';
+export {
+  type DistillOptions,
+  type R1Form,
+  type ResolvedDistillOptions,
+  resolveDistillOptions,
+} from './distill-options.js';
+export { fDistillLoss, fakeScoreLoss } from './distillation-losses.js';
+export { type DistillDiscriminator, type DistillNetworks, Distiller } from './distiller.js';
+export { clipByGlobalNorm } from './gradient-clipping.js';
+export { checkFinite, type NonFiniteAction, NonFiniteLossError } from './non-finite.js';
+export {
+  type ResumableTrainer,
+  type RunTrainingOptions,
+  type RunTrainingResult,
+  runTraining,
+} from './run-training.js';
+export { type RandomStream, stepSeed } from './seeds.js';
+export { type TeacherStepEvent, TeacherTrainer, type TeacherTrainingOptions } from './teacher-trainer.js';

@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { assertIntegerAtLeast } from '@fdistill/divergence';
+import { type NonFiniteAction, NonFiniteLossError } from './non-finite.js';
+
+/** A step-by-step trainer that `runTraining` can drive, checkpoint and roll back. */
+export interface ResumableTrainer<Event> {
+  /** Steps taken so far. */
+  readonly steps: number;
+  /** What to do on a NaN/Inf loss. */
+  readonly options: { onNonFinite: NonFiniteAction };
+  step(): Event;
+  saveCheckpoint(path: string, extraState?: Record<string, unknown>): void;
+  loadCheckpoint(path: string): unknown;
+  scaleLearningRates(factor: number): void;
+}
+
+/** Options of `runTraining`. */
+export interface RunTrainingOptions<Event> {
+  /** Run until the trainer has taken this many steps in all. */
+  totalSteps: number;
+  /** Where the checkpoint lives (written atomically, overwritten each time). */
+  checkpointPath?: string;
+  /** Write a checkpoint every this many steps (and at the end); default 500. */
+  checkpointEvery?: number;
+  /** Called after every step. */
+  onStep?: (event: Event) => void;
+  /** Abort (e.g. on Ctrl-C): the current step finishes, a checkpoint is written, the run returns. */
+  signal?: AbortSignal;
+  /** Extra JSON state to store in every checkpoint (e.g. the CLI's resolved config). */
+  checkpointState?: Record<string, unknown>;
+}
+
+/** How a run ended. */
+export interface RunTrainingResult {
+  steps: number;
+  interrupted: boolean;
+  rollbacks: number;
+}
+
+/**
+ * Runs a trainer (`Distiller`, `TeacherTrainer`) to `totalSteps`, checkpointing periodically, at the end and on abort. It
+ * yields to the event loop between steps so that a signal handler can run. On a NaN/Inf loss
+ * with `onNonFinite: 'rollback'` it reloads the last checkpoint and halves the learning rates
+ * (at most 3 times); otherwise the `NonFiniteLossError` propagates, the last checkpoint intact.
+ *
+ * @example
+ * const controller = new AbortController();
+ * process.once('SIGINT', () => controller.abort());
+ * await runTraining(distiller, { totalSteps: 2000, checkpointPath: 'run/checkpoint.safetensors', signal: controller.signal });
+ */
+export async function runTraining<Event>(
+  trainer: ResumableTrainer<Event>,
+  options: RunTrainingOptions<Event>,
+): Promise<RunTrainingResult> {
+  const { totalSteps, checkpointPath, checkpointEvery = 500, onStep, signal, checkpointState } = options;
+  assertIntegerAtLeast('runTraining: options.totalSteps', totalSteps, 0);
+  assertIntegerAtLeast('runTraining: options.checkpointEvery', checkpointEvery, 1);
+  const checkpoint = () => checkpointPath && trainer.saveCheckpoint(checkpointPath, checkpointState);
+  let rollbacks = 0;
+  while (trainer.steps < totalSteps) {
+    if (signal?.aborted) {
+      checkpoint();
+      return { steps: trainer.steps, interrupted: true, rollbacks };
+    }
+    try {
+      const event = trainer.step();
+      onStep?.(event);
+    } catch (error) {
+      const canRollBack =
+        error instanceof NonFiniteLossError &&
+        trainer.options.onNonFinite === 'rollback' &&
+        checkpointPath !== undefined &&
+        existsSync(checkpointPath) &&
+        rollbacks < 3;
+      if (!canRollBack) throw error;
+      trainer.loadCheckpoint(checkpointPath);
+      trainer.scaleLearningRates(0.5);
+      rollbacks += 1;
+      continue;
+    }
+    if (trainer.steps % checkpointEvery === 0) checkpoint();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  checkpoint();
+  return { steps: trainer.steps, interrupted: false, rollbacks };
+}

@@ -1,0 +1,184 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertFiniteNumber, assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/divergence';
+import { denoisingScoreMatchingLoss, type EdmNetwork, updateExponentialMovingAverage } from '@fdistill/score';
+import { AdamW } from './adamw.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
+import type { DataSource } from './data/data-source.js';
+import { checkFinite, type NonFiniteAction } from './non-finite.js';
+import { stepSeed } from './seeds.js';
+
+/** Options of `TeacherTrainer`. */
+export interface TeacherTrainingOptions {
+  batchSize: number;
+  /** Total steps of the schedule (the cosine decay reaches 0 there). */
+  totalSteps: number;
+  /** Peak learning rate; default 1e-3. */
+  learningRate?: number;
+  /** Linear warm-up steps, then cosine decay to 0 at `totalSteps` (or constant); default 100. */
+  warmupSteps?: number;
+  schedule?: 'cosine' | 'constant';
+  /** AdamW weight decay; default 0.01. */
+  weightDecay?: number;
+  /** EMA decay of the teacher copy (when an EMA network is given); default 0.999. */
+  emaDecay?: number;
+  /** Probability of dropping a label to the null label (classifier-free guidance); default 0.1 with labels. */
+  labelDropout?: number;
+  /** Run seed; default 0. */
+  seed?: number;
+  /** On NaN/Inf: stop, or roll back to the last checkpoint with halved learning rate; default stop. */
+  onNonFinite?: NonFiniteAction;
+}
+
+/** What one teacher-training step reports. */
+export interface TeacherStepEvent {
+  step: number;
+  loss: number;
+  learningRate: number;
+  seconds: number;
+}
+
+/**
+ * EDM denoising-score-matching training of a score network (the teacher) on a data source, with
+ * AdamW, linear warm-up and cosine decay, an optional EMA copy, and bit-exact checkpoints (the
+ * data, noise levels and noise of step k derive from the seed and k).
+ *
+ * @example
+ * const trainer = new TeacherTrainer(network, source, { batchSize: 256, totalSteps: 2000 }, ema);
+ * await runTraining(trainer, { totalSteps: 2000, checkpointPath: 'teacher.safetensors' });
+ */
+export class TeacherTrainer {
+  readonly options: Required<TeacherTrainingOptions>;
+  private stepIndex = 0;
+  private learningRateScale = 1;
+  private readonly optimizer: AdamW;
+
+  constructor(
+    readonly network: EdmNetwork,
+    readonly data: DataSource,
+    options: TeacherTrainingOptions,
+    readonly ema?: EdmNetwork,
+  ) {
+    this.options = {
+      learningRate: 1e-3,
+      warmupSteps: 100,
+      schedule: 'cosine',
+      weightDecay: 0.01,
+      emaDecay: 0.999,
+      labelDropout: data.classCount === undefined ? 0 : 0.1,
+      seed: 0,
+      onNonFinite: 'stop',
+      ...options,
+    };
+    const { batchSize, totalSteps, learningRate, warmupSteps, schedule, labelDropout, emaDecay } = this.options;
+    assertIntegerAtLeast('TeacherTrainer: options.batchSize', batchSize, 1);
+    assertIntegerAtLeast('TeacherTrainer: options.totalSteps', totalSteps, 1);
+    assertPositiveNumber('TeacherTrainer: options.learningRate', learningRate);
+    assertIntegerAtLeast('TeacherTrainer: options.warmupSteps', warmupSteps, 0);
+    if (schedule !== 'cosine' && schedule !== 'constant') {
+      throw new RangeError(`TeacherTrainer: options.schedule must be 'cosine' or 'constant', got ${String(schedule)}`);
+    }
+    assertFiniteNumber('TeacherTrainer: options.labelDropout', labelDropout);
+    if (labelDropout < 0 || labelDropout >= 1) {
+      throw new RangeError(`TeacherTrainer: options.labelDropout must be in [0, 1), got ${labelDropout}`);
+    }
+    if (!(emaDecay >= 0 && emaDecay <= 1)) {
+      throw new RangeError(`TeacherTrainer: options.emaDecay must be in [0, 1], got ${emaDecay}`);
+    }
+    assertIntegerAtLeast('TeacherTrainer: options.seed', this.options.seed, 0);
+    this.optimizer = new AdamW(network.namedParameters(), {
+      learningRate,
+      weightDecay: this.options.weightDecay,
+    });
+  }
+
+  /** Steps taken so far. */
+  get steps(): number {
+    return this.stepIndex;
+  }
+
+  /** The learning rate at a step: linear warm-up, then cosine decay to 0 (or constant). */
+  learningRateAt(step: number): number {
+    const { learningRate, warmupSteps, totalSteps, schedule } = this.options;
+    const peak = learningRate * this.learningRateScale;
+    if (step < warmupSteps) return (peak * (step + 1)) / warmupSteps;
+    if (schedule === 'constant') return peak;
+    const progress = Math.min(1, (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps));
+    return 0.5 * peak * (1 + Math.cos(Math.PI * progress));
+  }
+
+  /** One DSM step on a fresh batch. */
+  step(): TeacherStepEvent {
+    const started = performance.now();
+    const step = this.stepIndex;
+    const { batchSize, seed, labelDropout } = this.options;
+    const learningRate = this.learningRateAt(step);
+    this.optimizer.learningRate = learningRate;
+    const lossTensor = tf.tidy(() => {
+      const batch = this.data.sample(batchSize, stepSeed(seed, step, 'real-data'));
+      const { value, grads } = tf.variableGrads(
+        () =>
+          denoisingScoreMatchingLoss(this.network, batch.x, {
+            seed: stepSeed(seed, step, 'teacher-noise'),
+            ...(batch.labels !== undefined ? { labels: batch.labels, labelDropout } : {}),
+          }) as tf.Scalar,
+        this.network.parameters(),
+      );
+      this.optimizer.applyGradients(grads);
+      return value;
+    });
+    const loss = lossTensor.dataSync()[0] as number;
+    lossTensor.dispose();
+    checkFinite(step, { 'denoising score-matching loss': loss });
+    if (this.ema) updateExponentialMovingAverage(this.ema, this.network, this.options.emaDecay);
+    this.stepIndex += 1;
+    return { step, loss, learningRate, seconds: (performance.now() - started) / 1000 };
+  }
+
+  /** Writes the network, its EMA, the optimizer state and the step, atomically. */
+  saveCheckpoint(path: string, extraState: Record<string, unknown> = {}): void {
+    const tensors = new Map<string, tf.Tensor>();
+    for (const [name, variable] of this.network.stateDict()) tensors.set(`network.${name}`, variable);
+    for (const [name, variable] of this.ema?.stateDict() ?? []) tensors.set(`ema.${name}`, variable);
+    const optimizerState = this.optimizer.getState();
+    for (const [name, moment] of optimizerState.moments) tensors.set(`optimizer.${name}`, moment);
+    saveCheckpoint(path, {
+      tensors,
+      state: {
+        ...extraState,
+        step: this.stepIndex,
+        optimizerSteps: optimizerState.steps,
+        learningRateScale: this.learningRateScale,
+        options: this.options,
+      },
+    });
+  }
+
+  /** Restores a checkpoint written by `saveCheckpoint`. */
+  loadCheckpoint(path: string): Record<string, unknown> {
+    const { tensors, state } = loadCheckpoint(path);
+    try {
+      const take = (prefix: string) =>
+        new Map(
+          [...tensors].filter(([name]) => name.startsWith(prefix)).map(([name, tensor]) => [name.slice(prefix.length), tensor]),
+        );
+      this.network.loadStateDict(take('network.'));
+      if (this.ema) this.ema.loadStateDict(take('ema.'));
+      this.optimizer.setState({ steps: state.optimizerSteps as number, moments: take('optimizer.') });
+      this.learningRateScale = state.learningRateScale as number;
+      this.stepIndex = state.step as number;
+      return state;
+    } finally {
+      tf.dispose([...tensors.values()]);
+    }
+  }
+
+  /** Multiplies the learning rate schedule by `factor` (a rollback halves it). */
+  scaleLearningRates(factor: number): void {
+    this.learningRateScale *= factor;
+  }
+
+  /** Frees the optimizer state (the networks belong to the caller). */
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}

@@ -1,0 +1,24 @@
+import { MlpDiscriminator } from '@fdistill/discriminator';
+import { type GaussianMixture, MlpDenoiser } from '@fdistill/score';
+import { mixtureSource } from './data/mixture-source.js';
+import { mlpDistillDiscriminator } from './discriminator-adapters.js';
+import type { DistillOptions } from './distill-options.js';
+import { Distiller } from './distiller.js';
+
+/** A small f-distill setup on a mixture with the exact teacher, for tests. */
+export function smallDistiller(
+  teacher: GaussianMixture,
+  options: Omit<DistillOptions, 'batchSize'> & { batchSize?: number },
+  width = 32,
+): Distiller {
+  const dim = teacher.dim;
+  const student = new MlpDenoiser({ dim, width, depth: 2, embeddingSize: 8, seed: 11 });
+  const fakeScore = new MlpDenoiser({ dim, width, depth: 2, embeddingSize: 8, seed: 12 });
+  const discriminator = mlpDistillDiscriminator(
+    new MlpDiscriminator({ dimension: dim, hiddenSize: width, hiddenLayers: 2, sigmaEmbeddingSize: 8, seed: 13 }),
+  );
+  return new Distiller({ teacher, student, fakeScore, discriminator }, mixtureSource(teacher), {
+    batchSize: 32,
+    ...options,
+  });
+}
