@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { installFastWasmMatMul } from './wasm-kernels.js';
 
 /** The tfjs backends the CLI can run on, fastest first. */
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -13,13 +14,20 @@ export interface BackendChoice {
 }
 
 /** What a backend needs: the package to import and how to install it. */
-const BACKEND_PACKAGES: Record<BackendName, { module?: string; tfjsName: string; install?: string }> = {
+const BACKEND_PACKAGES: Record<
+  BackendName,
+  { module?: string; tfjsName: string; install?: string }
+> = {
   'tensorflow-gpu': {
     module: '@tensorflow/tfjs-node-gpu',
     tfjsName: 'tensorflow',
     install: 'npm install @tensorflow/tfjs-node-gpu (Linux with CUDA)',
   },
-  tensorflow: { module: '@tensorflow/tfjs-node', tfjsName: 'tensorflow', install: 'npm install @tensorflow/tfjs-node' },
+  tensorflow: {
+    module: '@tensorflow/tfjs-node',
+    tfjsName: 'tensorflow',
+    install: 'npm install @tensorflow/tfjs-node',
+  },
   wasm: { module: '@tensorflow/tfjs-backend-wasm', tfjsName: 'wasm' },
   cpu: { tfjsName: 'cpu' },
 };
@@ -33,6 +41,7 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
     if (module !== undefined) await import(/* @vite-ignore */ module);
     if (!(await tf.setBackend(tfjsName))) return `tf.setBackend('${tfjsName}') failed`;
     await tf.ready();
+    if (name === 'wasm') installFastWasmMatMul();
     return undefined;
   } catch (error) {
     const message = (error as Error).message.split('\n')[0] ?? String(error);
@@ -49,24 +58,35 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
  *
  * @example const { name, reason } = await selectBackend('auto'); console.error(`backend: ${name} (${reason})`);
  */
-export async function selectBackend(requested: BackendName | 'auto'): Promise<BackendChoice & { failures: BackendFailures }> {
+export async function selectBackend(
+  requested: BackendName | 'auto',
+): Promise<BackendChoice & { failures: BackendFailures }> {
   if (requested !== 'auto' && !BACKEND_NAMES.includes(requested)) {
-    throw new RangeError(`--backend must be one of auto, ${BACKEND_NAMES.join(', ')}; got "${String(requested)}"`);
+    throw new RangeError(
+      `--backend must be one of auto, ${BACKEND_NAMES.join(', ')}; got "${String(requested)}"`,
+    );
   }
   const failures: BackendFailures = {};
   if (requested !== 'auto') {
     const failure = await tryBackend(requested);
     if (failure !== undefined) {
       const hint = BACKEND_PACKAGES[requested].install;
-      throw new Error(`backend ${requested} cannot load: ${failure}${hint ? `; install it with: ${hint}` : ''}`);
+      throw new Error(
+        `backend ${requested} cannot load: ${failure}${hint ? `; install it with: ${hint}` : ''}`,
+      );
     }
     return { name: requested, reason: 'chosen with --backend', failures };
   }
   for (const name of BACKEND_NAMES) {
     const failure = await tryBackend(name);
     if (failure === undefined) {
-      const skipped = Object.entries(failures).map(([skippedName, why]) => `${skippedName}: ${why}`);
-      const reason = skipped.length === 0 ? 'the fastest available' : `fastest that loads (${skipped.join('; ')})`;
+      const skipped = Object.entries(failures).map(
+        ([skippedName, why]) => `${skippedName}: ${why}`,
+      );
+      const reason =
+        skipped.length === 0
+          ? 'the fastest available'
+          : `fastest that loads (${skipped.join('; ')})`;
       return { name, reason, failures };
     }
     failures[name] = failure;

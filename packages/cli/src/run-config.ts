@@ -76,20 +76,27 @@ export class ConfigError extends Error {
  *
  * @example validateConfigFields({ steps: -1 }, 'run.yaml') // ConfigError: run.yaml: steps must be an integer >= 1, got -1
  */
-export function validateConfigFields(fields: Record<string, unknown>, source: string): Partial<RunConfig> {
+export function validateConfigFields(
+  fields: Record<string, unknown>,
+  source: string,
+): Partial<RunConfig> {
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
     throw new ConfigError(`${source}: expected a mapping of config fields`);
   }
   for (const [field, value] of Object.entries(fields)) {
     if (field === 'preset') {
       if (!PRESET_NAMES.includes(value as PresetName)) {
-        throw new ConfigError(`${source}: preset must be one of ${PRESET_NAMES.join(', ')}; got ${JSON.stringify(value)}`);
+        throw new ConfigError(
+          `${source}: preset must be one of ${PRESET_NAMES.join(', ')}; got ${JSON.stringify(value)}`,
+        );
       }
       continue;
     }
     const kind = FIELDS[field as keyof typeof FIELDS];
     if (kind === undefined) {
-      throw new ConfigError(`${source}: unknown field "${field}"; valid fields: preset, ${Object.keys(FIELDS).join(', ')}`);
+      throw new ConfigError(
+        `${source}: unknown field "${field}"; valid fields: preset, ${Object.keys(FIELDS).join(', ')}`,
+      );
     }
     const bad = (expected: string) =>
       new ConfigError(`${source}: ${field} must be ${expected}, got ${JSON.stringify(value)}`);
@@ -98,7 +105,8 @@ export function validateConfigFields(fields: Record<string, unknown>, source: st
       continue;
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) throw bad('a number');
-    if (kind === 'integer' && !(Number.isInteger(value) && value >= 1)) throw bad('an integer >= 1');
+    if (kind === 'integer' && !(Number.isInteger(value) && value >= 1))
+      throw bad('an integer >= 1');
     if (kind === 'positive' && !(value > 0)) throw bad('a number > 0');
     if (kind === 'count' && !(Number.isInteger(value) && value >= 0)) throw bad('an integer >= 0');
     if (kind === 'non-negative' && !(value >= 0)) throw bad('a number >= 0');
@@ -106,14 +114,20 @@ export function validateConfigFields(fields: Record<string, unknown>, source: st
   }
   if (fields.divergence !== undefined) checkDivergenceName(fields.divergence as string, source);
   if (fields.fakeUpdateFrequency !== undefined && (fields.fakeUpdateFrequency as number) < 2) {
-    throw new ConfigError(`${source}: fakeUpdateFrequency must be an integer >= 2, got ${fields.fakeUpdateFrequency}`);
+    throw new ConfigError(
+      `${source}: fakeUpdateFrequency must be an integer >= 2, got ${fields.fakeUpdateFrequency}`,
+    );
   }
   return fields as Partial<RunConfig>;
 }
 
 /** Throws a `ConfigError` unless `name` is a divergence name, `alpha:<number>` or `gan-only`. */
 export function checkDivergenceName(name: string, source: string): void {
-  if ((DIVERGENCE_NAMES as readonly string[]).includes(name) || (EXTRA_DIVERGENCES as readonly string[]).includes(name)) return;
+  if (
+    (DIVERGENCE_NAMES as readonly string[]).includes(name) ||
+    (EXTRA_DIVERGENCES as readonly string[]).includes(name)
+  )
+    return;
   const alpha = /^alpha:(-?[0-9.]+(?:e-?[0-9]+)?)$/.exec(name);
   if (alpha && Number.isFinite(Number(alpha[1]))) return;
   throw new ConfigError(

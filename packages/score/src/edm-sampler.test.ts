@@ -228,8 +228,8 @@ describe('samplers on a single Gaussian (closed form p_sigma = N(mu, s^2 + sigma
     for (let j = 0; j < 2; j++) {
       const { mean, std } = moments(rows.map((row) => row[j] as number));
       // Standard errors as above. Churn's own discretization bias at N = 40 (S_churn 10),
-      // measured with a float64 numpy replica on 20k samples: std +2.0..2.6% (and +12% at
-      // N = 18, S_churn 30, hence the 40 steps here).
+      // measured by fixtures/sampler-bias.py (float64, 20k samples): std +1.3..2.9% (and +13%
+      // at N = 18, S_churn 30, hence the 40 steps here).
       expect(Math.abs(mean - (MU[j] as number))).toBeLessThan(4 * (S / Math.sqrt(count)) + 0.007);
       expect(Math.abs(std / S - 1)).toBeLessThan(4 / Math.sqrt(2 * count) + 0.03);
     }
@@ -252,9 +252,9 @@ describe('Heun on the exact mixture teacher', () => {
     // Standard errors with n = 4000: a share p has sqrt(p (1 - p) / n) <= 0.0079; a mode's mean
     // s / sqrt(n_k) <= 0.05 / sqrt(250) = 0.0032 per coordinate; a std from 2 n_k squared
     // deviations 1 / sqrt(4 n_k) <= 3.2% (pooled over all modes 0.8%). Bounds: 4 standard errors,
-    // plus Heun-18's own discretization bias, measured with a float64 numpy Heun on 100k samples
-    // of this ring: mode means pushed outward by <= 0.015, stds inflated by 3.6%, shares within
-    // sampling error. (Both biases fall below 0.002 and 1% at N = 40.)
+    // plus Heun-18's own discretization bias, measured by fixtures/sampler-bias.py (float64 Heun,
+    // 100k samples of this ring): mode means pushed outward by <= 0.015, stds inflated by 3.6%,
+    // shares within sampling error. (Both biases fall below 0.002 and 1% at N = 40.)
     for (let k = 0; k < 8; k++) {
       const p = ring.weights[k] as number;
       const n = statistics.counts[k] as number;

@@ -75,6 +75,16 @@ export {
 } from './mlp-denoiser.js';
 export { Module } from './module.js';
 export {
+  exportDenoiserToOnnx,
+  type OnnxExportOptions,
+} from './onnx/export-denoiser-to-onnx.js';
+export {
+  exportStudentToOnnx,
+  type OnnxStudentExportOptions,
+} from './onnx/export-student-to-onnx.js';
+export type { OnnxExportableNetwork } from './onnx/network-onnx-model.js';
+export { ONNX_OPSET_VERSION } from './onnx/onnx-graph-builder.js';
+export {
   decodeSafetensors,
   encodeSafetensors,
   type SafetensorsContent,

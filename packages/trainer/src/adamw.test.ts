@@ -5,7 +5,12 @@ import { AdamW } from './adamw.js';
 import { clipByGlobalNorm } from './gradient-clipping.js';
 
 /** PyTorch's AdamW written out for one scalar parameter, in float64. */
-function referenceAdamW(initial: number, gradients: number[], learningRate: number, weightDecay: number) {
+function referenceAdamW(
+  initial: number,
+  gradients: number[],
+  learningRate: number,
+  weightDecay: number,
+) {
   let parameter = initial;
   let first = 0;
   let second = 0;
@@ -32,8 +37,24 @@ describe('AdamW', () => {
     ];
     for (const gradient of gradients) optimizer.applyGradients({ weight: tf.tensor1d(gradient) });
     const values = weight.dataSync();
-    expect(values[0]).toBeCloseTo(referenceAdamW(0.5, gradients.map((g) => g[0] as number), 0.01, 0.1), 6);
-    expect(values[1]).toBeCloseTo(referenceAdamW(-2, gradients.map((g) => g[1] as number), 0.01, 0.1), 6);
+    expect(values[0]).toBeCloseTo(
+      referenceAdamW(
+        0.5,
+        gradients.map((g) => g[0] as number),
+        0.01,
+        0.1,
+      ),
+      6,
+    );
+    expect(values[1]).toBeCloseTo(
+      referenceAdamW(
+        -2,
+        gradients.map((g) => g[1] as number),
+        0.01,
+        0.1,
+      ),
+      6,
+    );
     expect(optimizer.steps).toBe(3);
     optimizer.dispose();
     weight.dispose();
@@ -47,16 +68,24 @@ describe('AdamW', () => {
     const second = new AdamW([['w', b]], { learningRate: 0.1 });
     second.setState(first.getState());
     b.assign(a);
-    for (const optimizer of [first, second]) optimizer.applyGradients({ w: tf.tensor1d([0.2, 0.3, -0.1]) });
+    for (const optimizer of [first, second])
+      optimizer.applyGradients({ w: tf.tensor1d([0.2, 0.3, -0.1]) });
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
-    expect(() => second.setState({ steps: 1, moments: new Map() })).toThrow('moment "w.first" is missing');
-    expect(() => new AdamW([], { learningRate: -1 })).toThrow('options.learningRate must be a finite number > 0');
+    expect(() => second.setState({ steps: 1, moments: new Map() })).toThrow(
+      'moment "w.first" is missing',
+    );
+    expect(() => new AdamW([], { learningRate: -1 })).toThrow(
+      'options.learningRate must be a finite number > 0',
+    );
   });
 });
 
 describe('clipByGlobalNorm', () => {
   it('scales gradients to the maximum norm and reports the norm before clipping', () => {
-    const { gradients, norm } = clipByGlobalNorm({ a: tf.tensor1d([3, 0]), b: tf.tensor1d([4]) }, 1);
+    const { gradients, norm } = clipByGlobalNorm(
+      { a: tf.tensor1d([3, 0]), b: tf.tensor1d([4]) },
+      1,
+    );
     expect(norm.dataSync()[0]).toBeCloseTo(5, 6);
     expect(Array.from(gradients.a?.dataSync() ?? [])[0]).toBeCloseTo(3 / (5 + 1e-6), 6);
     const untouched = clipByGlobalNorm({ a: tf.tensor1d([0.3]) }, 1);

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { assertFiniteNumber, assertPositiveNumber } from '@fdistill/divergence';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Hyperparameters of `AdamW`; defaults are the paper's (betas 0.9, 0.999, weight decay 0.01). */
 export interface AdamWOptions {
@@ -32,18 +32,26 @@ export class AdamW {
   private readonly secondMoments = new Map<string, tf.Variable>();
 
   constructor(parameters: Array<[string, tf.Variable]>, options: AdamWOptions) {
-    const { learningRate, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = 0.01 } = options;
+    const {
+      learningRate,
+      beta1 = 0.9,
+      beta2 = 0.999,
+      epsilon = 1e-8,
+      weightDecay = 0.01,
+    } = options;
     assertPositiveNumber('AdamW: options.learningRate', learningRate);
     for (const [name, beta] of [
       ['beta1', beta1],
       ['beta2', beta2],
     ] as const) {
       assertFiniteNumber(`AdamW: options.${name}`, beta);
-      if (beta < 0 || beta >= 1) throw new RangeError(`AdamW: options.${name} must be in [0, 1), got ${beta}`);
+      if (beta < 0 || beta >= 1)
+        throw new RangeError(`AdamW: options.${name} must be in [0, 1), got ${beta}`);
     }
     assertPositiveNumber('AdamW: options.epsilon', epsilon);
     assertFiniteNumber('AdamW: options.weightDecay', weightDecay);
-    if (weightDecay < 0) throw new RangeError(`AdamW: options.weightDecay must be >= 0, got ${weightDecay}`);
+    if (weightDecay < 0)
+      throw new RangeError(`AdamW: options.weightDecay must be >= 0, got ${weightDecay}`);
     this.learningRate = learningRate;
     this.beta1 = beta1;
     this.beta2 = beta2;
@@ -77,7 +85,9 @@ export class AdamW {
         const first = this.firstMoments.get(name) as tf.Variable;
         const second = this.secondMoments.get(name) as tf.Variable;
         first.assign(tf.add(tf.mul(first, this.beta1), tf.mul(gradient, 1 - this.beta1)));
-        second.assign(tf.add(tf.mul(second, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2)));
+        second.assign(
+          tf.add(tf.mul(second, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2)),
+        );
         const decayed = tf.mul(variable, 1 - this.learningRate * this.weightDecay);
         const denominator = tf.add(tf.sqrt(tf.div(second, secondCorrection)), this.epsilon);
         const update = tf.div(tf.div(first, firstCorrection), denominator);
@@ -99,7 +109,9 @@ export class AdamW {
   /** Restores state saved by `getState`; a missing or misshapen moment throws, naming it. */
   setState(state: { steps: number; moments: ReadonlyMap<string, tf.Tensor> }): void {
     if (!Number.isInteger(state.steps) || state.steps < 0) {
-      throw new RangeError(`AdamW.setState: state.steps must be an integer >= 0, got ${state.steps}`);
+      throw new RangeError(
+        `AdamW.setState: state.steps must be an integer >= 0, got ${state.steps}`,
+      );
     }
     const pairs: Array<[tf.Variable, tf.Tensor]> = [];
     for (const [name, variable] of this.parameters) {
@@ -109,7 +121,9 @@ export class AdamW {
       ] as const) {
         const saved = state.moments.get(`${name}.${suffix}`);
         if (saved === undefined || saved.size !== variable.size) {
-          throw new Error(`AdamW.setState: moment "${name}.${suffix}" is missing or has the wrong size`);
+          throw new Error(
+            `AdamW.setState: moment "${name}.${suffix}" is missing or has the wrong size`,
+          );
         }
         pairs.push([target.get(name) as tf.Variable, saved]);
       }
@@ -120,6 +134,7 @@ export class AdamW {
 
   /** Frees the moments. */
   dispose(): void {
-    for (const moment of [...this.firstMoments.values(), ...this.secondMoments.values()]) moment.dispose();
+    for (const moment of [...this.firstMoments.values(), ...this.secondMoments.values()])
+      moment.dispose();
   }
 }

@@ -12,13 +12,21 @@ describe('checkpoint files', () => {
   it('round-trip float and int tensors and JSON state', () => {
     const path = join(folder, 'checkpoint.safetensors');
     const tensors = new Map<string, tf.Tensor>([
-      ['student.weight', tf.tensor2d([[1.5, -2], [3, 4e-8]])],
+      [
+        'student.weight',
+        tf.tensor2d([
+          [1.5, -2],
+          [3, 4e-8],
+        ]),
+      ],
       ['labels', tf.tensor1d([3, -1], 'int32')],
     ]);
     saveCheckpoint(path, { tensors, state: { step: 12, bins: [1, 0.5] } });
     const loaded = loadCheckpoint(path);
     expect(loaded.state).toEqual({ step: 12, bins: [1, 0.5] });
-    expect(loaded.tensors.get('student.weight')?.arraySync()).toEqual(tensors.get('student.weight')?.arraySync());
+    expect(loaded.tensors.get('student.weight')?.arraySync()).toEqual(
+      tensors.get('student.weight')?.arraySync(),
+    );
     expect(loaded.tensors.get('labels')?.dtype).toBe('int32');
     expect(Array.from(loaded.tensors.get('labels')?.dataSync() ?? [])).toEqual([3, -1]);
   });
@@ -37,6 +45,8 @@ describe('checkpoint files', () => {
     const length = Buffer.alloc(8);
     length.writeBigUInt64LE(BigInt(header.length));
     writeFileSync(path, Buffer.concat([length, header]));
-    expect(() => loadCheckpoint(path)).toThrow(`${path} is a safetensors file without fdistill state`);
+    expect(() => loadCheckpoint(path)).toThrow(
+      `${path} is a safetensors file without fdistill state`,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from '@fdistill/score';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** The safetensors metadata key under which a checkpoint keeps its JSON state. */
 const STATE_KEY = 'fdistill';
@@ -73,7 +73,10 @@ export function loadCheckpoint(path: string): CheckpointContent {
   }
   const loaded = new Map<string, tf.Tensor>();
   for (const [name, tensor] of tensors) {
-    loaded.set(name, tf.tensor(tensor.data, tensor.shape, tensor.dtype === 'I32' ? 'int32' : 'float32'));
+    loaded.set(
+      name,
+      tf.tensor(tensor.data, tensor.shape, tensor.dtype === 'I32' ? 'int32' : 'float32'),
+    );
   }
   return { tensors: loaded, state: JSON.parse(stateText) };
 }

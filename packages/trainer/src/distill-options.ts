@@ -12,7 +12,6 @@ import type { NonFiniteAction } from './non-finite.js';
 /** How the discriminator's R1 penalty is computed. */
 export type R1Form = 'approximate' | 'exact';
 
-
 /** Options of `Distiller` (SPEC.md §3-§6); `resolveDistillOptions` fills the defaults. */
 export interface DistillOptions {
   /** The f-divergence whose weighting h(r) scales the score difference. */
@@ -25,6 +24,8 @@ export interface DistillOptions {
   fakeUpdateFrequency?: number;
   /** Weight of the generator's GAN term. Default 1e-3 (CIFAR-10). */
   ganWeight?: number;
+  /** Weight of the f-distill term; default 1. 0 trains the generator by the GAN term alone (GAN-only baseline). */
+  fDistillWeight?: number;
   /** Learning rates; default 1e-4 for all three. */
   learningRates?: { generator?: number; fakeScore?: number; discriminator?: number };
   /** AdamW weight decay; default 0.01. */
@@ -51,7 +52,9 @@ export interface DistillOptions {
 }
 
 /** `DistillOptions` with every default filled in. */
-export type ResolvedDistillOptions = Required<Omit<DistillOptions, 'learningRates' | 'r1' | 'densityRatio' | 'ratioNormalization'>> & {
+export type ResolvedDistillOptions = Required<
+  Omit<DistillOptions, 'learningRates' | 'r1' | 'densityRatio' | 'ratioNormalization'>
+> & {
   learningRates: { generator: number; fakeScore: number; discriminator: number };
   r1: { gamma: number; form: R1Form };
   densityRatio: Required<DensityRatioOptions>;
@@ -66,7 +69,9 @@ export type ResolvedDistillOptions = Required<Omit<DistillOptions, 'learningRate
  */
 export function resolveDistillOptions(options: DistillOptions): ResolvedDistillOptions {
   if (typeof options?.divergence?.hTensor !== 'function') {
-    throw new TypeError('distill options.divergence must be a Divergence from @fdistill/divergence');
+    throw new TypeError(
+      'distill options.divergence must be a Divergence from @fdistill/divergence',
+    );
   }
   const learningRate = 1e-4;
   const resolved: ResolvedDistillOptions = {
@@ -75,6 +80,7 @@ export function resolveDistillOptions(options: DistillOptions): ResolvedDistillO
     seed: options.seed ?? 0,
     fakeUpdateFrequency: options.fakeUpdateFrequency ?? 5,
     ganWeight: options.ganWeight ?? 1e-3,
+    fDistillWeight: options.fDistillWeight ?? 1,
     learningRates: {
       generator: options.learningRates?.generator ?? learningRate,
       fakeScore: options.learningRates?.fakeScore ?? learningRate,
@@ -89,7 +95,10 @@ export function resolveDistillOptions(options: DistillOptions): ResolvedDistillO
     ratioNormalization:
       options.ratioNormalization === false
         ? false
-        : { binCount: options.ratioNormalization?.binCount ?? 10, emaRate: options.ratioNormalization?.emaRate ?? 0 },
+        : {
+            binCount: options.ratioNormalization?.binCount ?? 10,
+            emaRate: options.ratioNormalization?.emaRate ?? 0,
+          },
     sigmaMin: options.sigmaMin ?? EDM_SIGMA_MIN,
     sigmaMax: options.sigmaMax ?? EDM_SIGMA_MAX,
     guidanceScale: options.guidanceScale ?? 1,
@@ -99,7 +108,14 @@ export function resolveDistillOptions(options: DistillOptions): ResolvedDistillO
   assertIntegerAtLeast('distill options.seed', resolved.seed, 0);
   assertIntegerAtLeast('distill options.fakeUpdateFrequency', resolved.fakeUpdateFrequency, 2);
   assertFiniteNumber('distill options.ganWeight', resolved.ganWeight);
-  if (resolved.ganWeight < 0) throw new RangeError(`distill options.ganWeight must be >= 0, got ${resolved.ganWeight}`);
+  if (resolved.ganWeight < 0)
+    throw new RangeError(`distill options.ganWeight must be >= 0, got ${resolved.ganWeight}`);
+  assertFiniteNumber('distill options.fDistillWeight', resolved.fDistillWeight);
+  if (resolved.fDistillWeight < 0) {
+    throw new RangeError(
+      `distill options.fDistillWeight must be >= 0, got ${resolved.fDistillWeight}`,
+    );
+  }
   for (const [name, rate] of Object.entries(resolved.learningRates)) {
     assertPositiveNumber(`distill options.learningRates.${name}`, rate);
   }
@@ -109,18 +125,25 @@ export function resolveDistillOptions(options: DistillOptions): ResolvedDistillO
     throw new RangeError(`distill options.emaDecay must be in [0, 1], got ${resolved.emaDecay}`);
   }
   assertFiniteNumber('distill options.r1.gamma', resolved.r1.gamma);
-  if (resolved.r1.gamma < 0) throw new RangeError(`distill options.r1.gamma must be >= 0, got ${resolved.r1.gamma}`);
+  if (resolved.r1.gamma < 0)
+    throw new RangeError(`distill options.r1.gamma must be >= 0, got ${resolved.r1.gamma}`);
   if (resolved.r1.form !== 'approximate' && resolved.r1.form !== 'exact') {
-    throw new RangeError(`distill options.r1.form must be 'approximate' or 'exact', got ${String(resolved.r1.form)}`);
+    throw new RangeError(
+      `distill options.r1.form must be 'approximate' or 'exact', got ${String(resolved.r1.form)}`,
+    );
   }
   assertPositiveNumber('distill options.sigmaMin', resolved.sigmaMin);
   assertPositiveNumber('distill options.sigmaMax', resolved.sigmaMax);
   if (!(resolved.sigmaMax > resolved.sigmaMin)) {
-    throw new RangeError(`distill options.sigmaMax must be > sigmaMin (${resolved.sigmaMin}), got ${resolved.sigmaMax}`);
+    throw new RangeError(
+      `distill options.sigmaMax must be > sigmaMin (${resolved.sigmaMin}), got ${resolved.sigmaMax}`,
+    );
   }
   assertPositiveNumber('distill options.guidanceScale', resolved.guidanceScale);
   if (resolved.onNonFinite !== 'stop' && resolved.onNonFinite !== 'rollback') {
-    throw new RangeError(`distill options.onNonFinite must be 'stop' or 'rollback', got ${String(resolved.onNonFinite)}`);
+    throw new RangeError(
+      `distill options.onNonFinite must be 'stop' or 'rollback', got ${String(resolved.onNonFinite)}`,
+    );
   }
   return resolved;
 }

@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { fDistillLoss, fakeScoreLoss } from './distillation-losses.js';
+import { fakeScoreLoss, fDistillLoss } from './distillation-losses.js';
 
 describe('fDistillLoss', () => {
   it('has gradient w (F - T) / numel with w = hbar / (mean |x - T| + 1e-6) (SPEC.md §3)', () => {
@@ -24,23 +24,31 @@ describe('fDistillLoss', () => {
     const f = fake.arraySync() as number[][];
     const h = [0.5, 1.5];
     const expected = g.map((row, i) => {
-      const normalizer = row.reduce((sum, value, j) => sum + Math.abs(value - (t[i]?.[j] as number)), 0) / 3 + 1e-6;
-      return row.map((_, j) => ((h[i] as number) / normalizer) * ((f[i]?.[j] as number) - (t[i]?.[j] as number)) / 6);
+      const normalizer =
+        row.reduce((sum, value, j) => sum + Math.abs(value - (t[i]?.[j] as number)), 0) / 3 + 1e-6;
+      return row.map(
+        (_, j) =>
+          (((h[i] as number) / normalizer) * ((f[i]?.[j] as number) - (t[i]?.[j] as number))) / 6,
+      );
     });
     const actual = gradient.arraySync() as number[][];
-    actual.forEach((row, i) => {
-      row.forEach((value, j) => expect(value).toBeCloseTo(expected[i]?.[j] as number, 6));
-    });
+    for (const [i, row] of actual.entries()) {
+      for (const [j, value] of row.entries())
+        expect(value).toBeCloseTo(expected[i]?.[j] as number, 6);
+    }
     // The loss value is 0.5 * mean(grad^2) with grad = w (F - T).
     const loss = fDistillLoss(generated, teacher, fake, weights).dataSync()[0] as number;
-    const expectedLoss = 0.5 * expected.flat().reduce((sum, value) => sum + (value * 6) ** 2, 0) / 6;
+    const expectedLoss =
+      (0.5 * expected.flat().reduce((sum, value) => sum + (value * 6) ** 2, 0)) / 6;
     expect(loss).toBeCloseTo(expectedLoss, 5);
   });
 
   it('is zero with zero gradient when teacher and fake agree', () => {
     const x = tf.tensor2d([[1, 2]]);
     const same = tf.tensor2d([[0.5, 0.5]]);
-    const gradient = tf.grad((input: tf.Tensor) => fDistillLoss(input, same, same, tf.tensor1d([1])))(x);
+    const gradient = tf.grad((input: tf.Tensor) =>
+      fDistillLoss(input, same, same, tf.tensor1d([1])),
+    )(x);
     expect(Array.from(gradient.dataSync())).toEqual([0, 0]);
   });
 });

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from '@fdistill/divergence';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Added to the DMD normalizer `mean |x - T|` (as FastGen). */
 const NORMALIZER_EPSILON = 1e-6;
@@ -24,7 +24,10 @@ export function fDistillLoss(
     const axes = generated.shape.slice(1).map((_, index) => index + 1);
     const perSample = [generated.shape[0] as number, ...generated.shape.slice(1).map(() => 1)];
     const teacher = stopGradient(teacherX0);
-    const normalizer = tf.add(tf.mean(tf.abs(tf.sub(stopGradient(generated), teacher)), axes, true), NORMALIZER_EPSILON);
+    const normalizer = tf.add(
+      tf.mean(tf.abs(tf.sub(stopGradient(generated), teacher)), axes, true),
+      NORMALIZER_EPSILON,
+    );
     const scale = tf.div(tf.reshape(stopGradient(weights), perSample), normalizer);
     const direction = tf.mul(scale, tf.sub(stopGradient(fakeX0), teacher));
     const target = stopGradient(tf.sub(generated, direction));

@@ -2,28 +2,42 @@ import '@tensorflow/tfjs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { getDivergence } from '@fdistill/divergence';
 import { broadcastPerSample, GaussianMixture, sampleTrainingSigmas } from '@fdistill/score';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { stepSeed } from './seeds.js';
 import { smallDistiller } from './test-networks.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-distiller-'));
-const twoModes = () => new GaussianMixture({ means: [[-1, 0], [1, 0]], stds: 0.1, weights: [0.8, 0.2] });
+const twoModes = () =>
+  new GaussianMixture({
+    means: [
+      [-1, 0],
+      [1, 0],
+    ],
+    stds: 0.1,
+    weights: [0.8, 0.2],
+  });
 
 function parameterValues(distiller: ReturnType<typeof smallDistiller>): Float32Array[] {
   const { student, fakeScore, discriminator } = distiller.networks;
-  return [...student.parameters(), ...fakeScore.parameters(), ...discriminator.module.parameters()].map(
-    (variable) => variable.dataSync() as Float32Array,
-  );
+  return [
+    ...student.parameters(),
+    ...fakeScore.parameters(),
+    ...discriminator.module.parameters(),
+  ].map((variable) => variable.dataSync() as Float32Array);
 }
 
 describe('Distiller', () => {
   it('with reverse-KL (h = 1) computes the plain DMD2 loss and gradient of SPEC.md §3', () => {
     const teacher = twoModes();
     const ganWeight = 0.05;
-    const distiller = smallDistiller(teacher, { divergence: getDivergence('reverse-kl'), ganWeight, seed: 3 });
+    const distiller = smallDistiller(teacher, {
+      divergence: getDivergence('reverse-kl'),
+      ganWeight,
+      seed: 3,
+    });
     const { student, fakeScore, discriminator } = distiller.networks;
     const ours = distiller.generatorGradients(0);
 
@@ -43,7 +57,8 @@ describe('Distiller', () => {
       const t = teacherX0.arraySync() as number[][];
       const f = fakeX0.arraySync() as number[][];
       const target = xValues.map((row, i) => {
-        const w = 1 / (row.reduce((sum, value, j) => sum + Math.abs(value - (t[i]?.[j] as number)), 0) / 2);
+        const w =
+          1 / (row.reduce((sum, value, j) => sum + Math.abs(value - (t[i]?.[j] as number)), 0) / 2);
         return row.map((value, j) => value - w * ((f[i]?.[j] as number) - (t[i]?.[j] as number)));
       });
       const distill = tf.mul(0.5, tf.mean(tf.square(tf.sub(x, tf.tensor2d(target)))));
@@ -53,7 +68,10 @@ describe('Distiller', () => {
 
     // SPEC.md's formulas have no epsilon; FastGen's 1e-6 in the two normalizers shifts values by
     // about 1e-6 / mean|x - T| relative, well under 1e-4 here.
-    const [ourLoss, directLoss] = [ours.loss.dataSync()[0] as number, direct.value.dataSync()[0] as number];
+    const [ourLoss, directLoss] = [
+      ours.loss.dataSync()[0] as number,
+      direct.value.dataSync()[0] as number,
+    ];
     expect(Math.abs(ourLoss - directLoss)).toBeLessThan(1e-4 * directLoss);
     let largest = 0;
     for (const variable of student.parameters()) {
@@ -62,7 +80,9 @@ describe('Distiller', () => {
       expect(actual.length).toBe(expected.length);
       expected.forEach((value, index) => {
         largest = Math.max(largest, Math.abs(value));
-        expect(Math.abs((actual[index] as number) - value)).toBeLessThan(1e-5 + 1e-4 * Math.abs(value));
+        expect(Math.abs((actual[index] as number) - value)).toBeLessThan(
+          1e-5 + 1e-4 * Math.abs(value),
+        );
       });
     }
     expect(largest).toBeGreaterThan(1e-4);
@@ -87,7 +107,9 @@ describe('Distiller', () => {
     const expected = parameterValues(straight);
     const actual = parameterValues(resumed);
     expect(actual.length).toBe(expected.length);
-    actual.forEach((values, index) => expect(Array.from(values)).toEqual(Array.from(expected[index] as Float32Array)));
+    for (const [index, values] of actual.entries()) {
+      expect(Array.from(values)).toEqual(Array.from(expected[index] as Float32Array));
+    }
     for (const distiller of [straight, first, resumed]) distiller.dispose();
   });
 
@@ -97,15 +119,22 @@ describe('Distiller', () => {
     const path = join(folder, 'reverse.safetensors');
     reverse.saveCheckpoint(path);
     const js = smallDistiller(twoModes(), { divergence: getDivergence('js') }, 8);
-    expect(() => js.loadCheckpoint(path)).toThrow('trained with divergence "reverse-kl", this run uses "js"');
+    expect(() => js.loadCheckpoint(path)).toThrow(
+      'trained with divergence "reverse-kl", this run uses "js"',
+    );
     js.loadCheckpoint(path, { warmStart: true });
     expect(js.steps).toBe(0);
-    const studentWeights = (distiller: typeof js) => Array.from(distiller.networks.student.parameters()[0]?.dataSync() ?? []);
+    const studentWeights = (distiller: typeof js) =>
+      Array.from(distiller.networks.student.parameters()[0]?.dataSync() ?? []);
     expect(studentWeights(js)).toEqual(studentWeights(reverse));
   });
 
   it('holds a constant number of tensors over 1,000 steps', () => {
-    const distiller = smallDistiller(twoModes(), { divergence: getDivergence('forward-kl'), batchSize: 8, r1: { gamma: 1 } }, 8);
+    const distiller = smallDistiller(
+      twoModes(),
+      { divergence: getDivergence('forward-kl'), batchSize: 8, r1: { gamma: 1 } },
+      8,
+    );
     distiller.step();
     distiller.step();
     const before = tf.memory().numTensors;

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { densityRatioFromLogits, normalizeWeights, RatioNormalizer } from '@fdistill/divergence';
 import {
   broadcastPerSample,
@@ -9,14 +8,19 @@ import {
   sampleTrainingSigmas,
   updateExponentialMovingAverage,
 } from '@fdistill/score';
+import * as tf from '@tensorflow/tfjs-core';
 import { AdamW } from './adamw.js';
 import { type CheckpointContent, loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
 import type { DataSource } from './data/data-source.js';
 import type { DistillStepEvent } from './distill-events.js';
-import { checkFinite } from './non-finite.js';
-import { type DistillOptions, type ResolvedDistillOptions, resolveDistillOptions } from './distill-options.js';
-import { fDistillLoss, fakeScoreLoss } from './distillation-losses.js';
+import {
+  type DistillOptions,
+  type ResolvedDistillOptions,
+  resolveDistillOptions,
+} from './distill-options.js';
+import { fakeScoreLoss, fDistillLoss } from './distillation-losses.js';
 import { clipByGlobalNorm } from './gradient-clipping.js';
+import { checkFinite } from './non-finite.js';
 import { type RandomStream, stepSeed } from './seeds.js';
 
 /** A discriminator as the loop uses it: trainable head parameters and a mean logit per sample. */
@@ -26,7 +30,13 @@ export interface DistillDiscriminator {
   /** Mean logit `ln(p/q)` estimate per sample [batch] for noised samples at sigma [batch]. */
   logits(noised: tf.Tensor, sigma: tf.Tensor1D, labels?: tf.Tensor1D): tf.Tensor1D;
   /** R1 penalty on noised real samples (mean over the batch), in the given form. */
-  r1Penalty(noisedReal: tf.Tensor, sigma: tf.Tensor1D, form: 'approximate' | 'exact', seed: number, labels?: tf.Tensor1D): tf.Scalar;
+  r1Penalty(
+    noisedReal: tf.Tensor,
+    sigma: tf.Tensor1D,
+    form: 'approximate' | 'exact',
+    seed: number,
+    labels?: tf.Tensor1D,
+  ): tf.Scalar;
 }
 
 /** The networks of an f-distill run. */
@@ -85,7 +95,12 @@ export class Distiller {
         : new GuidedDenoiser(networks.teacher, this.options.guidanceScale);
     const { learningRates, weightDecay, betas } = this.options;
     const adamW = (module: Module, learningRate: number) =>
-      new AdamW(module.namedParameters(), { learningRate, weightDecay, beta1: betas[0], beta2: betas[1] });
+      new AdamW(module.namedParameters(), {
+        learningRate,
+        weightDecay,
+        beta1: betas[0],
+        beta2: betas[1],
+      });
     this.optimizers = {
       generator: adamW(networks.student, learningRates.generator),
       fakeScore: adamW(networks.fakeScore, learningRates.fakeScore),
@@ -106,7 +121,11 @@ export class Distiller {
   }
 
   /** One-step generation: `G(z) = D_student(sigma_max z; sigma_max)`. */
-  generate(latent: tf.Tensor, labels?: tf.Tensor1D, network: EdmNetwork = this.networks.student): tf.Tensor {
+  generate(
+    latent: tf.Tensor,
+    labels?: tf.Tensor1D,
+    network: EdmNetwork = this.networks.student,
+  ): tf.Tensor {
     const { sigmaMax } = this.options;
     return tf.tidy(() => network.denoise(tf.mul(latent, sigmaMax), sigmaMax, labels));
   }
@@ -116,7 +135,9 @@ export class Distiller {
     const started = performance.now();
     const step = this.stepIndex;
     const event =
-      step % this.options.fakeUpdateFrequency === 0 ? this.generatorStep(step) : this.criticStep(step);
+      step % this.options.fakeUpdateFrequency === 0
+        ? this.generatorStep(step)
+        : this.criticStep(step);
     this.stepIndex += 1;
     event.seconds = (performance.now() - started) / 1000;
     return event;
@@ -149,7 +170,9 @@ export class Distiller {
         ? undefined
         : (tf.cast(
             tf.minimum(
-              tf.floor(tf.randomUniform([batchSize], 0, classCount, 'float32', this.seed(step, 'labels'))),
+              tf.floor(
+                tf.randomUniform([batchSize], 0, classCount, 'float32', this.seed(step, 'labels')),
+              ),
               classCount - 1,
             ),
             'int32',
@@ -184,7 +207,10 @@ export class Distiller {
     let loss = Number.NaN;
     for (let step = 0; step < steps; step++) {
       const value = tf.tidy(
-        () => this.fakeScoreUpdate(this.drawStudentInputs(step, 'prefit-latent', 'prefit-sigma', 'prefit-noise')).loss,
+        () =>
+          this.fakeScoreUpdate(
+            this.drawStudentInputs(step, 'prefit-latent', 'prefit-sigma', 'prefit-noise'),
+          ).loss,
       );
       loss = value.dataSync()[0] as number;
       value.dispose();
@@ -200,28 +226,40 @@ export class Distiller {
    */
   generatorGradients(step: number) {
     const { fakeScore, discriminator } = this.networks;
-    const { divergence, densityRatio, ganWeight } = this.options;
+    const { divergence, densityRatio, ganWeight, fDistillWeight } = this.options;
     // Loss terms made inside tf.variableGrads are freed with it: keep them.
     const kept: { fDistill?: tf.Scalar; gan?: tf.Scalar } = {};
     const result = tf.tidy(() => {
-      const { latent, labels, sigma, noise } = this.drawStudentInputs(step, 'latent', 'generator-sigma', 'generator-noise');
+      const { latent, labels, sigma, noise } = this.drawStudentInputs(
+        step,
+        'latent',
+        'generator-sigma',
+        'generator-noise',
+      );
       const spread = broadcastPerSample(sigma, latent.rank);
       // Everything that carries no gradient is computed outside the tape: the teacher's and the
       // fake score's x0 predictions and the weights hbar from the discriminator's ratio.
       const noisedOutside = tf.add(this.generate(latent, labels), tf.mul(spread, noise));
       const teacherX0 = this.teacher.denoise(noisedOutside, sigma, labels);
       const fakeX0 = fakeScore.denoise(noisedOutside, sigma, labels);
-      const clipped = densityRatioFromLogits(discriminator.logits(noisedOutside, sigma, labels), densityRatio);
+      const clipped = densityRatioFromLogits(
+        discriminator.logits(noisedOutside, sigma, labels),
+        densityRatio,
+      );
       const ratio = this.ratioNormalizer ? this.ratioNormalizer.normalize(clipped, sigma) : clipped;
       const weight = divergence.hTensor(ratio) as tf.Tensor1D;
       const normalizedWeight = normalizeWeights(weight);
       const { value, grads } = tf.variableGrads(() => {
         const generated = this.generate(latent, labels);
-        const logits = discriminator.logits(tf.add(generated, tf.mul(spread, noise)), sigma, labels);
+        const logits = discriminator.logits(
+          tf.add(generated, tf.mul(spread, noise)),
+          sigma,
+          labels,
+        );
         const fDistill = tf.keep(fDistillLoss(generated, teacherX0, fakeX0, normalizedWeight));
         const gan = tf.keep(tf.mean(tf.softplus(tf.neg(logits))) as tf.Scalar);
         Object.assign(kept, { fDistill, gan });
-        return tf.add(fDistill, tf.mul(gan, ganWeight)) as tf.Scalar;
+        return tf.add(tf.mul(fDistill, fDistillWeight), tf.mul(gan, ganWeight)) as tf.Scalar;
       }, this.networks.student.parameters());
       return { loss: value, gradients: grads, ratio, weight };
     });
@@ -233,7 +271,11 @@ export class Distiller {
     const clipped = clipByGlobalNorm(result.gradients, this.options.generatorGradientClip);
     this.optimizers.generator.applyGradients(clipped.gradients);
     if (this.networks.studentEma) {
-      updateExponentialMovingAverage(this.networks.studentEma, this.networks.student, this.options.emaDecay);
+      updateExponentialMovingAverage(
+        this.networks.studentEma,
+        this.networks.student,
+        this.options.emaDecay,
+      );
     }
     // One read-back per step: the losses and statistics stacked into one tensor.
     const summary = tf.tidy(() =>
@@ -252,10 +294,21 @@ export class Distiller {
     );
     const values = Array.from(summary.dataSync());
     tf.dispose([summary, clipped.norm, ...Object.values(clipped.gradients)]);
-    tf.dispose([result.loss, result.fDistill, result.gan, result.ratio, result.weight, ...Object.values(result.gradients)]);
+    tf.dispose([
+      result.loss,
+      result.fDistill,
+      result.gan,
+      result.ratio,
+      result.weight,
+      ...Object.values(result.gradients),
+    ]);
     const [generator, fDistill, ganGenerator, gradientNorm, ...statistics] = values as number[];
-    checkFinite(step, { 'generator loss': generator as number, 'generator gradient norm': gradientNorm as number });
-    const [ratioMean, ratioMin, ratioMax, weightMean, weightMin, weightMax] = statistics as number[];
+    checkFinite(step, {
+      'generator loss': generator as number,
+      'generator gradient norm': gradientNorm as number,
+    });
+    const [ratioMean, ratioMin, ratioMax, weightMean, weightMin, weightMax] =
+      statistics as number[];
     return {
       step,
       phase: 'generator',
@@ -271,20 +324,40 @@ export class Distiller {
     const { discriminator } = this.networks;
     const { r1, batchSize } = this.options;
     const losses = tf.tidy(() => {
-      const fake = this.fakeScoreUpdate(this.drawStudentInputs(step, 'latent', 'fake-sigma', 'fake-noise'));
+      const fake = this.fakeScoreUpdate(
+        this.drawStudentInputs(step, 'latent', 'fake-sigma', 'fake-noise'),
+      );
       const real = this.data.sample(batchSize, this.seed(step, 'real-data'));
       const realSigma = this.trainingSigmas(this.seed(step, 'real-sigma'));
-      const realNoise = tf.randomNormal(real.x.shape, 0, 1, 'float32', this.seed(step, 'real-noise'));
-      const noisedReal = tf.add(real.x, tf.mul(broadcastPerSample(realSigma, real.x.rank), realNoise));
+      const realNoise = tf.randomNormal(
+        real.x.shape,
+        0,
+        1,
+        'float32',
+        this.seed(step, 'real-noise'),
+      );
+      const noisedReal = tf.add(
+        real.x,
+        tf.mul(broadcastPerSample(realSigma, real.x.rank), realNoise),
+      );
       // The penalty is made inside tf.variableGrads, which frees all but its result: keep it.
       let penalty: tf.Scalar | undefined;
       const critic = tf.variableGrads(() => {
         const fakeLogits = discriminator.logits(fake.noised, fake.sigma, fake.labels);
         const realLogits = discriminator.logits(noisedReal, realSigma, real.labels);
-        const logistic = tf.add(tf.mean(tf.softplus(fakeLogits)), tf.mean(tf.softplus(tf.neg(realLogits))));
+        const logistic = tf.add(
+          tf.mean(tf.softplus(fakeLogits)),
+          tf.mean(tf.softplus(tf.neg(realLogits))),
+        );
         if (r1.gamma === 0) return logistic as tf.Scalar;
         penalty = tf.keep(
-          discriminator.r1Penalty(noisedReal, realSigma, r1.form, this.seed(step, 'penalty-noise'), real.labels),
+          discriminator.r1Penalty(
+            noisedReal,
+            realSigma,
+            r1.form,
+            this.seed(step, 'penalty-noise'),
+            real.labels,
+          ),
         );
         return tf.add(logistic, tf.mul(penalty, r1.gamma)) as tf.Scalar;
       }, discriminator.module.parameters());
@@ -341,7 +414,10 @@ export class Distiller {
           Object.entries(this.optimizers).map(([role, optimizer]) => [role, optimizer.steps]),
         ),
         learningRates: Object.fromEntries(
-          Object.entries(this.optimizers).map(([role, optimizer]) => [role, optimizer.learningRate]),
+          Object.entries(this.optimizers).map(([role, optimizer]) => [
+            role,
+            optimizer.learningRate,
+          ]),
         ),
         ratioNormalizer: this.ratioNormalizer?.getState() ?? null,
       },
@@ -363,7 +439,11 @@ export class Distiller {
         );
       }
       const take = (prefix: string) =>
-        new Map([...content.tensors].filter(([name]) => name.startsWith(prefix)).map(([name, tensor]) => [name.slice(prefix.length), tensor]));
+        new Map(
+          [...content.tensors]
+            .filter(([name]) => name.startsWith(prefix))
+            .map(([name, tensor]) => [name.slice(prefix.length), tensor]),
+        );
       const { student, fakeScore, discriminator, studentEma } = this.networks;
       student.loadStateDict(take(PREFIX.student));
       fakeScore.loadStateDict(take(PREFIX.fakeScore));
@@ -373,11 +453,16 @@ export class Distiller {
       const steps = state.optimizerSteps as Record<string, number>;
       const learningRates = state.learningRates as Record<string, number>;
       for (const [role, optimizer] of Object.entries(this.optimizers)) {
-        optimizer.setState({ steps: steps[role] as number, moments: take(`${PREFIX.optimizer}${role}.`) });
+        optimizer.setState({
+          steps: steps[role] as number,
+          moments: take(`${PREFIX.optimizer}${role}.`),
+        });
         optimizer.learningRate = learningRates[role] as number;
       }
       if (this.ratioNormalizer && state.ratioNormalizer) {
-        this.ratioNormalizer.setState(state.ratioNormalizer as Parameters<RatioNormalizer['setState']>[0]);
+        this.ratioNormalizer.setState(
+          state.ratioNormalizer as Parameters<RatioNormalizer['setState']>[0],
+        );
       }
       this.stepIndex = state.step as number;
       return state;

@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs';
-import * as tf from '@tensorflow/tfjs-core';
 import { alphaDivergence, listDivergences } from '@fdistill/divergence';
 import { GaussianMixture } from '@fdistill/score';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { smallDistiller } from './test-networks.js';
 
@@ -9,7 +9,9 @@ import { smallDistiller } from './test-networks.js';
 function energyDistance(a: number[][], b: number[][]): number {
   const meanDistance = (left: number[][], right: number[][]) => {
     let sum = 0;
-    for (const p of left) for (const q of right) sum += Math.hypot((p[0] as number) - (q[0] as number), (p[1] as number) - (q[1] as number));
+    for (const p of left)
+      for (const q of right)
+        sum += Math.hypot((p[0] as number) - (q[0] as number), (p[1] as number) - (q[1] as number));
     return sum / (left.length * right.length);
   };
   return 2 * meanDistance(a, b) - meanDistance(a, a) - meanDistance(b, b);
@@ -19,7 +21,14 @@ describe('f-distill on an imbalanced 2-D mixture with the exact teacher', () => 
   // Modes at (-1, 0) and (1, 0) with weights 0.8 / 0.2. The fresh student starts collapsed near
   // the origin (energy distance to the teacher ~0.9); every f must bring it within half of that
   // in 300 steps (60 generator updates) without a NaN.
-  const teacher = new GaussianMixture({ means: [[-1, 0], [1, 0]], stds: 0.1, weights: [0.8, 0.2] });
+  const teacher = new GaussianMixture({
+    means: [
+      [-1, 0],
+      [1, 0],
+    ],
+    stds: 0.1,
+    weights: [0.8, 0.2],
+  });
   const reference = teacher.sample(400, 1).arraySync() as number[][];
   const divergences = [...listDivergences(), alphaDivergence(0.5)];
 
@@ -28,12 +37,18 @@ describe('f-distill on an imbalanced 2-D mixture with the exact teacher', () => 
     (_name, divergence) => {
       const distiller = smallDistiller(
         teacher,
-        { divergence, batchSize: 64, seed: 2, learningRates: { generator: 3e-3, fakeScore: 3e-3, discriminator: 3e-3 } },
+        {
+          divergence,
+          batchSize: 64,
+          seed: 2,
+          learningRates: { generator: 3e-3, fakeScore: 3e-3, discriminator: 3e-3 },
+        },
         16,
       );
       distiller.prefitFakeScore(50);
       const latent = tf.randomNormal([400, 2], 0, 1, 'float32', 3);
-      const distance = () => energyDistance(distiller.generate(latent).arraySync() as number[][], reference);
+      const distance = () =>
+        energyDistance(distiller.generate(latent).arraySync() as number[][], reference);
       const initial = distance();
       for (let step = 0; step < 300; step++) distiller.step();
       const final = distance();

@@ -17,7 +17,8 @@ export function clipByGlobalNorm(
     const norm = tf.sqrt(tf.addN(squares)) as tf.Scalar;
     const factor = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
     const clipped: Record<string, tf.Tensor> = {};
-    for (const [name, gradient] of Object.entries(gradients)) clipped[name] = tf.mul(gradient, factor);
+    for (const [name, gradient] of Object.entries(gradients))
+      clipped[name] = tf.mul(gradient, factor);
     return { gradients: clipped, norm };
   });
 }

@@ -1,7 +1,12 @@
 import '@tensorflow/tfjs';
-import * as tf from '@tensorflow/tfjs-core';
-import { alphaDivergence, type Divergence, integrateAdaptive, listDivergences } from '@fdistill/divergence';
+import {
+  alphaDivergence,
+  type Divergence,
+  integrateAdaptive,
+  listDivergences,
+} from '@fdistill/divergence';
 import { EdmNetwork, GaussianMixture, Module, type RawNetworkOutput } from '@fdistill/score';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { tensorSource } from './data/tensor-source.js';
 import { Distiller } from './distiller.js';
@@ -33,7 +38,10 @@ class ExactFakeScore extends EdmNetwork {
   }
   override denoise(x: tf.Tensor, sigma: number | tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const shrink = tf.div(STD * STD, tf.add(tf.square(tf.reshape(sigma as tf.Tensor, [-1, 1])), STD * STD));
+      const shrink = tf.div(
+        STD * STD,
+        tf.add(tf.square(tf.reshape(sigma as tf.Tensor, [-1, 1])), STD * STD),
+      );
       return tf.add(this.student.theta, tf.mul(shrink, tf.sub(x, this.student.theta)));
     });
   }
@@ -48,7 +56,10 @@ function exactDiscriminator(student: GaussianStudent) {
       tf.tidy(() => {
         const x = tf.reshape(noised, [-1]);
         const variance = tf.add(tf.square(sigma), STD * STD);
-        const difference = tf.sub(tf.square(tf.sub(x, student.theta)), tf.square(tf.sub(x, TEACHER_MEAN)));
+        const difference = tf.sub(
+          tf.square(tf.sub(x, student.theta)),
+          tf.square(tf.sub(x, TEACHER_MEAN)),
+        );
         return tf.div(difference, tf.mul(variance, 2)) as tf.Tensor1D;
       }),
     r1Penalty: () => tf.scalar(0),
@@ -85,7 +96,14 @@ describe('one generator step', () => {
           discriminator: exactDiscriminator(student),
         },
         tensorSource(tf.zeros([1, 1])),
-        { divergence, batchSize: 256, ganWeight: 0, seed: 7, learningRates: { generator: 1e-3 }, sigmaMax: SIGMA_MAX },
+        {
+          divergence,
+          batchSize: 256,
+          ganWeight: 0,
+          seed: 7,
+          learningRates: { generator: 1e-3 },
+          sigmaMax: SIGMA_MAX,
+        },
       );
       const before = exactDivergence(divergence, 0);
       distiller.step();

@@ -11,7 +11,10 @@ export { type IdxImageSourceOptions, idxImageSource } from './data/image-source.
 export { mixtureSource } from './data/mixture-source.js';
 export { type PngFolderSourceOptions, pngFolderSource } from './data/png-folder-source.js';
 export { tensorSource } from './data/tensor-source.js';
-export { mlpDistillDiscriminator, teacherFeatureDistillDiscriminator } from './discriminator-adapters.js';
+export {
+  mlpDistillDiscriminator,
+  teacherFeatureDistillDiscriminator,
+} from './discriminator-adapters.js';
 export type { BatchStatistics, DistillStepEvent } from './distill-events.js';
 export {
   type DistillOptions,
@@ -19,8 +22,8 @@ export {
   type ResolvedDistillOptions,
   resolveDistillOptions,
 } from './distill-options.js';
-export { fDistillLoss, fakeScoreLoss } from './distillation-losses.js';
-export { type DistillDiscriminator, type DistillNetworks, Distiller } from './distiller.js';
+export { fakeScoreLoss, fDistillLoss } from './distillation-losses.js';
+export { type DistillDiscriminator, Distiller, type DistillNetworks } from './distiller.js';
 export { clipByGlobalNorm } from './gradient-clipping.js';
 export { checkFinite, type NonFiniteAction, NonFiniteLossError } from './non-finite.js';
 export {
@@ -30,4 +33,8 @@ export {
   runTraining,
 } from './run-training.js';
 export { type RandomStream, stepSeed } from './seeds.js';
-export { type TeacherStepEvent, TeacherTrainer, type TeacherTrainingOptions } from './teacher-trainer.js';
+export {
+  type TeacherStepEvent,
+  TeacherTrainer,
+  type TeacherTrainingOptions,
+} from './teacher-trainer.js';

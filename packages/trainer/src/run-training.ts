@@ -52,10 +52,18 @@ export async function runTraining<Event>(
   trainer: ResumableTrainer<Event>,
   options: RunTrainingOptions<Event>,
 ): Promise<RunTrainingResult> {
-  const { totalSteps, checkpointPath, checkpointEvery = 500, onStep, signal, checkpointState } = options;
+  const {
+    totalSteps,
+    checkpointPath,
+    checkpointEvery = 500,
+    onStep,
+    signal,
+    checkpointState,
+  } = options;
   assertIntegerAtLeast('runTraining: options.totalSteps', totalSteps, 0);
   assertIntegerAtLeast('runTraining: options.checkpointEvery', checkpointEvery, 1);
-  const checkpoint = () => checkpointPath && trainer.saveCheckpoint(checkpointPath, checkpointState);
+  const checkpoint = () =>
+    checkpointPath && trainer.saveCheckpoint(checkpointPath, checkpointState);
   let rollbacks = 0;
   while (trainer.steps < totalSteps) {
     if (signal?.aborted) {

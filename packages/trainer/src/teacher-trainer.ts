@@ -1,6 +1,14 @@
+import {
+  assertFiniteNumber,
+  assertIntegerAtLeast,
+  assertPositiveNumber,
+} from '@fdistill/divergence';
+import {
+  denoisingScoreMatchingLoss,
+  type EdmNetwork,
+  updateExponentialMovingAverage,
+} from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertFiniteNumber, assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/divergence';
-import { denoisingScoreMatchingLoss, type EdmNetwork, updateExponentialMovingAverage } from '@fdistill/score';
 import { AdamW } from './adamw.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
 import type { DataSource } from './data/data-source.js';
@@ -69,17 +77,22 @@ export class TeacherTrainer {
       onNonFinite: 'stop',
       ...options,
     };
-    const { batchSize, totalSteps, learningRate, warmupSteps, schedule, labelDropout, emaDecay } = this.options;
+    const { batchSize, totalSteps, learningRate, warmupSteps, schedule, labelDropout, emaDecay } =
+      this.options;
     assertIntegerAtLeast('TeacherTrainer: options.batchSize', batchSize, 1);
     assertIntegerAtLeast('TeacherTrainer: options.totalSteps', totalSteps, 1);
     assertPositiveNumber('TeacherTrainer: options.learningRate', learningRate);
     assertIntegerAtLeast('TeacherTrainer: options.warmupSteps', warmupSteps, 0);
     if (schedule !== 'cosine' && schedule !== 'constant') {
-      throw new RangeError(`TeacherTrainer: options.schedule must be 'cosine' or 'constant', got ${String(schedule)}`);
+      throw new RangeError(
+        `TeacherTrainer: options.schedule must be 'cosine' or 'constant', got ${String(schedule)}`,
+      );
     }
     assertFiniteNumber('TeacherTrainer: options.labelDropout', labelDropout);
     if (labelDropout < 0 || labelDropout >= 1) {
-      throw new RangeError(`TeacherTrainer: options.labelDropout must be in [0, 1), got ${labelDropout}`);
+      throw new RangeError(
+        `TeacherTrainer: options.labelDropout must be in [0, 1), got ${labelDropout}`,
+      );
     }
     if (!(emaDecay >= 0 && emaDecay <= 1)) {
       throw new RangeError(`TeacherTrainer: options.emaDecay must be in [0, 1], got ${emaDecay}`);
@@ -137,8 +150,10 @@ export class TeacherTrainer {
   /** Writes the network, its EMA, the optimizer state and the step, atomically. */
   saveCheckpoint(path: string, extraState: Record<string, unknown> = {}): void {
     const tensors = new Map<string, tf.Tensor>();
-    for (const [name, variable] of this.network.stateDict()) tensors.set(`network.${name}`, variable);
-    for (const [name, variable] of this.ema?.stateDict() ?? []) tensors.set(`ema.${name}`, variable);
+    for (const [name, variable] of this.network.stateDict())
+      tensors.set(`network.${name}`, variable);
+    for (const [name, variable] of this.ema?.stateDict() ?? [])
+      tensors.set(`ema.${name}`, variable);
     const optimizerState = this.optimizer.getState();
     for (const [name, moment] of optimizerState.moments) tensors.set(`optimizer.${name}`, moment);
     saveCheckpoint(path, {
@@ -159,11 +174,16 @@ export class TeacherTrainer {
     try {
       const take = (prefix: string) =>
         new Map(
-          [...tensors].filter(([name]) => name.startsWith(prefix)).map(([name, tensor]) => [name.slice(prefix.length), tensor]),
+          [...tensors]
+            .filter(([name]) => name.startsWith(prefix))
+            .map(([name, tensor]) => [name.slice(prefix.length), tensor]),
         );
       this.network.loadStateDict(take('network.'));
       if (this.ema) this.ema.loadStateDict(take('ema.'));
-      this.optimizer.setState({ steps: state.optimizerSteps as number, moments: take('optimizer.') });
+      this.optimizer.setState({
+        steps: state.optimizerSteps as number,
+        moments: take('optimizer.'),
+      });
       this.learningRateScale = state.learningRateScale as number;
       this.stepIndex = state.step as number;
       return state;

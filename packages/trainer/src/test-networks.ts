@@ -15,7 +15,13 @@ export function smallDistiller(
   const student = new MlpDenoiser({ dim, width, depth: 2, embeddingSize: 8, seed: 11 });
   const fakeScore = new MlpDenoiser({ dim, width, depth: 2, embeddingSize: 8, seed: 12 });
   const discriminator = mlpDistillDiscriminator(
-    new MlpDiscriminator({ dimension: dim, hiddenSize: width, hiddenLayers: 2, sigmaEmbeddingSize: 8, seed: 13 }),
+    new MlpDiscriminator({
+      dimension: dim,
+      hiddenSize: width,
+      hiddenLayers: 2,
+      sigmaEmbeddingSize: 8,
+      seed: 13,
+    }),
   );
   return new Distiller({ teacher, student, fakeScore, discriminator }, mixtureSource(teacher), {
     batchSize: 32,

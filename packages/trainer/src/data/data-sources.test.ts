@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -16,7 +16,7 @@ function idxBytes(type: number, shape: number[], body: Buffer): Buffer {
   const header = Buffer.alloc(4 + 4 * shape.length);
   header[2] = type;
   header[3] = shape.length;
-  shape.forEach((size, axis) => header.writeUInt32BE(size, 4 + 4 * axis));
+  for (const [axis, size] of shape.entries()) header.writeUInt32BE(size, 4 + 4 * axis);
   return Buffer.concat([header, body]);
 }
 
@@ -41,7 +41,9 @@ describe('readIdxFile', () => {
 
   it('names the file and the problem when it is malformed', () => {
     writeFileSync(join(folder, 'short.idx'), idxBytes(0x08, [3, 2], Buffer.from([1, 2])));
-    expect(() => readIdxFile(join(folder, 'short.idx'))).toThrow('short.idx should hold 6 uint8 values');
+    expect(() => readIdxFile(join(folder, 'short.idx'))).toThrow(
+      'short.idx should hold 6 uint8 values',
+    );
     writeFileSync(join(folder, 'bad.idx'), Buffer.from([1, 2, 3, 4]));
     expect(() => readIdxFile(join(folder, 'bad.idx'))).toThrow('bad.idx is not an IDX file');
   });
@@ -50,11 +52,16 @@ describe('readIdxFile', () => {
 describe('idxImageSource', () => {
   it('scales pixels to [-1, 1] as NHWC and reads labels', () => {
     writeFileSync(join(folder, 'labels.idx'), idxBytes(0x08, [2], Buffer.from([3, 1])));
-    const source = idxImageSource({ imagesPath: join(folder, 'images.idx'), labelsPath: join(folder, 'labels.idx') });
+    const source = idxImageSource({
+      imagesPath: join(folder, 'images.idx'),
+      labelsPath: join(folder, 'labels.idx'),
+    });
     expect(source.sampleShape).toEqual([2, 2, 1]);
     expect(source.classCount).toBe(4);
     const batch = source.sample(16, 5);
-    const values = new Set(Array.from(batch.x.dataSync()).map((value) => Math.round(value * 1000) / 1000));
+    const values = new Set(
+      Array.from(batch.x.dataSync()).map((value) => Math.round(value * 1000) / 1000),
+    );
     expect([...values].every((value) => value >= -1 && value <= 1)).toBe(true);
     expect(values.has(-1)).toBe(true);
     const labels = Array.from(batch.labels?.dataSync() ?? []);
@@ -90,7 +97,9 @@ describe('pngFolderSource', () => {
 describe('tensorSource', () => {
   it('draws the same batch from the same seed and rejects bad labels', () => {
     const source = tensorSource(tf.range(0, 10).reshape([10, 1]));
-    expect(Array.from(source.sample(5, 42).x.dataSync())).toEqual(Array.from(source.sample(5, 42).x.dataSync()));
+    expect(Array.from(source.sample(5, 42).x.dataSync())).toEqual(
+      Array.from(source.sample(5, 42).x.dataSync()),
+    );
     expect(() => tensorSource(tf.zeros([3, 1]), tf.tensor1d([0, 1], 'int32'), 2)).toThrow(
       'labels must be a 1-D tensor of 3 class indices',
     );

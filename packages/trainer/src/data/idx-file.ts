@@ -8,12 +8,12 @@ export interface IdxContent {
 }
 
 const TYPES: Record<number, { name: string; bytes: number }> = {
-  0x08: { name: 'uint8', bytes: 1 },
-  0x09: { name: 'int8', bytes: 1 },
-  0x0b: { name: 'int16', bytes: 2 },
-  0x0c: { name: 'int32', bytes: 4 },
-  0x0d: { name: 'float32', bytes: 4 },
-  0x0e: { name: 'float64', bytes: 8 },
+  8: { name: 'uint8', bytes: 1 },
+  9: { name: 'int8', bytes: 1 },
+  11: { name: 'int16', bytes: 2 },
+  12: { name: 'int32', bytes: 4 },
+  13: { name: 'float32', bytes: 4 },
+  14: { name: 'float64', bytes: 8 },
 };
 
 /**
@@ -31,7 +31,8 @@ export function readIdxFile(path: string): IdxContent {
   }
   const type = TYPES[bytes[2] as number];
   const rank = bytes[3] as number;
-  if (type === undefined) throw new Error(`readIdxFile: ${path} has unknown data type 0x${bytes[2]?.toString(16)}`);
+  if (type === undefined)
+    throw new Error(`readIdxFile: ${path} has unknown data type 0x${bytes[2]?.toString(16)}`);
   const shape: number[] = [];
   for (let axis = 0; axis < rank; axis++) shape.push(bytes.readUInt32BE(4 + 4 * axis));
   const offset = 4 + 4 * rank;

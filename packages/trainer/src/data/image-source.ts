@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { readIdxFile } from './idx-file.js';
 import type { DataSource } from './data-source.js';
+import { readIdxFile } from './idx-file.js';
 import { tensorSource } from './tensor-source.js';
 
 /** Options of `idxImageSource`. */
@@ -25,23 +25,31 @@ export interface IdxImageSourceOptions {
  */
 export function idxImageSource(options: IdxImageSourceOptions): DataSource {
   const images = readIdxFile(options.imagesPath);
-  if (!(images.data instanceof Uint8Array) || (images.shape.length !== 3 && images.shape.length !== 4)) {
+  if (
+    !(images.data instanceof Uint8Array) ||
+    (images.shape.length !== 3 && images.shape.length !== 4)
+  ) {
     throw new Error(
       `idxImageSource: ${options.imagesPath} must hold uint8 images [count, height, width(, channels)], got shape [${images.shape}]`,
     );
   }
   const total = images.shape[0] as number;
   const count = options.limit === undefined ? total : Math.min(total, options.limit);
-  if (!(count >= 1)) throw new RangeError(`idxImageSource: options.limit must be >= 1, got ${options.limit}`);
-  const sampleShape = images.shape.length === 3 ? [...images.shape.slice(1), 1] : images.shape.slice(1);
+  if (!(count >= 1))
+    throw new RangeError(`idxImageSource: options.limit must be >= 1, got ${options.limit}`);
+  const sampleShape =
+    images.shape.length === 3 ? [...images.shape.slice(1), 1] : images.shape.slice(1);
   const sampleSize = sampleShape.reduce((product, size) => product * size, 1);
   const pixels = new Float32Array(count * sampleSize);
-  for (let index = 0; index < pixels.length; index++) pixels[index] = (images.data[index] as number) / 127.5 - 1;
+  for (let index = 0; index < pixels.length; index++)
+    pixels[index] = (images.data[index] as number) / 127.5 - 1;
   const x = tf.tensor(pixels, [count, ...sampleShape]);
   if (options.labelsPath === undefined) return tensorSource(x);
   const labels = readIdxFile(options.labelsPath);
   if (labels.shape.length !== 1 || (labels.shape[0] as number) < count) {
-    throw new Error(`idxImageSource: ${options.labelsPath} must hold at least ${count} labels, got shape [${labels.shape}]`);
+    throw new Error(
+      `idxImageSource: ${options.labelsPath} must hold at least ${count} labels, got shape [${labels.shape}]`,
+    );
   }
   const labelValues = Int32Array.from(labels.data.subarray(0, count));
   const classCount = labelValues.reduce((maximum, label) => Math.max(maximum, label), 0) + 1;

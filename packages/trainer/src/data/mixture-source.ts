@@ -9,6 +9,8 @@ import type { DataBatch, DataSource } from './data-source.js';
 export function mixtureSource(mixture: GaussianMixture): DataSource {
   return {
     sampleShape: [mixture.dim],
-    sample: (batchSize: number, seed: number): DataBatch => ({ x: mixture.sample(batchSize, seed) }),
+    sample: (batchSize: number, seed: number): DataBatch => ({
+      x: mixture.sample(batchSize, seed),
+    }),
   };
 }

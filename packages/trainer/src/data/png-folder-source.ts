@@ -22,7 +22,9 @@ export interface PngFolderSourceOptions {
 export function pngFolderSource(options: PngFolderSourceOptions): DataSource {
   const { folder, channels = 3 } = options;
   if (channels !== 1 && channels !== 3) {
-    throw new RangeError(`pngFolderSource: options.channels must be 1 or 3, got ${String(channels)}`);
+    throw new RangeError(
+      `pngFolderSource: options.channels must be 1 or 3, got ${String(channels)}`,
+    );
   }
   const entries = readdirSync(folder).sort();
   const classFolders = entries.filter((entry) => statSync(join(folder, entry)).isDirectory());
@@ -30,7 +32,8 @@ export function pngFolderSource(options: PngFolderSourceOptions): DataSource {
   if (classFolders.length > 0) {
     classFolders.forEach((classFolder, label) => {
       for (const file of readdirSync(join(folder, classFolder)).sort()) {
-        if (file.toLowerCase().endsWith('.png')) files.push({ path: join(folder, classFolder, file), label });
+        if (file.toLowerCase().endsWith('.png'))
+          files.push({ path: join(folder, classFolder, file), label });
       }
     });
   } else {
@@ -45,11 +48,15 @@ export function pngFolderSource(options: PngFolderSourceOptions): DataSource {
     const image = PNG.sync.read(readFileSync(path));
     size ??= [image.height, image.width];
     if (image.height !== size[0] || image.width !== size[1]) {
-      throw new Error(`pngFolderSource: ${path} is ${image.width}x${image.height}, expected ${size[1]}x${size[0]} like the first image`);
+      throw new Error(
+        `pngFolderSource: ${path} is ${image.width}x${image.height}, expected ${size[1]}x${size[0]} like the first image`,
+      );
     }
     const sample = new Float32Array(image.width * image.height * channels);
     for (let pixel = 0; pixel < image.width * image.height; pixel++) {
-      const [red, green, blue] = [0, 1, 2].map((offset) => (image.data[4 * pixel + offset] as number) / 127.5 - 1) as [number, number, number];
+      const [red, green, blue] = [0, 1, 2].map(
+        (offset) => (image.data[4 * pixel + offset] as number) / 127.5 - 1,
+      ) as [number, number, number];
       if (channels === 1) sample[pixel] = 0.299 * red + 0.587 * green + 0.114 * blue;
       else sample.set([red, green, blue], 3 * pixel);
     }
@@ -57,9 +64,12 @@ export function pngFolderSource(options: PngFolderSourceOptions): DataSource {
   }
   const [height, width] = size as [number, number];
   const pixels = new Float32Array(samples.length * height * width * channels);
-  samples.forEach((sample, index) => pixels.set(sample, index * sample.length));
+  for (const [index, sample] of samples.entries()) pixels.set(sample, index * sample.length);
   const x = tf.tensor(pixels, [samples.length, height, width, channels]);
   if (classFolders.length === 0) return tensorSource(x);
-  const labels = tf.tensor1d(files.map((file) => file.label), 'int32');
+  const labels = tf.tensor1d(
+    files.map((file) => file.label),
+    'int32',
+  );
   return tensorSource(x, labels, classFolders.length);
 }

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { assertIntegerAtLeast } from '@fdistill/divergence';
+import * as tf from '@tensorflow/tfjs-core';
 import type { DataBatch, DataSource } from './data-source.js';
 
 /**
@@ -10,12 +10,16 @@ import type { DataBatch, DataSource } from './data-source.js';
  */
 export function tensorSource(x: tf.Tensor, labels?: tf.Tensor1D, classCount?: number): DataSource {
   if (!(x instanceof tf.Tensor) || x.rank < 2 || (x.shape[0] ?? 0) < 1) {
-    throw new RangeError('tensorSource(x): x must be a tensor [count, ...sampleShape] with count >= 1');
+    throw new RangeError(
+      'tensorSource(x): x must be a tensor [count, ...sampleShape] with count >= 1',
+    );
   }
   const count = x.shape[0] as number;
   if (labels !== undefined) {
     if (labels.rank !== 1 || labels.size !== count) {
-      throw new RangeError(`tensorSource: labels must be a 1-D tensor of ${count} class indices, got shape [${labels.shape}]`);
+      throw new RangeError(
+        `tensorSource: labels must be a 1-D tensor of ${count} class indices, got shape [${labels.shape}]`,
+      );
     }
     assertIntegerAtLeast('tensorSource: classCount', classCount, 1);
   }

@@ -1,0 +1,158 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const binary = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const folder = mkdtempSync(join(tmpdir(), 'fdistill-cli-'));
+
+/** Runs the built `fdistill` binary; resolves with its exit code and output. */
+function fdistill(args: string[], onStderr?: (text: string, kill: () => void) => void) {
+  if (!existsSync(binary)) throw new Error(`${binary} is missing: run pnpm build first`);
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [binary, ...args], { cwd: folder });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      onStderr?.(stderr, () => child.kill('SIGINT'));
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A shortened ring8 run: small networks and batches, so the cpu backend takes seconds. */
+const smallConfig = join(folder, 'small.yaml');
+writeFileSync(
+  smallConfig,
+  [
+    'preset: ring8',
+    'steps: 20',
+    'batchSize: 32',
+    'networkWidth: 16',
+    'networkDepth: 2',
+    'discriminatorWidth: 16',
+    'discriminatorDepth: 2',
+    'fakeScorePrefitSteps: 5',
+    'evaluationSamples: 200',
+    'checkpointEvery: 5',
+  ].join('\n'),
+);
+
+describe('fdistill (the built binary)', () => {
+  it('distills a shortened preset and writes the run folder and summary', async () => {
+    const out = join(folder, 'run');
+    const result = await fdistill([
+      'distill',
+      '--config',
+      smallConfig,
+      '--divergence',
+      'forward-kl',
+      '--seed',
+      '3',
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('backend: cpu (chosen with --backend)');
+    for (const file of [
+      'config.json',
+      'checkpoint.safetensors',
+      'metrics.jsonl',
+      'samples.png',
+      'summary.json',
+    ]) {
+      expect(existsSync(join(out, file))).toBe(true);
+    }
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({
+      divergence: 'forward-kl',
+      preset: 'ring8',
+      steps: 20,
+      nfe: 1,
+      modesTotal: 8,
+    });
+    for (const key of ['modesCaptured', 'highQualityShare', 'precision', 'recall', 'wallSeconds']) {
+      expect(typeof summary[key]).toBe('number');
+    }
+    expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(20);
+    expect(result.stdout).toContain('modes captured');
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ seed: 3, divergence: 'forward-kl', networkWidth: 16 });
+  }, 120_000);
+
+  it('checkpoints on Ctrl-C and resumes to the end', async () => {
+    const out = join(folder, 'interrupted');
+    let sent = false;
+    const interrupted = await fdistill(
+      ['distill', '--config', smallConfig, '--steps', '400', '--out', out, '--backend', 'cpu'],
+      (stderr, kill) => {
+        if (!sent && / [0-9]+\/400 /.test(stderr)) {
+          sent = true;
+          kill();
+        }
+      },
+    );
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain(`fdistill distill --resume ${out}`);
+    expect(existsSync(join(out, 'checkpoint.safetensors'))).toBe(true);
+    expect(existsSync(join(out, 'summary.json'))).toBe(false);
+    const resumed = await fdistill([
+      'distill',
+      '--resume',
+      out,
+      '--steps',
+      '30',
+      '--backend',
+      'cpu',
+    ]);
+    expect(resumed.code).toBe(0);
+    expect(
+      JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).steps,
+    ).toBeGreaterThanOrEqual(30);
+  }, 120_000);
+
+  it('rejects a bad config with one line, exit code 2 and no run folder', async () => {
+    const bad = join(folder, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ preset: 'ring8', stepz: 10 }));
+    const out = join(folder, 'never');
+    const result = await fdistill(['distill', '--config', bad, '--out', out]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('unknown field "stepz"');
+    expect(existsSync(out)).toBe(false);
+
+    const negative = await fdistill(['distill', '--steps=-4', '--out', out]);
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toContain('steps must be an integer >= 1, got -4');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('rejects an unknown preset, command or flag with exit code 2', async () => {
+    const preset = await fdistill(['distill', '--preset', 'ring9']);
+    expect(preset.code).toBe(2);
+    expect(preset.stderr).toContain(
+      'preset must be one of ring8, grid25, fashion-mnist; got "ring9"',
+    );
+    expect((await fdistill(['distil'])).stderr).toContain('unknown command "distil"');
+    expect((await fdistill(['distill', '--stepz', '3'])).code).toBe(2);
+  });
+
+  it('prints help for every command', async () => {
+    for (const command of ['distill', 'compare', 'sample', 'eval', 'doctor']) {
+      const result = await fdistill([command, '--help']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`fdistill ${command}`);
+    }
+    expect((await fdistill(['teacher', 'train', '--help'])).stdout).toContain(
+      'fdistill teacher train',
+    );
+  });
+});

@@ -1,0 +1,61 @@
+import { compareCommand } from './commands/compare.js';
+import { distillCommand } from './commands/distill.js';
+import { doctorCommand } from './commands/doctor.js';
+import { evalCommand } from './commands/eval.js';
+import { sampleCommand } from './commands/sample.js';
+import { teacherCommand } from './commands/teacher.js';
+import { ConfigError } from './run-config.js';
+import { UsageError } from './usage-error.js';
+
+/** `fdistill --help`. */
+export const MAIN_HELP = `fdistill: one-step diffusion distillation with f-divergence distribution matching
+
+Usage: fdistill <command> [options]     (fdistill <command> --help for its options)
+
+Commands:
+  distill          train a one-step student (default: ring8 preset, Jensen-Shannon)
+  compare          train every f (plus reverse-KL and GAN-only) on one preset, print one table
+  teacher train    train a score network by denoising score matching (the teacher)
+  sample           draw samples from a run's student (1 step) or teacher (N steps)
+  eval             measure a run's student again
+  doctor           show the backend, versions, threads, and what is missing
+`;
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  distill: distillCommand,
+  compare: compareCommand,
+  teacher: teacherCommand,
+  sample: sampleCommand,
+  eval: evalCommand,
+  doctor: doctorCommand,
+};
+
+/**
+ * Runs the `fdistill` command line and returns its exit code: 0 done, 1 failed, 2 bad command
+ * line or config (one line on stderr, nothing written), 130 interrupted.
+ *
+ * @example process.exitCode = await runCli(process.argv.slice(2));
+ */
+export async function runCli(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(MAIN_HELP);
+    return command === undefined ? 2 : 0;
+  }
+  const handler = COMMANDS[command];
+  try {
+    if (handler === undefined) {
+      throw new UsageError(
+        `unknown command "${command}"; expected one of: ${Object.keys(COMMANDS).join(', ')}`,
+      );
+    }
+    return await handler(rest);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      console.error(`fdistill: ${error.message}`);
+      return 2;
+    }
+    console.error(`fdistill: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,194 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type DistillStepEvent, runTraining } from '@fdistill/trainer';
+import { type BackendName, selectBackend } from '../backend.js';
+import { buildMixtureRun } from '../build-mixture-run.js';
+import { resolveRunConfig } from '../load-config.js';
+import { PRESET_DESCRIPTIONS } from '../presets.js';
+import { ProgressBar } from '../progress-bar.js';
+import { ConfigError, PRESET_NAMES, type RunConfig } from '../run-config.js';
+import { RunFolder } from '../run-folder.js';
+import { formatSummary, type RunSummary, summarizeMixtureRun } from '../summary.js';
+import { numberFlag, parseCommandArgs } from '../usage-error.js';
+
+/** `fdistill distill --help`. */
+export const DISTILL_HELP = `fdistill distill: train a one-step student from a teacher by f-divergence distribution matching
+
+Usage: fdistill distill [options]
+
+Options:
+  --preset NAME       ${PRESET_NAMES.join(' | ')} (default ring8)
+${PRESET_NAMES.map((name) => `                        ${name}: ${PRESET_DESCRIPTIONS[name]}`).join('\n')}
+  --config FILE       a JSON or YAML config (fields override the preset; flags override both)
+  --divergence NAME   reverse-kl | softened-rkl | js | squared-hellinger | forward-kl | jeffreys |
+                      pearson | neyman | alpha:<a> | gan-only   (default js)
+  --steps N           total training steps (default 2000 on ring8)
+  --seed S            run seed (default 0)
+  --out DIR           run folder (default runs/<preset>-<divergence>-seed<S>, or -2, -3, ... if taken)
+  --resume DIR        continue the run in DIR from its checkpoint (--steps may extend it)
+  --backend NAME      auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+  -h, --help          this help
+
+The run folder gets config.json, checkpoint.safetensors (every checkpointEvery steps, at the end
+and on Ctrl-C), metrics.jsonl (one line per step), samples.png (teacher against student) and
+summary.json. Ctrl-C stops after the current step, writes a checkpoint and prints how to resume.`;
+
+/** Options of `distill` shared with `compare`. */
+export interface DistillRunOptions {
+  config: RunConfig;
+  folder: RunFolder;
+  backend: string;
+  resume: boolean;
+  /** Where progress goes; default stderr. */
+  progress?: NodeJS.WriteStream;
+  signal?: AbortSignal;
+}
+
+/**
+ * Trains (or continues) one mixture run to `config.steps`, with a progress bar and metrics.jsonl,
+ * then measures it. Returns the summary, or `undefined` when interrupted.
+ */
+export async function distillMixtureRun(
+  options: DistillRunOptions,
+): Promise<RunSummary | undefined> {
+  const { config, folder, backend, resume, signal } = options;
+  const started = performance.now();
+  const run = buildMixtureRun(config);
+  try {
+    const checkpointPath = folder.file('checkpoint');
+    if (resume) run.distiller.loadCheckpoint(checkpointPath);
+    else if (config.fakeScorePrefitSteps > 0)
+      run.distiller.prefitFakeScore(config.fakeScorePrefitSteps);
+    const bar = new ProgressBar(
+      config.steps,
+      options.progress ?? process.stderr,
+      run.distiller.steps,
+    );
+    let lastGenerator: DistillStepEvent | undefined;
+    const onStep = (event: DistillStepEvent) => {
+      folder.appendMetrics({ ...event });
+      if (event.phase === 'generator') lastGenerator = event;
+      const losses = lastGenerator?.losses;
+      const status = losses
+        ? `G ${losses.generator?.toFixed(3)} (f ${losses.fDistill?.toFixed(3)}, gan ${losses.ganGenerator?.toFixed(3)}) h ${lastGenerator?.weight?.mean.toFixed(2)}`
+        : '';
+      bar.update(event.step + 1, status);
+    };
+    const result = await runTraining(run.distiller, {
+      totalSteps: config.steps,
+      checkpointPath,
+      checkpointEvery: config.checkpointEvery,
+      onStep,
+      ...(signal ? { signal } : {}),
+    });
+    bar.finish();
+    if (result.interrupted) return undefined;
+    return summarizeMixtureRun(run, config, folder, {
+      backend,
+      wallSeconds: (performance.now() - started) / 1000,
+    });
+  } finally {
+    run.dispose();
+  }
+}
+
+/** `base`, or `base-2`, `base-3`, ... : the first that does not exist yet (default run folders). */
+export function freeFolderName(base: string): string {
+  let candidate = base;
+  for (let index = 2; existsSync(candidate); index++) candidate = `${base}-${index}`;
+  return candidate;
+}
+
+/** Runs `fdistill distill`; returns the exit code. */
+export async function distillCommand(args: string[]): Promise<number> {
+  const { values } = parseCommandArgs('distill', args, {
+    preset: { type: 'string' },
+    config: { type: 'string' },
+    divergence: { type: 'string' },
+    steps: { type: 'string' },
+    seed: { type: 'string' },
+    out: { type: 'string' },
+    resume: { type: 'string' },
+    backend: { type: 'string', default: 'auto' },
+  });
+  if (values.help) {
+    console.log(DISTILL_HELP);
+    return 0;
+  }
+  const flags: Partial<RunConfig> = {};
+  if (values.divergence !== undefined) flags.divergence = values.divergence;
+  const steps = numberFlag('steps', values.steps);
+  if (steps !== undefined) flags.steps = steps;
+  const seed = numberFlag('seed', values.seed);
+  if (seed !== undefined) flags.seed = seed;
+
+  let config: RunConfig;
+  let folder: RunFolder;
+  const resume = values.resume !== undefined;
+  if (resume) {
+    if (values.preset !== undefined || values.config !== undefined || values.out !== undefined) {
+      throw new ConfigError(
+        '--resume continues a run with its own config: leave out --preset, --config and --out',
+      );
+    }
+    const opened = RunFolder.open(values.resume as string);
+    if (!existsSync(opened.folder.file('checkpoint'))) {
+      throw new ConfigError(`--resume ${values.resume}: the run has no checkpoint yet`);
+    }
+    config = resolveRunConfig({
+      preset: opened.config.preset,
+      flags: { ...opened.config, ...flags },
+    });
+    folder = opened.folder;
+  } else {
+    config = resolveRunConfig({
+      ...(values.preset === undefined ? {} : { preset: values.preset }),
+      ...(values.config === undefined ? {} : { configPath: values.config }),
+      flags,
+    });
+    if (config.preset === 'fashion-mnist') {
+      throw new ConfigError(
+        'preset fashion-mnist needs a trained U-Net teacher, which the CPU backends here cannot train in reasonable time yet; the mixture presets ring8 and grid25 run anywhere',
+      );
+    }
+    folder = RunFolder.create(
+      values.out ??
+        freeFolderName(
+          join('runs', `${config.preset}-${config.divergence.replace(':', '')}-seed${config.seed}`),
+        ),
+      config,
+    );
+  }
+  const backend = await selectBackend(values.backend as BackendName | 'auto');
+  console.error(`backend: ${backend.name} (${backend.reason})`);
+  console.error(`run folder: ${folder.path}${resume ? ' (resuming)' : ''}`);
+  if (resume) folder.writeConfig(config);
+
+  const controller = new AbortController();
+  const interrupt = () => {
+    console.error(
+      '\ninterrupted: finishing the current step and writing a checkpoint (Ctrl-C again to quit now)',
+    );
+    controller.abort();
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  try {
+    const summary = await distillMixtureRun({
+      config,
+      folder,
+      backend: backend.name,
+      resume,
+      signal: controller.signal,
+    });
+    if (summary === undefined) {
+      console.error(`checkpoint written; continue with: fdistill distill --resume ${folder.path}`);
+      return 130;
+    }
+    console.log(formatSummary(summary));
+    console.log(`\nwrote ${folder.file('samples')} and ${folder.file('summary')}`);
+    return 0;
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+  }
+}

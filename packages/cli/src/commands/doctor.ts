@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { BACKEND_NAMES, installHints, selectBackend } from '../backend.js';
+import { PRESETS } from '../presets.js';
+import { parseCommandArgs } from '../usage-error.js';
+
+/** `fdistill doctor --help`. */
+export const DOCTOR_HELP = `fdistill doctor: which backend runs and why, versions, threads, and what is missing
+
+Usage: fdistill doctor`;
+
+async function onnxRuntimeVersion(): Promise<string | undefined> {
+  try {
+    const module = (await import('onnxruntime-node')) as { env?: { versions?: { node?: string } } };
+    return module.env?.versions?.node ?? 'installed';
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `fdistill doctor`; returns the exit code. */
+export async function doctorCommand(args: string[]): Promise<number> {
+  const { values } = parseCommandArgs('doctor', args, {});
+  if (values.help) {
+    console.log(DOCTOR_HELP);
+    return 0;
+  }
+  const backend = await selectBackend('auto');
+  const lines = [
+    `node              ${process.version} (${process.platform} ${process.arch})`,
+    `tfjs              ${tf.version.tfjs}`,
+    `backend           ${backend.name}: ${backend.reason}`,
+    `backends tried    ${BACKEND_NAMES.map((name) => `${name}: ${backend.failures[name] ?? (name === backend.name ? 'loaded' : 'not tried')}`).join('; ')}`,
+    `cpu threads       ${availableParallelism()} available; ${backend.name === 'wasm' ? 'tfjs wasm runs single-threaded in Node' : backend.name === 'cpu' ? 'tfjs cpu runs on one thread' : 'libtensorflow picks its own thread pools'}`,
+  ];
+  const onnx = await onnxRuntimeVersion();
+  lines.push(
+    `onnxruntime-node  ${onnx ?? 'missing (needed for ONNX feature extractors): npm install onnxruntime-node'}`,
+  );
+  const dataPath = PRESETS['fashion-mnist'].dataPath as string;
+  lines.push(
+    `fashion-mnist     ${existsSync(dataPath) ? dataPath : `missing at ${dataPath}: apt-get install dataset-fashion-mnist, or set dataPath in a config`}`,
+  );
+  const hints = installHints(backend.failures);
+  if (hints.length > 0)
+    lines.push(
+      '',
+      'faster backends, if this machine can use them:',
+      ...hints.map((hint) => `  ${hint}`),
+    );
+  console.log(lines.join('\n'));
+  return 0;
+}

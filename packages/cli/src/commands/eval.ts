@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { type BackendName, selectBackend } from '../backend.js';
+import { buildMixtureRun } from '../build-mixture-run.js';
+import { ConfigError } from '../run-config.js';
+import { RunFolder } from '../run-folder.js';
+import { formatSummary, summarizeMixtureRun } from '../summary.js';
+import { numberFlag, parseCommandArgs, UsageError } from '../usage-error.js';
+
+/** `fdistill eval --help`. */
+export const EVAL_HELP = `fdistill eval: measure a run's student again from its checkpoint
+
+Usage: fdistill eval --run DIR [-n N] [--backend NAME]
+
+  --run DIR      a run folder written by fdistill distill
+  -n N           samples from teacher and student (default: the run's evaluationSamples)
+  --backend      auto | tensorflow-gpu | tensorflow | wasm | cpu
+
+Rewrites summary.json and samples.png in the run folder and prints the summary.`;
+
+/** Runs `fdistill eval`; returns the exit code. */
+export async function evalCommand(args: string[]): Promise<number> {
+  const { values } = parseCommandArgs('eval', args, {
+    run: { type: 'string' },
+    n: { type: 'string', short: 'n' },
+    backend: { type: 'string', default: 'auto' },
+  });
+  if (values.help) {
+    console.log(EVAL_HELP);
+    return 0;
+  }
+  if (values.run === undefined) throw new UsageError('fdistill eval: --run DIR is required');
+  const { folder, config } = RunFolder.open(values.run);
+  if (!existsSync(folder.file('checkpoint')))
+    throw new ConfigError(`${values.run} has no checkpoint to evaluate`);
+  const count = numberFlag('n', values.n);
+  if (count !== undefined && !(Number.isInteger(count) && count >= 4)) {
+    throw new UsageError(`-n must be an integer >= 4, got ${count}`);
+  }
+  const backend = await selectBackend(values.backend as BackendName | 'auto');
+  console.error(`backend: ${backend.name} (${backend.reason})`);
+  const started = performance.now();
+  const run = buildMixtureRun(config);
+  try {
+    run.distiller.loadCheckpoint(folder.file('checkpoint'));
+    const summary = summarizeMixtureRun(
+      run,
+      { ...config, evaluationSamples: count ?? config.evaluationSamples },
+      folder,
+      {
+        backend: backend.name,
+        wallSeconds: (performance.now() - started) / 1000,
+      },
+    );
+    console.log(formatSummary(summary));
+    return 0;
+  } finally {
+    run.dispose();
+  }
+}

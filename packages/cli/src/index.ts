@@ -1,0 +1,21 @@
+export { BACKEND_NAMES, type BackendChoice, type BackendName, selectBackend } from './backend.js';
+export { buildMixtureRun, divergenceOfConfig, type MixtureRun } from './build-mixture-run.js';
+export { MAIN_HELP, runCli } from './cli.js';
+export {
+  evaluateMixtureStudent,
+  type MixtureEvaluation,
+  mixtureSamplesPng,
+} from './evaluate-mixture.js';
+export { readConfigFile, resolveRunConfig } from './load-config.js';
+export { mixtureOfPreset, PRESET_DESCRIPTIONS, PRESETS, RING8_WEIGHTS } from './presets.js';
+export {
+  ConfigError,
+  MIXTURE_PRESETS,
+  PRESET_NAMES,
+  type PresetName,
+  type RunConfig,
+  validateConfigFields,
+} from './run-config.js';
+export { RUN_FILES, RunFolder } from './run-folder.js';
+export { formatSummary, formatTable, type RunSummary, summarizeMixtureRun } from './summary.js';
+export { installFastWasmMatMul } from './wasm-kernels.js';

@@ -1,0 +1,62 @@
+import { type GaussianMixture, gridMixture, ringMixture } from '@fdistill/score';
+import type { PresetName, RunConfig } from './run-config.js';
+
+/** Weights of the ring8 modes, counter-clockwise from angle 0: one heavy mode makes dropping visible. */
+export const RING8_WEIGHTS = [4, 1, 1, 1, 1, 1, 1, 1] as const;
+
+/** Defaults shared by the mixture presets, sized to finish in a few minutes on a 2-core CPU. */
+const MIXTURE_DEFAULTS: Omit<RunConfig, 'preset'> = {
+  divergence: 'js',
+  steps: 2000,
+  batchSize: 256,
+  seed: 0,
+  fakeUpdateFrequency: 5,
+  ganWeight: 1e-3,
+  learningRate: 2e-3,
+  r1Gamma: 0,
+  emaDecay: 0.99,
+  networkWidth: 128,
+  networkDepth: 3,
+  discriminatorWidth: 128,
+  discriminatorDepth: 3,
+  fakeScorePrefitSteps: 100,
+  evaluationSamples: 2500,
+  checkpointEvery: 500,
+};
+
+/** The resolved config of each preset. */
+export const PRESETS: Record<PresetName, RunConfig> = {
+  ring8: { preset: 'ring8', ...MIXTURE_DEFAULTS },
+  grid25: { preset: 'grid25', ...MIXTURE_DEFAULTS, steps: 3000 },
+  'fashion-mnist': {
+    preset: 'fashion-mnist',
+    ...MIXTURE_DEFAULTS,
+    steps: 20000,
+    batchSize: 64,
+    learningRate: 1e-4,
+    ganWeight: 1e-3,
+    r1Gamma: 1,
+    emaDecay: 0.999,
+    evaluationSamples: 1000,
+    dataPath: '/usr/share/datasets/fashion-mnist',
+  },
+};
+
+/** One-line description of each preset, for `--help`. */
+export const PRESET_DESCRIPTIONS: Record<PresetName, string> = {
+  ring8: '8 Gaussians on a circle (radius 1, std 0.05), weights 4:1:...:1, exact teacher',
+  grid25: '25 Gaussians on a 5x5 grid (spacing 1, std 0.05), equal weights, exact teacher',
+  'fashion-mnist':
+    "Fashion-MNIST 28x28 from Debian's dataset-fashion-mnist (or dataPath); needs a U-Net teacher",
+};
+
+/**
+ * The exact teacher of a mixture preset.
+ *
+ * @example mixtureOfPreset('ring8').weights // [0.36, 0.09, ...]
+ */
+export function mixtureOfPreset(preset: 'ring8' | 'grid25'): GaussianMixture {
+  return preset === 'ring8'
+    ? ringMixture({ modes: 8, radius: 1, std: 0.05, weights: [...RING8_WEIGHTS] })
+    : gridMixture({ side: 5, spacing: 1, std: 0.05 });
+}

@@ -1,0 +1,63 @@
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomically } from '@fdistill/trainer';
+import { ConfigError, type RunConfig, validateConfigFields } from './run-config.js';
+
+/** The files of a run folder. */
+export const RUN_FILES = {
+  config: 'config.json',
+  checkpoint: 'checkpoint.safetensors',
+  metrics: 'metrics.jsonl',
+  samples: 'samples.png',
+  summary: 'summary.json',
+} as const;
+
+/** A run folder: where a run's config, checkpoint, metrics, picture and summary live. */
+export class RunFolder {
+  constructor(readonly path: string) {}
+
+  /** Path of one of the run's files. */
+  file(name: keyof typeof RUN_FILES): string {
+    return join(this.path, RUN_FILES[name]);
+  }
+
+  /**
+   * Creates the folder for a new run and writes its config. Refuses a folder that already holds
+   * a run, so nothing written before is overwritten.
+   */
+  static create(path: string, config: RunConfig): RunFolder {
+    const folder = new RunFolder(path);
+    if (existsSync(path) && readdirSync(path).length > 0) {
+      throw new ConfigError(
+        `--out ${path} already holds files; continue that run with --resume ${path}, or choose another --out`,
+      );
+    }
+    mkdirSync(path, { recursive: true });
+    writeFileAtomically(folder.file('config'), `${JSON.stringify(config, null, 2)}\n`);
+    return folder;
+  }
+
+  /** Opens an existing run (for --resume, sample, eval), reading and validating its config. */
+  static open(path: string): { folder: RunFolder; config: RunConfig } {
+    const folder = new RunFolder(path);
+    const configPath = folder.file('config');
+    if (!existsSync(configPath)) {
+      throw new ConfigError(`${path} is not a run folder (no ${RUN_FILES.config})`);
+    }
+    const config = validateConfigFields(
+      JSON.parse(readFileSync(configPath, 'utf8')),
+      configPath,
+    ) as RunConfig;
+    return { folder, config };
+  }
+
+  /** Appends one JSON line to metrics.jsonl. */
+  appendMetrics(record: Record<string, unknown>): void {
+    appendFileSync(this.file('metrics'), `${JSON.stringify(record)}\n`);
+  }
+
+  /** Rewrites config.json (e.g. when --steps extends a resumed run). */
+  writeConfig(config: RunConfig): void {
+    writeFileAtomically(this.file('config'), `${JSON.stringify(config, null, 2)}\n`);
+  }
+}

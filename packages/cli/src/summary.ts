@@ -1,0 +1,109 @@
+import { writeFileAtomically } from '@fdistill/trainer';
+import type { MixtureRun } from './build-mixture-run.js';
+import { evaluateMixtureStudent, mixtureSamplesPng } from './evaluate-mixture.js';
+import type { RunConfig } from './run-config.js';
+import type { RunFolder } from './run-folder.js';
+
+/** The numbers a run ends with (summary.json). */
+export interface RunSummary {
+  divergence: string;
+  preset: string;
+  steps: number;
+  /** Network evaluations per student sample: 1. */
+  nfe: number;
+  modesCaptured: number;
+  modesTotal: number;
+  highQualityShare: number;
+  modeKlDivergence: number;
+  precision: number;
+  recall: number;
+  studentMeanLogDensity: number;
+  teacherMeanLogDensity: number;
+  evaluationSamples: number;
+  /** Which copy of the student was measured. */
+  network: 'ema';
+  backend: string;
+  wallSeconds: number;
+}
+
+/**
+ * Measures the run's EMA student against the exact teacher, writes samples.png and summary.json
+ * atomically, and returns the summary.
+ *
+ * @example const summary = summarizeMixtureRun(run, config, folder, { backend: 'wasm', wallSeconds: 120 });
+ */
+export function summarizeMixtureRun(
+  run: MixtureRun,
+  config: RunConfig,
+  folder: RunFolder,
+  context: { backend: string; wallSeconds: number },
+): RunSummary {
+  const evaluation = evaluateMixtureStudent(
+    run.distiller,
+    run.studentEma,
+    run.teacher,
+    config.evaluationSamples,
+    config.seed,
+  );
+  const title = `${config.preset} ${config.divergence}, ${run.distiller.steps} steps`;
+  writeFileAtomically(folder.file('samples'), mixtureSamplesPng(evaluation, run.teacher, title));
+  const summary: RunSummary = {
+    divergence: config.divergence,
+    preset: config.preset,
+    steps: run.distiller.steps,
+    nfe: 1,
+    modesCaptured: evaluation.modesCaptured,
+    modesTotal: evaluation.modesTotal,
+    highQualityShare: evaluation.highQualityShare,
+    modeKlDivergence: evaluation.modeKlDivergence,
+    precision: evaluation.precision,
+    recall: evaluation.recall,
+    studentMeanLogDensity: evaluation.studentMeanLogDensity,
+    teacherMeanLogDensity: evaluation.teacherMeanLogDensity,
+    evaluationSamples: config.evaluationSamples,
+    network: 'ema',
+    backend: context.backend,
+    wallSeconds: context.wallSeconds,
+  };
+  writeFileAtomically(folder.file('summary'), `${JSON.stringify(summary, null, 2)}\n`);
+  return summary;
+}
+
+/** Renders rows of cells as an aligned text table with a header rule. */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] as number))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join(
+    '\n',
+  );
+}
+
+/** A summary as a two-column table. */
+export function formatSummary(summary: RunSummary): string {
+  const number = (value: number, digits = 3) =>
+    Number.isFinite(value) ? value.toFixed(digits) : String(value);
+  return formatTable(
+    ['metric', 'value'],
+    [
+      ['preset', summary.preset],
+      ['divergence', summary.divergence],
+      ['steps', String(summary.steps)],
+      ['NFE', String(summary.nfe)],
+      ['modes captured', `${summary.modesCaptured} / ${summary.modesTotal}`],
+      ['high-quality share', number(summary.highQualityShare)],
+      ['mode KL (hist || weights)', number(summary.modeKlDivergence)],
+      ['precision (k=3)', number(summary.precision)],
+      ['recall (k=3)', number(summary.recall)],
+      ['mean log p, student', number(summary.studentMeanLogDensity, 2)],
+      ['mean log p, teacher', number(summary.teacherMeanLogDensity, 2)],
+      ['backend', summary.backend],
+      ['wall seconds', number(summary.wallSeconds, 1)],
+    ],
+  );
+}

@@ -1,0 +1,53 @@
+import { parseArgs } from 'node:util';
+
+/** One option of a command: a string or boolean flag. */
+type OptionSpec = { type: 'string' | 'boolean'; short?: string; default?: string | boolean };
+
+/** The parsed values of a command's options (plus `help`). */
+type ParsedValues<Options> = {
+  [Name in keyof Options]?: Options[Name] extends { type: 'boolean' } ? boolean : string;
+} & { help?: boolean };
+
+/** A bad command line: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/**
+ * `util.parseArgs` in strict mode, its errors turned into a `UsageError` that names the command.
+ *
+ * @example const { values } = parseCommandArgs('distill', args, { steps: { type: 'string' } });
+ */
+export function parseCommandArgs<const Options extends Record<string, OptionSpec>>(
+  command: string,
+  args: string[],
+  options: Options,
+): { values: ParsedValues<Options> } {
+  const withHelp = { help: { type: 'boolean', short: 'h' } as const, ...options };
+  try {
+    const { values } = parseArgs({
+      args,
+      options: withHelp,
+      strict: true,
+      allowPositionals: false,
+    });
+    return { values: values as ParsedValues<Options> };
+  } catch (error) {
+    throw new UsageError(
+      `fdistill ${command}: ${(error as Error).message} (see fdistill ${command} --help)`,
+    );
+  }
+}
+
+/** Parses a numeric flag, naming it in the error. */
+export function numberFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed)) {
+    throw new UsageError(`--${name} must be a number, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
