@@ -2,6 +2,7 @@ import { compareCommand } from './commands/compare.js';
 import { distillCommand } from './commands/distill.js';
 import { doctorCommand } from './commands/doctor.js';
 import { evalCommand } from './commands/eval.js';
+import { exportCommand } from './commands/export.js';
 import { sampleCommand } from './commands/sample.js';
 import { teacherCommand } from './commands/teacher.js';
 import { ConfigError } from './run-config.js';
@@ -18,6 +19,7 @@ Commands:
   teacher train    train a score network by denoising score matching (the teacher)
   sample           draw samples from a run's student (1 step) or teacher (N steps)
   eval             measure a run's student again
+  export           write a run's one-step student as ONNX (--format onnx)
   doctor           show the backend, versions, threads, and what is missing
 `;
 
@@ -27,6 +29,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   teacher: teacherCommand,
   sample: sampleCommand,
   eval: evalCommand,
+  export: exportCommand,
   doctor: doctorCommand,
 };
 

@@ -4,14 +4,19 @@ import type { PresetName, RunConfig } from './run-config.js';
 /** Weights of the ring8 modes, counter-clockwise from angle 0: one heavy mode makes dropping visible. */
 export const RING8_WEIGHTS = [4, 1, 1, 1, 1, 1, 1, 1] as const;
 
-/** Defaults shared by the mixture presets, sized to finish in a few minutes on a 2-core CPU. */
+/**
+ * Defaults shared by the mixture presets, sized to finish in about two minutes on a 2-core CPU.
+ * The networks start fresh (there is no pretrained teacher network to copy), so the GAN term
+ * gets more weight than the paper's 1e-3 for images: on ring8 at 2,000 steps, 0.05 raised the
+ * high-quality share from 0.35 to 0.45 and recall from 0.59 to 0.76 (JS, seed 0).
+ */
 const MIXTURE_DEFAULTS: Omit<RunConfig, 'preset'> = {
   divergence: 'js',
   steps: 2000,
   batchSize: 256,
   seed: 0,
   fakeUpdateFrequency: 5,
-  ganWeight: 1e-3,
+  ganWeight: 0.05,
   learningRate: 2e-3,
   r1Gamma: 0,
   emaDecay: 0.99,

@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs';
-import { Conv2d, type Module } from '@fdistill/score';
+import { Conv2d, deriveSeed, type Module } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ConvDiscriminator } from './conv-discriminator.js';
@@ -186,7 +186,7 @@ describe('approximateR1Penalty', () => {
       gamma: 2,
       seed: 9,
     }).dataSync()[0] as number;
-    const noise = tf.randomNormal([5, 3], 0, 0.1, 'float32', 9);
+    const noise = tf.randomNormal([5, 3], 0, 0.1, 'float32', deriveSeed(9, 0));
     const expected = tf.mul(2, tf.mean(tf.square(tf.sub(logitsOf(x), logitsOf(tf.add(x, noise))))));
     expect(penalty).toBeCloseTo(expected.dataSync()[0] as number, 6);
     expect(approximateR1Penalty(logitsOf, x, { gamma: 0 }).dataSync()[0]).toBe(0);

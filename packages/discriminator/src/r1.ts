@@ -1,4 +1,5 @@
 import { assertFiniteNumber, assertPositiveNumber, describeValue } from '@fdistill/divergence';
+import { deriveSeed } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DiscriminatorOutput } from './conv-discriminator.js';
 
@@ -55,7 +56,7 @@ export interface ApproximateR1Options {
   gamma: number;
   /** Standard deviation of the perturbation; default 0.1 (FastGen). */
   perturbation?: number;
-  /** Seed of the perturbation noise; random when left out. */
+  /** Seed of the perturbation noise (through `deriveSeed`, so 0 is a seed too); random when left out. */
   seed?: number;
   /** `logitsOf(realNoised)`, when already computed for the GAN loss (saves one forward pass). */
   realLogits?: tf.Tensor | DiscriminatorOutput;
@@ -91,7 +92,14 @@ export function approximateR1Penalty(
   if (seed !== undefined) assertFiniteNumber('approximateR1Penalty: options.seed', seed);
   if (gamma === 0) return tf.scalar(0);
   return tf.tidy(() => {
-    const noise = tf.randomNormal(realNoised.shape, 0, perturbation, 'float32', seed);
+    // tfjs treats seed 0 as no seed: derive a non-zero one.
+    const noise = tf.randomNormal(
+      realNoised.shape,
+      0,
+      perturbation,
+      'float32',
+      seed === undefined ? undefined : deriveSeed(seed, 0),
+    );
     const real = headLogits(options.realLogits ?? logitsOf(realNoised));
     const perturbed = headLogits(logitsOf(tf.add(realNoised, noise)));
     if (!arraysEqual(real.shape, perturbed.shape)) {

@@ -90,7 +90,8 @@ export function sampleLogNormalSigmas(
   assertFiniteNumber('sampleLogNormalSigmas: pMean', pMean);
   assertPositiveNumber('sampleLogNormalSigmas: pStd', pStd);
   return tf.tidy(
-    () => tf.exp(tf.randomNormal([batch], pMean, pStd, 'float32', seed)) as tf.Tensor1D,
+    () =>
+      tf.exp(tf.randomNormal([batch], pMean, pStd, 'float32', deriveSeed(seed, 0))) as tf.Tensor1D,
   );
 }
 

@@ -4,6 +4,7 @@ import { assertIntegerAtLeast, describeValue } from '@fdistill/divergence';
  * A seed for the random stream `stream` of a computation seeded with `seed`: a 32-bit hash of
  * both (MurmurHash3's finalizer), so that the streams of one seed, and the streams of
  * neighbouring seeds, are unrelated. Every random op of this package draws its seed from here.
+ * Never 0: tfjs's random ops treat a seed of 0 as no seed at all (a fresh random draw).
  *
  * @example
  * const noise = tf.randomNormal([8, 2], 0, 1, 'float32', deriveSeed(seed, 1));
@@ -15,7 +16,7 @@ export function deriveSeed(seed: number, stream: number): number {
   const high = Math.floor(seed / 2 ** 32) >>> 0;
   let hash = mix(low ^ Math.imul(high, 0x9e3779b1));
   hash = mix(hash ^ Math.imul(stream + 1, 0x85ebca6b));
-  return hash >>> 1;
+  return hash >>> 1 || 1;
 }
 
 /** Throws a RangeError naming `argument` unless `value` is a safe integer (a usable seed). */

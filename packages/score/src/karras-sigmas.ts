@@ -1,6 +1,6 @@
 import { assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/divergence';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertSeed } from './derive-seed.js';
+import { assertSeed, deriveSeed } from './derive-seed.js';
 import { EDM_SIGMA_MAX, EDM_SIGMA_MIN } from './edm-preconditioning.js';
 
 /** The range and curvature of a Karras noise grid. */
@@ -76,7 +76,7 @@ export function sampleTrainingSigmas(
   }
   return tf.tidy(() => {
     const span = maxIndex - minIndex + 1;
-    const uniform = tf.randomUniform([batch], 0, 1, 'float32', seed);
+    const uniform = tf.randomUniform([batch], 0, 1, 'float32', deriveSeed(seed, 0));
     // floor(u * span) is in 0 .. span - 1 (the minimum guards u * span rounding up to span).
     const offset = tf.minimum(tf.floor(tf.mul(uniform, span)), span - 1);
     const index = tf.cast(tf.add(offset, minIndex), 'int32');

@@ -38,3 +38,4 @@ export {
   TeacherTrainer,
   type TeacherTrainingOptions,
 } from './teacher-trainer.js';
+export { distill, trainTeacher } from './train-functions.js';

@@ -81,9 +81,10 @@ export async function runTraining<Event>(
         existsSync(checkpointPath) &&
         rollbacks < 3;
       if (!canRollBack) throw error;
+      // The checkpoint restores its learning rates: halve them once per rollback so far.
       trainer.loadCheckpoint(checkpointPath);
-      trainer.scaleLearningRates(0.5);
       rollbacks += 1;
+      trainer.scaleLearningRates(0.5 ** rollbacks);
       continue;
     }
     if (trainer.steps % checkpointEvery === 0) checkpoint();

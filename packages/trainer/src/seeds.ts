@@ -50,7 +50,8 @@ export function stepSeed(runSeed: number, step: number, stream: RandomStream): n
   let hash = mix(runSeed >>> 0);
   hash = mix(hash ^ (step >>> 0));
   hash = mix(hash ^ Math.floor(step / 2 ** 32));
-  return mix(hash ^ STREAM_IDS[stream]);
+  // Never 0: tfjs's random ops treat a seed of 0 as no seed at all.
+  return mix(hash ^ STREAM_IDS[stream]) || 1;
 }
 
 function mix(value: number): number {

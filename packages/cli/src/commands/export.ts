@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { exportStudentToOnnx } from '@fdistill/score';
+import { writeFileAtomically } from '@fdistill/trainer';
+import { type BackendName, selectBackend } from '../backend.js';
+import { buildMixtureRun } from '../build-mixture-run.js';
+import { ConfigError } from '../run-config.js';
+import { RunFolder } from '../run-folder.js';
+import { parseCommandArgs, UsageError } from '../usage-error.js';
+
+/** `fdistill export --help`. */
+export const EXPORT_HELP = `fdistill export: write a run's one-step student as an ONNX model
+
+Usage: fdistill export --run DIR --format onnx [--out FILE]
+
+  --run DIR        a run folder written by fdistill distill
+  --format onnx    the only format
+  --out FILE       default DIR/student.onnx
+  --backend NAME   auto | tensorflow-gpu | tensorflow | wasm | cpu
+
+The model (opset 17) takes z float32 [batch, ...data] and returns samples = D(80 z; 80), the EMA
+student in one network evaluation; the batch dimension is dynamic. Run it with onnxruntime in
+Node, the browser or Python, or with: fdistill sample --onnx FILE -n 1000 --out samples.png`;
+
+/** Runs `fdistill export`; returns the exit code. */
+export async function exportCommand(args: string[]): Promise<number> {
+  const { values } = parseCommandArgs('export', args, {
+    run: { type: 'string' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+    backend: { type: 'string', default: 'auto' },
+  });
+  if (values.help) {
+    console.log(EXPORT_HELP);
+    return 0;
+  }
+  if (values.run === undefined) throw new UsageError('fdistill export: --run DIR is required');
+  if (values.format !== 'onnx') {
+    throw new UsageError(
+      `fdistill export: --format must be onnx, got ${JSON.stringify(values.format ?? null)}`,
+    );
+  }
+  const { folder, config } = RunFolder.open(values.run);
+  if (!existsSync(folder.file('checkpoint')))
+    throw new ConfigError(`${values.run} has no checkpoint to export`);
+  const out = values.out ?? join(folder.path, 'student.onnx');
+  const backend = await selectBackend(values.backend as BackendName | 'auto');
+  console.error(`backend: ${backend.name} (${backend.reason})`);
+  const run = buildMixtureRun(config);
+  try {
+    run.distiller.loadCheckpoint(folder.file('checkpoint'));
+    const bytes = exportStudentToOnnx(run.studentEma, {
+      sigmaMax: run.distiller.options.sigmaMax,
+      metadata: { 'fdistill.preset': config.preset, 'fdistill.divergence': config.divergence },
+    });
+    writeFileAtomically(out, bytes);
+    console.log(
+      `wrote ${out} (${(bytes.length / 1024).toFixed(0)} KiB): z [batch, ${run.teacher.dim}] -> samples [batch, ${run.teacher.dim}]`,
+    );
+    return 0;
+  } finally {
+    run.dispose();
+  }
+}

@@ -1,0 +1,73 @@
+import { deriveSeed } from '@fdistill/score';
+import * as tf from '@tensorflow/tfjs';
+
+/** A one-step student loaded in onnxruntime-node. */
+export interface OnnxStudent {
+  /** Shape of one sample (the `z` input without its batch dimension). */
+  sampleShape: number[];
+  /** Runs the model on latents `z` [count, ...sampleShape] in batches; returns the samples. */
+  generate(latents: Float32Array, count: number): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
+/**
+ * Opens a student exported by `fdistill export` (input `z`, output `samples`) in onnxruntime-node
+ * with the CPU execution provider and all graph optimizations.
+ *
+ * @example const student = await openOnnxStudent('runs/ring8-js-seed0/student.onnx', 256);
+ */
+export async function openOnnxStudent(path: string, batchSize: number): Promise<OnnxStudent> {
+  let ort: typeof import('onnxruntime-node');
+  try {
+    ort = await import('onnxruntime-node');
+  } catch {
+    throw new Error('onnxruntime-node is not installed: npm install onnxruntime-node');
+  }
+  const session = await ort.InferenceSession.create(path, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+  });
+  const input = session.inputMetadata.find((entry) => entry.name === 'z') as
+    | { shape?: unknown[] }
+    | undefined;
+  if (input === undefined || !session.outputNames.includes('samples')) {
+    throw new Error(
+      `${path} is not an fdistill student (expected input z and output samples; has ${session.inputNames.join(', ')})`,
+    );
+  }
+  if (session.inputNames.includes('labels')) {
+    throw new Error(
+      `${path} is class-conditional (input labels): sampling it needs labels, which fdistill sample does not give yet`,
+    );
+  }
+  const sampleShape = (input.shape ?? []).slice(1).map(Number);
+  const sampleSize = sampleShape.reduce((product, size) => product * size, 1);
+  return {
+    sampleShape,
+    async generate(latents: Float32Array, count: number): Promise<Float32Array> {
+      const output = new Float32Array(count * sampleSize);
+      for (let start = 0; start < count; start += batchSize) {
+        const size = Math.min(batchSize, count - start);
+        const z = new ort.Tensor(
+          'float32',
+          latents.subarray(start * sampleSize, (start + size) * sampleSize),
+          [size, ...sampleShape],
+        );
+        const result = await session.run({ z });
+        output.set((result.samples as { data: Float32Array }).data, start * sampleSize);
+      }
+      return output;
+    },
+    release: () => session.release(),
+  };
+}
+
+/** Seeded standard-normal latents, drawn with tfjs (the same draws as the tfjs student). */
+export function normalLatents(count: number, sampleShape: number[], seed: number): Float32Array {
+  // tfjs treats seed 0 as no seed: derive a non-zero one.
+  const derived = deriveSeed(seed, 7);
+  return tf.tidy(
+    () =>
+      tf.randomNormal([count, ...sampleShape], 0, 1, 'float32', derived).dataSync() as Float32Array,
+  );
+}

@@ -1,0 +1,195 @@
+import type { UNetDenoiser } from '../unet/unet-denoiser.js';
+import type { OnnxRawNetwork } from './onnx-edm-preconditioning.js';
+import {
+  conv2dGraph,
+  embeddingGraph,
+  groupNormGraph,
+  linearGraph,
+  nearestUpsample2xGraph,
+  type OnnxExportContext,
+  positionalFrequencies,
+  selfAttentionGraph,
+  siluGraph,
+  sinusoidalEmbeddingGraph,
+} from './onnx-layers.js';
+
+/**
+ * The raw network F of a `UNetDenoiser` as graph nodes, rebuilt from its config the way its
+ * constructor builds it and read from its state dict by name: `F(c_in x; c_noise, labels)` on
+ * NHWC `x` [batch, size, size, channels]. Inside, the graph runs NCHW (ONNX's Conv layout): one
+ * Transpose in, one out. `labels` names an int64 [batch] value when the network is conditional.
+ *
+ * @example
+ * const raw = unetRawNetworkGraph(context, unet, 'labels');
+ * edmDenoiserGraph(graph, 'x', 4, { sigmaInput: 'sigma' }, unet.sigmaData, raw, 'denoised');
+ */
+export function unetRawNetworkGraph(
+  context: OnnxExportContext,
+  network: UNetDenoiser,
+  labels: string | undefined,
+): OnnxRawNetwork {
+  const {
+    imageSize,
+    channels,
+    baseChannels,
+    channelMultipliers,
+    blocksPerResolution,
+    attentionResolutions,
+    groupNormGroups,
+    embeddingSize,
+    classCount,
+  } = network.config;
+  const { graph } = context;
+  const levelChannels = channelMultipliers.map((multiplier) => baseChannels * multiplier);
+  const resolutions = channelMultipliers.map((_, level) => imageSize / 2 ** level);
+  const levels = levelChannels.length;
+
+  const block = (
+    prefix: string,
+    x: string,
+    inChannels: number,
+    outChannels: number,
+    size: number,
+    attention: boolean,
+    embedding: string,
+  ): string => {
+    const conv = (name: string, input: string, from: number, kernelSize: number) =>
+      conv2dGraph(context, `${prefix}.${name}`, input, {
+        inChannels: from,
+        outChannels,
+        kernelSize,
+        stride: 1,
+        inputSize: size,
+      });
+    const norm0 = groupNormGraph(context, `${prefix}.norm0`, x, inChannels, groupNormGroups);
+    let h = conv('conv0', siluGraph(graph, norm0), inChannels, 3);
+    const shift = graph.add('Reshape', [
+      linearGraph(context, `${prefix}.affine`, embedding, embeddingSize, outChannels),
+      graph.addInt64Constant([-1, outChannels, 1, 1]),
+    ]);
+    h = graph.add('Add', [h, shift]);
+    const norm1 = groupNormGraph(context, `${prefix}.norm1`, h, outChannels, groupNormGroups);
+    h = conv('conv1', siluGraph(graph, norm1), outChannels, 3);
+    const skip = inChannels === outChannels ? x : conv('skip', x, inChannels, 1);
+    let output = graph.add('Mul', [
+      graph.add('Add', [h, skip]),
+      graph.addFloatConstant(Math.SQRT1_2),
+    ]);
+    if (attention) {
+      output = selfAttentionGraph(
+        context,
+        `${prefix}.attention`,
+        output,
+        outChannels,
+        groupNormGroups,
+      );
+    }
+    return output;
+  };
+
+  return (scaledInput, noiseCondition) => {
+    let embedding = sinusoidalEmbeddingGraph(
+      graph,
+      noiseCondition,
+      positionalFrequencies(baseChannels),
+    );
+    if (classCount !== undefined) {
+      const classes = embeddingGraph(
+        context,
+        'classEmbedding',
+        labels as string,
+        classCount + 1,
+        baseChannels,
+      );
+      embedding = graph.add('Add', [embedding, classes]);
+    }
+    embedding = siluGraph(
+      graph,
+      linearGraph(context, 'mapLayer0', embedding, baseChannels, embeddingSize),
+    );
+    embedding = siluGraph(
+      graph,
+      linearGraph(context, 'mapLayer1', embedding, embeddingSize, embeddingSize),
+    );
+
+    const nchw = graph.add('Transpose', [scaledInput], { perm: { ints: [0, 3, 1, 2] } });
+    let h = conv2dGraph(context, 'inputConv', nchw, {
+      inChannels: channels,
+      outChannels: baseChannels,
+      kernelSize: 3,
+      stride: 1,
+      inputSize: imageSize,
+    });
+    let current = baseChannels;
+    const skips: string[] = [];
+    for (let level = 0; level < levels; level++) {
+      const outChannels = levelChannels[level] as number;
+      const resolution = resolutions[level] as number;
+      if (level > 0) {
+        h = conv2dGraph(context, `encoder.${level}.downsample.conv`, h, {
+          inChannels: current,
+          outChannels: current,
+          kernelSize: 3,
+          stride: 2,
+          inputSize: resolution * 2,
+        });
+      }
+      for (let index = 0; index < blocksPerResolution; index++) {
+        const attention = attentionResolutions.includes(resolution);
+        const prefix = `encoder.${level}.blocks.${index}`;
+        h = block(prefix, h, current, outChannels, resolution, attention, embedding);
+        skips.push(h);
+        current = outChannels;
+      }
+    }
+
+    const lowest = resolutions[levels - 1] as number;
+    const middleAttention = attentionResolutions.includes(lowest);
+    h = block('middle.0', h, current, current, lowest, middleAttention, embedding);
+    h = block('middle.1', h, current, current, lowest, false, embedding);
+
+    for (let level = levels - 1; level >= 0; level--) {
+      const outChannels = levelChannels[level] as number;
+      const resolution = resolutions[level] as number;
+      for (let index = 0; index < blocksPerResolution; index++) {
+        const joined = graph.add('Concat', [h, skips.pop() as string], { axis: { int: 1 } });
+        const attention = attentionResolutions.includes(resolution);
+        const prefix = `decoder.${level}.blocks.${index}`;
+        h = block(
+          prefix,
+          joined,
+          current + outChannels,
+          outChannels,
+          resolution,
+          attention,
+          embedding,
+        );
+        current = outChannels;
+      }
+      if (level > 0) {
+        h = conv2dGraph(
+          context,
+          `decoder.${level}.upsample.conv`,
+          nearestUpsample2xGraph(graph, h),
+          {
+            inChannels: current,
+            outChannels: current,
+            kernelSize: 3,
+            stride: 1,
+            inputSize: resolution * 2,
+          },
+        );
+      }
+    }
+
+    const normalized = groupNormGraph(context, 'outputNorm', h, baseChannels, groupNormGroups);
+    const output = conv2dGraph(context, 'outputConv', siluGraph(graph, normalized), {
+      inChannels: baseChannels,
+      outChannels: channels,
+      kernelSize: 3,
+      stride: 1,
+      inputSize: imageSize,
+    });
+    return graph.add('Transpose', [output], { perm: { ints: [0, 2, 3, 1] } });
+  };
+}

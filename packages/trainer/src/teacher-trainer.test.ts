@@ -1,0 +1,112 @@
+import '@tensorflow/tfjs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineDivergence, getDivergence } from '@fdistill/divergence';
+import { denoisingScoreMatchingLoss, GaussianMixture, MlpDenoiser } from '@fdistill/score';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { loadCheckpoint } from './checkpoint-file.js';
+import { mixtureSource } from './data/mixture-source.js';
+import { NonFiniteLossError } from './non-finite.js';
+import { runTraining } from './run-training.js';
+import { TeacherTrainer } from './teacher-trainer.js';
+import { smallDistiller } from './test-networks.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'fdistill-teacher-'));
+const mixture = new GaussianMixture({
+  means: [
+    [-1, 0],
+    [1, 0],
+  ],
+  stds: 0.1,
+  weights: [0.8, 0.2],
+});
+const network = () => new MlpDenoiser({ dim: 2, width: 16, depth: 2, embeddingSize: 8, seed: 4 });
+
+describe('TeacherTrainer', () => {
+  it('lowers the DSM loss and follows warm-up then cosine decay', async () => {
+    const trainer = new TeacherTrainer(network(), mixtureSource(mixture), {
+      batchSize: 64,
+      totalSteps: 150,
+      learningRate: 5e-3,
+      warmupSteps: 10,
+    });
+    // The same 2,000 samples, noise levels and noise before and after: a paired comparison.
+    const evaluation = mixture.sample(2000, 99);
+    const loss = () =>
+      tf.tidy(
+        () =>
+          denoisingScoreMatchingLoss(trainer.network, evaluation, {
+            seed: 5,
+          }).dataSync()[0] as number,
+      );
+    const before = loss();
+    await runTraining(trainer, { totalSteps: 150 });
+    const after = loss();
+    expect(after).toBeLessThan(0.8 * before);
+    expect(trainer.learningRateAt(0)).toBeCloseTo(5e-4, 10);
+    expect(trainer.learningRateAt(9)).toBeCloseTo(5e-3, 10);
+    expect(trainer.learningRateAt(80)).toBeCloseTo(
+      0.5 * 5e-3 * (1 + Math.cos((Math.PI * 70) / 140)),
+      10,
+    );
+  });
+
+  it('resumes bit for bit from a checkpoint', () => {
+    const options = { batchSize: 32, totalSteps: 20, seed: 9 };
+    const straight = new TeacherTrainer(network(), mixtureSource(mixture), options, network());
+    for (let step = 0; step < 8; step++) straight.step();
+    const first = new TeacherTrainer(network(), mixtureSource(mixture), options, network());
+    for (let step = 0; step < 4; step++) first.step();
+    const path = join(folder, 'teacher.safetensors');
+    first.saveCheckpoint(path);
+    const resumed = new TeacherTrainer(network(), mixtureSource(mixture), options, network());
+    resumed.loadCheckpoint(path);
+    for (let step = 4; step < 8; step++) resumed.step();
+    const values = (trainer: TeacherTrainer) =>
+      [...trainer.network.parameters(), ...(trainer.ema?.parameters() ?? [])].map((variable) =>
+        Array.from(variable.dataSync()),
+      );
+    expect(values(resumed)).toEqual(values(straight));
+  });
+});
+
+describe('non-finite losses', () => {
+  /** A weighting that is NaN everywhere: the generator loss becomes NaN at the first step. */
+  const broken = defineDivergence({
+    ...getDivergence('js'),
+    name: 'broken',
+    label: 'broken',
+    hTensor: (r) => tf.mul(r, Number.NaN),
+    weightingExponents: { atZero: 1, atInfinity: 0 },
+  });
+
+  it('stop the run with an error naming the step and the quantity', () => {
+    const distiller = smallDistiller(mixture, { divergence: broken }, 8);
+    expect(() => distiller.step()).toThrow(
+      new NonFiniteLossError(0, 'generator loss', Number.NaN).message,
+    );
+  });
+
+  it('roll back to the last checkpoint with halved learning rates when asked', async () => {
+    const path = join(folder, 'rollback.safetensors');
+    const distiller = smallDistiller(mixture, { divergence: broken, onNonFinite: 'rollback' }, 8);
+    distiller.saveCheckpoint(path);
+    const learningRate = () => (
+      distiller.saveCheckpoint(join(folder, 'probe.safetensors')),
+      loadCheckpoint(join(folder, 'probe.safetensors')).state.learningRates
+    );
+    // Every retry fails again (h is always NaN): three rollbacks, then the error propagates.
+    await expect(
+      runTraining(distiller, { totalSteps: 10, checkpointPath: path, checkpointEvery: 100 }),
+    ).rejects.toThrow('generator loss is NaN');
+    expect(distiller.steps).toBe(0);
+    // Three rollbacks halved the learning rates three times.
+    expect(learningRate()).toEqual({
+      generator: 1e-4 / 8,
+      fakeScore: 1e-4 / 8,
+      discriminator: 1e-4 / 8,
+    });
+  });
+});
