@@ -142,6 +142,11 @@ describe('fdistill (the built binary)', () => {
       'preset must be one of ring8, grid25, fashion-mnist; got "ring9"',
     );
     expect((await fdistill(['distil'])).stderr).toContain('unknown command "distil"');
+    // The image preset is wired to its data, and says why it cannot distill here yet.
+    const fashion = await fdistill(['distill', '--preset', 'fashion-mnist', '--out', join(folder, 'fashion')]);
+    expect(fashion.code).toBe(2);
+    expect(fashion.stderr).toMatch(/needs a trained U-Net teacher|has no train-images-idx3-ubyte.gz/);
+    expect(existsSync(join(folder, 'fashion'))).toBe(false);
     expect((await fdistill(['distill', '--stepz', '3'])).code).toBe(2);
   });
 

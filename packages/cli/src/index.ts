@@ -7,7 +7,14 @@ export {
   mixtureSamplesPng,
 } from './evaluate-mixture.js';
 export { readConfigFile, resolveRunConfig } from './load-config.js';
-export { mixtureOfPreset, PRESET_DESCRIPTIONS, PRESETS, RING8_WEIGHTS } from './presets.js';
+export {
+  FASHION_MNIST_FILES,
+  fashionMnistSource,
+  mixtureOfPreset,
+  PRESET_DESCRIPTIONS,
+  PRESETS,
+  RING8_WEIGHTS,
+} from './presets.js';
 export {
   ConfigError,
   MIXTURE_PRESETS,

@@ -93,10 +93,10 @@ describe('non-finite losses', () => {
     const path = join(folder, 'rollback.safetensors');
     const distiller = smallDistiller(mixture, { divergence: broken, onNonFinite: 'rollback' }, 8);
     distiller.saveCheckpoint(path);
-    const learningRate = () => (
-      distiller.saveCheckpoint(join(folder, 'probe.safetensors')),
-      loadCheckpoint(join(folder, 'probe.safetensors')).state.learningRates
-    );
+    const learningRate = () => {
+      distiller.saveCheckpoint(join(folder, 'probe.safetensors'));
+      return loadCheckpoint(join(folder, 'probe.safetensors')).state.learningRates;
+    };
     // Every retry fails again (h is always NaN): three rollbacks, then the error propagates.
     await expect(
       runTraining(distiller, { totalSteps: 10, checkpointPath: path, checkpointEvery: 100 }),

@@ -4,7 +4,7 @@ import { type DistillStepEvent, runTraining } from '@fdistill/trainer';
 import { type BackendName, selectBackend } from '../backend.js';
 import { buildMixtureRun } from '../build-mixture-run.js';
 import { resolveRunConfig } from '../load-config.js';
-import { PRESET_DESCRIPTIONS } from '../presets.js';
+import { fashionMnistSource, PRESET_DESCRIPTIONS } from '../presets.js';
 import { ProgressBar } from '../progress-bar.js';
 import { ConfigError, PRESET_NAMES, type RunConfig } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
@@ -147,8 +147,9 @@ export async function distillCommand(args: string[]): Promise<number> {
       flags,
     });
     if (config.preset === 'fashion-mnist') {
+      const source = fashionMnistSource(config.dataPath as string, 16);
       throw new ConfigError(
-        'preset fashion-mnist needs a trained U-Net teacher, which the CPU backends here cannot train in reasonable time yet; the mixture presets ring8 and grid25 run anywhere',
+        `preset fashion-mnist: the data is readable (${config.dataPath}, samples [${source.sampleShape}], ${source.classCount} classes), but distilling it needs a trained U-Net teacher, which the CPU backends here cannot train in reasonable time yet; the mixture presets ring8 and grid25 run anywhere`,
       );
     }
     folder = RunFolder.create(

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, installHints, selectBackend } from '../backend.js';
-import { PRESETS } from '../presets.js';
+import { FASHION_MNIST_FILES, PRESETS } from '../presets.js';
 import { parseCommandArgs } from '../usage-error.js';
 
 /** `fdistill doctor --help`. */
@@ -39,8 +40,9 @@ export async function doctorCommand(args: string[]): Promise<number> {
     `onnxruntime-node  ${onnx ?? 'missing (needed for ONNX feature extractors): npm install onnxruntime-node'}`,
   );
   const dataPath = PRESETS['fashion-mnist'].dataPath as string;
+  const found = existsSync(join(dataPath, FASHION_MNIST_FILES.images));
   lines.push(
-    `fashion-mnist     ${existsSync(dataPath) ? dataPath : `missing at ${dataPath}: apt-get install dataset-fashion-mnist, or set dataPath in a config`}`,
+    `fashion-mnist     ${found ? dataPath : `missing at ${dataPath}: apt-get install dataset-fashion-mnist, or set dataPath in a config`}`,
   );
   const hints = installHints(backend.failures);
   if (hints.length > 0)

@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -67,6 +67,25 @@ describe('idxImageSource', () => {
     const labels = Array.from(batch.labels?.dataSync() ?? []);
     expect(labels.every((label) => label === 3 || label === 1)).toBe(true);
   });
+});
+
+const fashionMnist = '/usr/share/datasets/fashion-mnist';
+
+describe("Debian's Fashion-MNIST", () => {
+  it.skipIf(!existsSync(join(fashionMnist, 'train-labels-idx1-ubyte.gz')))(
+    'reads as 60,000 labelled 28x28 images in 10 classes',
+    () => {
+      const labels = readIdxFile(join(fashionMnist, 'train-labels-idx1-ubyte.gz'));
+      expect(labels.shape).toEqual([60000]);
+      const source = idxImageSource({
+        imagesPath: join(fashionMnist, 'train-images-idx3-ubyte.gz'),
+        labelsPath: join(fashionMnist, 'train-labels-idx1-ubyte.gz'),
+        limit: 1000,
+      });
+      expect(source.sampleShape).toEqual([28, 28, 1]);
+      expect(source.classCount).toBe(10);
+    },
+  );
 });
 
 describe('pngFolderSource', () => {

@@ -1,0 +1,8 @@
+/**
+ * The workspace packages as the benchmark uses them: their built `dist` (run `turbo run build`
+ * first; `pnpm bench` does), imported by path because `bench/` is not a workspace package.
+ */
+export * as discriminator from '../packages/discriminator/dist/index.js';
+export * as divergence from '../packages/divergence/dist/index.js';
+export * as score from '../packages/score/dist/index.js';
+export * as trainer from '../packages/trainer/dist/index.js';
