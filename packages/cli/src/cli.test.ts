@@ -44,7 +44,8 @@ writeFileSync(
   ].join('\n'),
 );
 
-describe('fdistill (the built binary)', () => {
+// Each spawn loads tfjs in a fresh Node process (1-2 s on a loaded 2-core machine).
+describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
   it('distills a shortened preset and writes the run folder and summary', async () => {
     const out = join(folder, 'run');
     const result = await fdistill([
@@ -86,7 +87,51 @@ describe('fdistill (the built binary)', () => {
     expect(result.stdout).toContain('modes captured');
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     expect(config).toMatchObject({ seed: 3, divergence: 'forward-kl', networkWidth: 16 });
-  }, 120_000);
+
+    // The exported ONNX student, run by onnxruntime-node, gives the tfjs student's samples.
+    expect(
+      (await fdistill(['export', '--run', out, '--format', 'onnx', '--backend', 'cpu'])).code,
+    ).toBe(0);
+    const onnxSamples = join(folder, 'onnx.json');
+    const tfjsSamples = join(folder, 'tfjs.json');
+    expect(
+      (
+        await fdistill([
+          'sample',
+          '--onnx',
+          join(out, 'student.onnx'),
+          '-n',
+          '50',
+          '--batch-size',
+          '16',
+          '--out',
+          onnxSamples,
+        ])
+      ).code,
+    ).toBe(0);
+    expect(
+      (
+        await fdistill([
+          'sample',
+          '--run',
+          out,
+          '-n',
+          '50',
+          '--out',
+          tfjsSamples,
+          '--backend',
+          'cpu',
+        ])
+      ).code,
+    ).toBe(0);
+    const fromOnnx = JSON.parse(readFileSync(onnxSamples, 'utf8')).samples.flat() as number[];
+    const fromTfjs = JSON.parse(readFileSync(tfjsSamples, 'utf8')).samples.flat() as number[];
+    expect(fromOnnx).toHaveLength(100);
+    const largest = Math.max(
+      ...fromOnnx.map((value, index) => Math.abs(value - (fromTfjs[index] as number))),
+    );
+    expect(largest).toBeLessThanOrEqual(1e-4);
+  });
 
   it('checkpoints on Ctrl-C and resumes to the end', async () => {
     const out = join(folder, 'interrupted');
@@ -117,7 +162,7 @@ describe('fdistill (the built binary)', () => {
     expect(
       JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).steps,
     ).toBeGreaterThanOrEqual(30);
-  }, 120_000);
+  });
 
   it('rejects a bad config with one line, exit code 2 and no run folder', async () => {
     const bad = join(folder, 'bad.json');
@@ -143,15 +188,23 @@ describe('fdistill (the built binary)', () => {
     );
     expect((await fdistill(['distil'])).stderr).toContain('unknown command "distil"');
     // The image preset is wired to its data, and says why it cannot distill here yet.
-    const fashion = await fdistill(['distill', '--preset', 'fashion-mnist', '--out', join(folder, 'fashion')]);
+    const fashion = await fdistill([
+      'distill',
+      '--preset',
+      'fashion-mnist',
+      '--out',
+      join(folder, 'fashion'),
+    ]);
     expect(fashion.code).toBe(2);
-    expect(fashion.stderr).toMatch(/needs a trained U-Net teacher|has no train-images-idx3-ubyte.gz/);
+    expect(fashion.stderr).toMatch(
+      /needs a trained U-Net teacher|has no train-images-idx3-ubyte.gz/,
+    );
     expect(existsSync(join(folder, 'fashion'))).toBe(false);
     expect((await fdistill(['distill', '--stepz', '3'])).code).toBe(2);
   });
 
   it('prints help for every command', async () => {
-    for (const command of ['distill', 'compare', 'sample', 'eval', 'doctor']) {
+    for (const command of ['distill', 'compare', 'sample', 'eval', 'export', 'doctor']) {
       const result = await fdistill([command, '--help']);
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(`fdistill ${command}`);

@@ -1,0 +1,133 @@
+import * as tf from '@tensorflow/tfjs';
+import { buildMixtureRun, PRESETS } from '../packages/cli/dist/index.js';
+import { discriminator, divergence, score, trainer } from './workspace.js';
+
+/** The image U-Net of the benchmark (the PyTorch side builds the same network from it). */
+export interface ImageWorkloadConfig {
+  batchSize: number;
+  imageSize: number;
+  channels: number;
+  baseChannels: number;
+  channelMultipliers: number[];
+  blocksPerResolution: number;
+  attentionResolutions: number[];
+  groupNormGroups: number;
+  embeddingSize: number;
+  /** Resolutions of the teacher taps that get a conv discriminator head. */
+  headResolutions: number[];
+  /** R1 weight (approximate R1, as the fashion-mnist preset). */
+  r1Gamma: number;
+}
+
+/**
+ * Fashion-MNIST (28x28x1) zero-padded to 32x32, so that the encoder taps sit at 32, 16 and 8, the
+ * resolutions `ConvDiscriminator` heads accept (8 times a power of two; 28, 14 and 7 are not).
+ *
+ * @example const config = { ...IMAGE_WORKLOAD, batchSize: 8 };
+ */
+export const IMAGE_WORKLOAD: ImageWorkloadConfig = {
+  batchSize: 16,
+  imageSize: 32,
+  channels: 1,
+  baseChannels: 32,
+  channelMultipliers: [1, 2, 2],
+  blocksPerResolution: 1,
+  attentionResolutions: [8],
+  groupNormGroups: 8,
+  embeddingSize: 128,
+  headResolutions: [32, 16, 8],
+  r1Gamma: 1,
+};
+
+/**
+ * An f-distill run whose steps alternate between the two kinds: tau = 2 makes even steps
+ * generator steps and odd steps critic steps (fake-score and discriminator updates). tau only
+ * picks the kind of each step, so a pair is one generator step and one critic step of the preset.
+ */
+export interface DistillWorkload {
+  /** Takes the next step; says which kind it was. */
+  step(): 'generator' | 'critic';
+  dispose(): void;
+}
+
+/** Bench runs alternate the two step kinds (see `DistillWorkload`). */
+const ALTERNATING = 2;
+
+/**
+ * The 2-D preset exactly as `fdistill distill --preset ring8` builds it: exact mixture teacher,
+ * MLP student / fake score (width 128, depth 3), MLP discriminator (width 128, depth 3), batch 256.
+ *
+ * @example const workload = mixtureWorkload(); workload.step(); // 'generator'
+ */
+export function mixtureWorkload(): DistillWorkload {
+  const run = buildMixtureRun({ ...PRESETS.ring8, fakeUpdateFrequency: ALTERNATING });
+  return {
+    step: () => run.distiller.step().phase,
+    dispose: () => run.dispose(),
+  };
+}
+
+/**
+ * f-distill on images: a frozen U-Net teacher, student and fake score initialized from it, conv
+ * discriminator heads on the teacher's encoder taps, approximate R1, the fashion-mnist preset's
+ * hyperparameters; data are random images (the timing does not depend on them).
+ *
+ * @example const workload = imageWorkload(IMAGE_WORKLOAD); workload.step();
+ */
+export function imageWorkload(config: ImageWorkloadConfig): DistillWorkload {
+  const unetConfig = {
+    imageSize: config.imageSize,
+    channels: config.channels,
+    baseChannels: config.baseChannels,
+    channelMultipliers: config.channelMultipliers,
+    blocksPerResolution: config.blocksPerResolution,
+    attentionResolutions: config.attentionResolutions,
+    groupNormGroups: config.groupNormGroups,
+    embeddingSize: config.embeddingSize,
+    seed: 1,
+  };
+  const teacher = new score.UNetDenoiser(unetConfig);
+  teacher.setTrainable(false);
+  const student = new score.UNetDenoiser(unetConfig);
+  const studentEma = new score.UNetDenoiser(unetConfig);
+  const fakeScore = new score.UNetDenoiser(unetConfig);
+  for (const copy of [student, studentEma, fakeScore]) copy.copyParametersFrom(teacher);
+  const heads = new discriminator.ConvDiscriminator({
+    taps: teacher.featureTaps.filter((tap) => config.headResolutions.includes(tap.resolution)),
+    seed: 2,
+  });
+  const images = tf.randomUniform(
+    [256, config.imageSize, config.imageSize, config.channels],
+    -1,
+    1,
+    'float32',
+    3,
+  );
+  const distiller = new trainer.Distiller(
+    {
+      teacher,
+      student,
+      fakeScore,
+      studentEma,
+      discriminator: trainer.teacherFeatureDistillDiscriminator(teacher, heads),
+    },
+    trainer.tensorSource(images),
+    {
+      divergence: divergence.getDivergence('js'),
+      batchSize: config.batchSize,
+      fakeUpdateFrequency: ALTERNATING,
+      ganWeight: 1e-3,
+      learningRates: { generator: 1e-4, fakeScore: 1e-4, discriminator: 1e-4 },
+      emaDecay: 0.999,
+      r1: { gamma: config.r1Gamma },
+    },
+  );
+  return {
+    step: () => distiller.step().phase,
+    dispose: () => {
+      distiller.dispose();
+      for (const module of [teacher, student, studentEma, fakeScore, heads]) module.dispose();
+      images.dispose();
+    },
+  };
+}
