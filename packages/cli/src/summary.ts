@@ -1,30 +1,26 @@
 import { writeFileAtomically } from '@fdistill/trainer';
 import type { MixtureRun } from './build-mixture-run.js';
-import { evaluateMixtureStudent, mixtureSamplesPng } from './evaluate-mixture.js';
+import {
+  evaluateMixtureStudent,
+  type MixtureEvaluation,
+  mixtureSamplesPng,
+} from './evaluate-mixture.js';
 import type { RunConfig } from './run-config.js';
 import type { RunFolder } from './run-folder.js';
 
-/** The numbers a run ends with (summary.json). */
-export interface RunSummary {
+/** The numbers a run ends with (summary.json): its measurements plus what and how it ran. */
+export type RunSummary = Omit<MixtureEvaluation, 'teacherSamples' | 'studentSamples'> & {
   divergence: string;
   preset: string;
   steps: number;
   /** Network evaluations per student sample: 1. */
   nfe: number;
-  modesCaptured: number;
-  modesTotal: number;
-  highQualityShare: number;
-  modeKlDivergence: number;
-  precision: number;
-  recall: number;
-  studentMeanLogDensity: number;
-  teacherMeanLogDensity: number;
   evaluationSamples: number;
   /** Which copy of the student was measured. */
   network: 'ema';
   backend: string;
   wallSeconds: number;
-}
+};
 
 /**
  * Measures the run's EMA student against the exact teacher, writes samples.png and summary.json
@@ -47,19 +43,13 @@ export function summarizeMixtureRun(
   );
   const title = `${config.preset} ${config.divergence}, ${run.distiller.steps} steps`;
   writeFileAtomically(folder.file('samples'), mixtureSamplesPng(evaluation, run.teacher, title));
+  const { teacherSamples, studentSamples, ...measured } = evaluation;
   const summary: RunSummary = {
     divergence: config.divergence,
     preset: config.preset,
     steps: run.distiller.steps,
     nfe: 1,
-    modesCaptured: evaluation.modesCaptured,
-    modesTotal: evaluation.modesTotal,
-    highQualityShare: evaluation.highQualityShare,
-    modeKlDivergence: evaluation.modeKlDivergence,
-    precision: evaluation.precision,
-    recall: evaluation.recall,
-    studentMeanLogDensity: evaluation.studentMeanLogDensity,
-    teacherMeanLogDensity: evaluation.teacherMeanLogDensity,
+    ...measured,
     evaluationSamples: config.evaluationSamples,
     network: 'ema',
     backend: context.backend,

@@ -25,11 +25,12 @@ export function assertIntegerAtLeast(
   }
 }
 
-/** Renders a value for an error message: strings quoted, arrays by length, objects by type. */
+/** Renders a value for an error message: strings quoted, arrays by length, typed arrays and objects by type. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null)
     return String(value);
   if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
   return typeof value;
 }

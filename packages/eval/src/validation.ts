@@ -1,27 +1,10 @@
-/** Throws a RangeError naming `argument` unless `value` is a finite number. */
-export function assertFiniteNumber(argument: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new RangeError(`${argument} must be a finite number, got ${describe(value)}`);
-  }
-}
+import { describeValue } from '@fdistill/divergence';
 
-/** Throws a RangeError naming `argument` unless `value` is a finite number greater than 0. */
-export function assertPositiveNumber(argument: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${argument} must be a finite number > 0, got ${describe(value)}`);
-  }
-}
-
-/** Throws a RangeError naming `argument` unless `value` is an integer of at least `minimum`. */
-export function assertIntegerAtLeast(
-  argument: string,
-  value: unknown,
-  minimum: number,
-): asserts value is number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
-    throw new RangeError(`${argument} must be an integer >= ${minimum}, got ${describe(value)}`);
-  }
-}
+export {
+  assertFiniteNumber,
+  assertIntegerAtLeast,
+  assertPositiveNumber,
+} from '@fdistill/divergence';
 
 /** Throws a TypeError naming `argument` unless `value` is a non-empty string. */
 export function assertNonEmptyString(argument: string, value: unknown): asserts value is string {
@@ -30,12 +13,5 @@ export function assertNonEmptyString(argument: string, value: unknown): asserts 
   }
 }
 
-/** Renders a value for an error message. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null)
-    return String(value);
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
-  return typeof value;
-}
+/** Renders a value for an error message (the shared `describeValue`). */
+export const describe = describeValue;

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DIVERGENCE_NAMES } from '@fdistill/divergence';
 import { writeFileAtomically } from '@fdistill/trainer';
 import { type BackendName, selectBackend } from '../backend.js';
 import { divergenceOfConfig } from '../build-mixture-run.js';
@@ -9,18 +10,8 @@ import { formatTable, type RunSummary } from '../summary.js';
 import { numberFlag, parseCommandArgs } from '../usage-error.js';
 import { distillMixtureRun, freeFolderName } from './distill.js';
 
-/** The runs of `compare`, in the order of paper Table 2 (plus Pearson and Neyman). */
-export const COMPARED_DIVERGENCES = [
-  'gan-only',
-  'reverse-kl',
-  'softened-rkl',
-  'js',
-  'squared-hellinger',
-  'forward-kl',
-  'jeffreys',
-  'pearson',
-  'neyman',
-] as const;
+/** The runs of `compare`: the GAN-only baseline, then every named f in paper Table 1's order. */
+export const COMPARED_DIVERGENCES = ['gan-only', ...DIVERGENCE_NAMES] as const;
 
 /** `fdistill compare --help`. */
 export const COMPARE_HELP = `fdistill compare: train every f on one preset and print one table (like paper Table 2)
