@@ -19,8 +19,8 @@ function energyDistance(a: number[][], b: number[][]): number {
 
 describe('f-distill on an imbalanced 2-D mixture with the exact teacher', () => {
   // Modes at (-1, 0) and (1, 0) with weights 0.8 / 0.2. The fresh student starts collapsed near
-  // the origin (energy distance to the teacher ~0.9); every f must bring it within half of that
-  // in 300 steps (60 generator updates) without a NaN.
+  // the origin (energy distance to the teacher 1.23); every f must bring it below 40% of that in
+  // 300 steps (60 generator updates) without a NaN. Measured: 18% (reverse-KL) to 29% (Pearson).
   const teacher = new GaussianMixture({
     means: [
       [-1, 0],
@@ -53,7 +53,7 @@ describe('f-distill on an imbalanced 2-D mixture with the exact teacher', () => 
       for (let step = 0; step < 300; step++) distiller.step();
       const final = distance();
       expect(initial).toBeGreaterThan(0.5);
-      expect(final).toBeLessThan(0.5 * initial);
+      expect(final).toBeLessThan(0.4 * initial);
       distiller.dispose();
     },
     60_000,
