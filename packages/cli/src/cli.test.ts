@@ -133,6 +133,78 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
     expect(largest).toBeLessThanOrEqual(1e-4);
   });
 
+  it('compares divergences in one table and re-measures a run with eval', async () => {
+    const out = join(folder, 'compare');
+    const result = await fdistill([
+      'compare',
+      '--config',
+      smallConfig,
+      '--steps',
+      '10',
+      '--divergences',
+      'reverse-kl,js',
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/reverse-kl\s+yes\s+[0-9]\/8/);
+    expect(result.stdout).toMatch(/js\s+medium\s+[0-9]\/8/);
+    const summaries = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
+    expect(summaries.map((summary: { divergence: string }) => summary.divergence)).toEqual([
+      'reverse-kl',
+      'js',
+    ]);
+    const evaluated = await fdistill([
+      'eval',
+      '--run',
+      join(out, 'js'),
+      '-n',
+      '100',
+      '--backend',
+      'cpu',
+    ]);
+    expect(evaluated.code).toBe(0);
+    expect(
+      JSON.parse(readFileSync(join(out, 'js', 'summary.json'), 'utf8')).evaluationSamples,
+    ).toBe(100);
+  });
+
+  it('trains a small teacher and reports the backend with doctor', async () => {
+    const out = join(folder, 'teacher');
+    const result = await fdistill([
+      'teacher',
+      'train',
+      '--steps',
+      '20',
+      '--batch-size',
+      '32',
+      '--width',
+      '16',
+      '--depth',
+      '2',
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+    ]);
+    expect(result.code).toBe(0);
+    for (const file of [
+      'teacher.safetensors',
+      'checkpoint.safetensors',
+      'metrics.jsonl',
+      'samples.png',
+      'summary.json',
+    ]) {
+      expect(existsSync(join(out, file))).toBe(true);
+    }
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).nfe).toBe(35);
+    const doctor = await fdistill(['doctor']);
+    expect(doctor.code).toBe(0);
+    expect(doctor.stdout).toMatch(/backend\s+(tensorflow-gpu|tensorflow|wasm|cpu):/);
+  });
+
   it('checkpoints on Ctrl-C and resumes to the end', async () => {
     const out = join(folder, 'interrupted');
     let sent = false;
