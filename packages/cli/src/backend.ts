@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { installFastWasmMatMul } from './wasm-kernels.js';
+import { installWasmKernels } from './wasm-kernels.js';
 
 /** The tfjs backends the CLI can run on, fastest first. */
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -41,7 +41,7 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
     if (module !== undefined) await import(/* @vite-ignore */ module);
     if (!(await tf.setBackend(tfjsName))) return `tf.setBackend('${tfjsName}') failed`;
     await tf.ready();
-    if (name === 'wasm') installFastWasmMatMul();
+    if (name === 'wasm') installWasmKernels();
     return undefined;
   } catch (error) {
     const message = (error as Error).message.split('\n')[0] ?? String(error);

@@ -25,4 +25,4 @@ export {
 } from './run-config.js';
 export { RUN_FILES, RunFolder } from './run-folder.js';
 export { formatSummary, formatTable, type RunSummary, summarizeMixtureRun } from './summary.js';
-export { installFastWasmMatMul } from './wasm-kernels.js';
+export { installWasmKernels, WASM_KERNEL_NAMES } from './wasm-kernels.js';

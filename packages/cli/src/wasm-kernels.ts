@@ -1,55 +1,90 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchMatMulConfig } from './kernels/batch-mat-mul.js';
+import { broadcastBinaryConfig } from './kernels/broadcast-binary.js';
+import { concatConfig, sliceConfig, splitConfig } from './kernels/concat-slice.js';
+import { conv2dConfig } from './kernels/conv2d.js';
+import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
+import { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
+import { identityConfig } from './kernels/identity.js';
+import { reduceConfig } from './kernels/reduce.js';
+import type { BinaryOperation } from './kernels/simd-kernels.js';
+import { isWasmBackend } from './kernels/wasm-heap.js';
 
-/** Transposes the last two axes of a tensor with the backend's own Transpose kernel. */
-function transposeLastAxes(
-  transpose: tf.KernelConfig,
-  x: tf.TensorInfo,
-  backend: tf.KernelBackend,
-): tf.TensorInfo {
-  const perm = x.shape.map((_, axis) => axis);
-  const last = perm.length - 1;
-  [perm[last - 1], perm[last]] = [perm[last] as number, perm[last - 1] as number];
-  return transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
-}
+/** The kernels `installWasmKernels` registers for the 'wasm' backend. */
+export const WASM_KERNEL_NAMES = [
+  'BatchMatMul',
+  'Conv2D',
+  'Conv2DBackpropInput',
+  'Conv2DBackpropFilter',
+  'Identity',
+  'Add',
+  'Sub',
+  'Multiply',
+  'RealDiv',
+  'Sum',
+  'Mean',
+  'Concat',
+  'Slice',
+  'SplitV',
+] as const;
+
+const BINARY_OPERATIONS: BinaryOperation[] = ['Add', 'Sub', 'Multiply', 'RealDiv'];
 
 let installed = false;
 
 /**
- * Replaces the wasm backend's BatchMatMul with one that transposes operands explicitly before the
- * untransposed (XNNPACK) path: tfjs-backend-wasm 4.22 multiplies with `transposeA`/`transposeB`
- * 5-8x slower than without, and every backward pass of a dense layer uses them. Values are the
- * same up to float32 summation order. Process-wide: only the CLI (which owns the backend) calls it.
+ * Makes the wasm backend able to train convolutional networks, and fast at it, by registering
+ * kernels for 'wasm' only (tfjs-node, tfjs-node-gpu and cpu are untouched):
  *
- * @example await tf.setBackend('wasm'); installFastWasmMatMul();
+ * - `Conv2DBackpropFilter`, which tfjs-backend-wasm 4.22 lacks: one XNNPACK product per filter
+ *   tap on a stride-phase rearrangement of the input (no im2col matrix);
+ * - `Conv2DBackpropInput`, replacing a direct loop ~10x slower than the forward pass: XNNPACK's
+ *   convolution with the flipped filter (stride 1), or an XNNPACK product and col2im;
+ * - `Conv2D`, XNNPACK always given an explicit padding (its `'same'` is silently zero when a
+ *   stride exceeds the filter; a numeric padding is mis-sized by tfjs for non-square filters);
+ * - `BatchMatMul`, so that transposed operands (every dense backward pass) and batches
+ *   (attention) run on XNNPACK instead of a scalar loop;
+ * - `Identity`, sharing data instead of copying it (tfjs clones every tensor a gradient saves);
+ * - `Add`, `Sub`, `Multiply`, `RealDiv` with broadcasting, `Sum` and `Mean` over inner axes
+ *   (GroupNorm, bias adds and their gradients): SIMD loops of this package's own WebAssembly;
+ * - `Concat`, `Slice`, `SplitV`: copies straight on the heap.
+ *
+ * Each kernel checks its inputs and hands what it does not handle to the stock kernel. Call it
+ * once, after `tf.setBackend('wasm')` has resolved; later calls do nothing. Returns whether the
+ * kernels are installed (false when the wasm backend is not initialized, or is not the
+ * tfjs-backend-wasm 4.x whose internals these kernels use). Process-wide: only the CLI (which
+ * owns the backend) calls it.
+ *
+ * @example await tf.setBackend('wasm'); installWasmKernels(); // conv training now works on wasm
  */
-export function installFastWasmMatMul(): void {
-  if (installed) return;
-  const original = tf.getKernel('BatchMatMul', 'wasm');
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (original === undefined || transpose === undefined) return;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({
-    ...original,
-    kernelFunc: ({ inputs, backend: untypedBackend, attrs }) => {
-      const backend = untypedBackend as tf.KernelBackend;
-      const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-      const { transposeA, transposeB } = attrs as unknown as {
-        transposeA: boolean;
-        transposeB: boolean;
-      };
-      if (!transposeA && !transposeB) return original.kernelFunc({ inputs, backend, attrs });
-      const left = transposeA ? transposeLastAxes(transpose, a, backend) : a;
-      const right = transposeB ? transposeLastAxes(transpose, b, backend) : b;
-      const product = original.kernelFunc({
-        inputs: { a: left, b: right },
-        backend,
-        attrs: { ...attrs, transposeA: false, transposeB: false },
-      });
-      // The Transpose kernel may return its input's data (e.g. when an axis has size 1).
-      if (left.dataId !== a.dataId) backend.disposeData(left.dataId);
-      if (right.dataId !== b.dataId) backend.disposeData(right.dataId);
-      return product;
-    },
-  });
+export function installWasmKernels(): boolean {
+  if (installed) return true;
+  if (!isWasmBackend(tf.findBackend('wasm'))) return false;
+  const stock = (name: string) => tf.getKernel(name, 'wasm');
+  const names = WASM_KERNEL_NAMES.filter((name) => name !== 'Conv2DBackpropFilter');
+  if (names.some((name) => stock(name) === undefined)) return false;
+  const stockConvolution = stock('Conv2D') as tf.KernelConfig;
+  const replacements = [
+    batchMatMulConfig(stock('BatchMatMul') as tf.KernelConfig),
+    conv2dConfig(stockConvolution),
+    conv2dBackpropInputConfig(stockConvolution),
+    conv2dBackpropFilterConfig,
+    identityConfig(stock('Identity') as tf.KernelConfig),
+    ...BINARY_OPERATIONS.map((name) => broadcastBinaryConfig(name, stock(name) as tf.KernelConfig)),
+    reduceConfig('Sum', stock('Sum') as tf.KernelConfig),
+    reduceConfig('Mean', stock('Mean') as tf.KernelConfig),
+    concatConfig(stock('Concat') as tf.KernelConfig),
+    sliceConfig(stock('Slice') as tf.KernelConfig),
+    splitConfig(stock('SplitV') as tf.KernelConfig),
+  ];
+  for (const config of replacements) replaceKernel(config);
   installed = true;
+  return true;
+}
+
+function replaceKernel(config: tf.KernelConfig): void {
+  if (tf.getKernel(config.kernelName, config.backendName) !== undefined) {
+    tf.unregisterKernel(config.kernelName, config.backendName);
+  }
+  tf.registerKernel(config);
 }

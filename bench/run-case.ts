@@ -1,0 +1,132 @@
+/**
+ * Our side of one benchmark case, in its own process (so that its peak RSS is its own): reads a
+ * `CaseSpec` (JSON) from argv, selects the backend, installs the project's wasm kernels the way
+ * the CLI does, warms up, times, and prints one `CaseResult` as JSON on the last line.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { installWasmKernels } from '../packages/cli/src/wasm-kernels.js';
+import type { CaseResult, CaseSpec, ConvolutionShape } from './cases.js';
+import { imageWorkload, mixtureWorkload } from './workloads.js';
+
+/** The wasm backend, resolved from the CLI package (bench/ is not a workspace package). */
+async function loadWasmBackend(): Promise<void> {
+  const fromCli = createRequire(new URL('../packages/cli/package.json', import.meta.url));
+  await import(pathToFileURL(fromCli.resolve('@tensorflow/tfjs-backend-wasm')).href);
+}
+
+/** The median time of `run` in milliseconds, after `warmup` untimed runs. */
+function medianMs(run: () => void, warmup: number, iterations: number): number {
+  for (let i = 0; i < warmup; i++) run();
+  const times: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const start = performance.now();
+    run();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] as number;
+}
+
+/** The largest total size of live tensors while `run` runs, in MB. */
+async function peakTensorMb(run: () => void): Promise<number> {
+  const info = await tf.profile(run);
+  return info.peakBytes / 2 ** 20;
+}
+
+async function distillCase(spec: Extract<CaseSpec, { kind: 'distill-2d' | 'distill-image' }>) {
+  const workload = spec.kind === 'distill-2d' ? mixtureWorkload() : imageWorkload(spec.config);
+  // Steps alternate generator / critic (tau = 2); time each kind on its own steps.
+  const timed = { generator: [] as number[], critic: [] as number[] };
+  for (let i = 0; i < 2 * (spec.warmup + spec.iterations); i++) {
+    const start = performance.now();
+    const kind = workload.step();
+    const elapsed = performance.now() - start;
+    if (i >= 2 * spec.warmup) timed[kind].push(elapsed);
+  }
+  const median = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  let peak = 0;
+  for (let i = 0; i < 2; i++) {
+    peak = Math.max(peak, await peakTensorMb(() => void workload.step()));
+  }
+  workload.dispose();
+  return {
+    generatorMs: median(timed.generator),
+    criticMs: median(timed.critic),
+    peakTensorMb: peak,
+  };
+}
+
+/** Forward, input gradient and filter gradient of one convolution, kernel by kernel. */
+async function convolutionCase(spec: Extract<CaseSpec, { kind: 'conv' }>) {
+  const s: ConvolutionShape = spec.shape;
+  const x = tf.randomNormal([s.batch, s.size, s.size, s.inChannels], 0, 1, 'float32', 1);
+  const filter = tf.randomNormal(
+    [s.kernel, s.kernel, s.inChannels, s.outChannels],
+    0,
+    1,
+    'float32',
+    2,
+  );
+  const pad: tf.backend_util.ExplicitPadding = [
+    [0, 0],
+    [s.padding, s.padding],
+    [s.padding, s.padding],
+    [0, 0],
+  ];
+  const strides: [number, number] = [s.stride, s.stride];
+  const forward = () => tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, strides, pad);
+  const y = forward();
+  const dy = tf.randomNormal(y.shape, 0, 1, 'float32', 3);
+  const attrs = { strides, pad, dataFormat: 'NHWC' } as unknown as tf.NamedAttrMap;
+  const inputGradient = () =>
+    tf
+      .engine()
+      .runKernel(
+        'Conv2DBackpropInput',
+        { dy, filter },
+        { ...attrs, inputShape: x.shape },
+      ) as tf.Tensor;
+  const filterGradient = () =>
+    tf
+      .engine()
+      .runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { ...attrs, filterShape: filter.shape },
+      ) as tf.Tensor;
+  const timeOf = (compute: () => tf.Tensor) =>
+    medianMs(() => tf.dispose(compute()), spec.warmup, spec.iterations);
+  const result = {
+    forwardMs: timeOf(forward),
+    inputGradientMs: timeOf(inputGradient),
+    filterGradientMs: timeOf(filterGradient),
+    peakTensorMb: await peakTensorMb(() =>
+      tf.dispose([forward(), inputGradient(), filterGradient()]),
+    ),
+  };
+  tf.dispose([x, filter, y, dy]);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2] as string) as CaseSpec;
+  if (spec.backend === 'wasm') await loadWasmBackend();
+  if (!(await tf.setBackend(spec.backend))) throw new Error(`backend ${spec.backend} did not load`);
+  await tf.ready();
+  if (spec.backend === 'wasm' && !installWasmKernels()) {
+    throw new Error('the project wasm kernels could not be installed');
+  }
+  const timings = spec.kind === 'conv' ? await convolutionCase(spec) : await distillCase(spec);
+  const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8;
+  const result: CaseResult = {
+    ...timings,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    ...(heap === undefined ? {} : { wasmHeapMb: heap.length / 2 ** 20 }),
+  };
+  console.log(JSON.stringify(result));
+}
+
+await main();
