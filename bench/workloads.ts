@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { buildMixtureRun, PRESETS } from '../packages/cli/dist/index.js';
-import { discriminator, divergence, score, trainer } from './workspace.js';
+import { buildMixtureRun, distillOptionsOfConfig, PRESETS } from '../packages/cli/dist/index.js';
+import { discriminator, score, trainer } from './workspace.js';
 
 /** The image U-Net of the benchmark (the PyTorch side builds the same network from it). */
 export interface ImageWorkloadConfig {
@@ -120,17 +120,16 @@ export function imageWorkload(config: ImageWorkloadConfig): DistillWorkload {
     },
     trainer.tensorSource(images),
     {
-      divergence: divergence.getDivergence('js'),
-      batchSize: config.batchSize,
+      ...distillOptionsOfConfig({
+        ...PRESETS['fashion-mnist'],
+        divergence: 'js',
+        batchSize: config.batchSize,
+        learningRate: config.learningRate,
+        ganWeight: config.ganWeight,
+        emaDecay: config.emaDecay,
+        r1Gamma: config.r1Gamma,
+      }),
       fakeUpdateFrequency: ALTERNATING,
-      ganWeight: config.ganWeight,
-      learningRates: {
-        generator: config.learningRate,
-        fakeScore: config.learningRate,
-        discriminator: config.learningRate,
-      },
-      emaDecay: config.emaDecay,
-      r1: { gamma: config.r1Gamma },
     },
   );
   return {

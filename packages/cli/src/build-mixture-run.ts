@@ -6,16 +6,46 @@ import {
   getDivergence,
 } from '@fdistill/divergence';
 import { type GaussianMixture, MlpDenoiser } from '@fdistill/score';
-import { Distiller, mixtureSource, mlpDistillDiscriminator } from '@fdistill/trainer';
+import {
+  Distiller,
+  type DistillOptions,
+  mixtureSource,
+  mlpDistillDiscriminator,
+} from '@fdistill/trainer';
 import { mixtureOfPreset } from './presets.js';
 import type { RunConfig } from './run-config.js';
 
-/** The divergence a config names (`gan-only` trains with reverse-KL's h but no f-distill term). */
-export function divergenceOfConfig(config: RunConfig): Divergence {
-  if (config.divergence === 'gan-only') return getDivergence('reverse-kl');
-  if (config.divergence.startsWith('alpha:'))
-    return alphaDivergence(Number(config.divergence.slice(6)));
-  return getDivergence(config.divergence as DivergenceName);
+/** The divergence a config's `divergence` names (`gan-only` trains with reverse-KL's h but no f-distill term). */
+export function divergenceNamed(name: string): Divergence {
+  if (name === 'gan-only') return getDivergence('reverse-kl');
+  if (name.startsWith('alpha:')) return alphaDivergence(Number(name.slice(6)));
+  return getDivergence(name as DivergenceName);
+}
+
+/**
+ * The `Distiller` options of a run config: its divergence and hyperparameters, one learning rate
+ * for all three networks. `gan-only` sets the f-distill weight to 0 and the GAN weight to 1 (the
+ * GAN-only baseline of paper Table 2).
+ *
+ * @example new Distiller(networks, data, distillOptionsOfConfig(PRESETS.ring8));
+ */
+export function distillOptionsOfConfig(config: RunConfig): DistillOptions {
+  const ganOnly = config.divergence === 'gan-only';
+  return {
+    divergence: divergenceNamed(config.divergence),
+    batchSize: config.batchSize,
+    seed: config.seed,
+    fakeUpdateFrequency: config.fakeUpdateFrequency,
+    ganWeight: ganOnly ? 1 : config.ganWeight,
+    fDistillWeight: ganOnly ? 0 : 1,
+    learningRates: {
+      generator: config.learningRate,
+      fakeScore: config.learningRate,
+      discriminator: config.learningRate,
+    },
+    emaDecay: config.emaDecay,
+    r1: { gamma: config.r1Gamma },
+  };
 }
 
 /** Everything a mixture run trains and measures. */
@@ -29,8 +59,7 @@ export interface MixtureRun {
 
 /**
  * Builds a mixture-preset run: the exact teacher, fresh MLP student, EMA and fake score, an MLP
- * discriminator and the `Distiller` with the config's hyperparameters. `gan-only` sets the
- * f-distill weight to 0 and the GAN weight to 1 (the GAN-only baseline of paper Table 2).
+ * discriminator and the `Distiller` with the config's hyperparameters (`distillOptionsOfConfig`).
  *
  * @example const run = buildMixtureRun(resolveRunConfig({ preset: 'ring8' }));
  */
@@ -57,25 +86,10 @@ export function buildMixtureRun(config: RunConfig): MixtureRun {
       seed: config.seed * 16 + 3,
     }),
   );
-  const ganOnly = config.divergence === 'gan-only';
   const distiller = new Distiller(
     { teacher, student, fakeScore, discriminator, studentEma },
     mixtureSource(teacher),
-    {
-      divergence: divergenceOfConfig(config),
-      batchSize: config.batchSize,
-      seed: config.seed,
-      fakeUpdateFrequency: config.fakeUpdateFrequency,
-      ganWeight: ganOnly ? 1 : config.ganWeight,
-      fDistillWeight: ganOnly ? 0 : 1,
-      learningRates: {
-        generator: config.learningRate,
-        fakeScore: config.learningRate,
-        discriminator: config.learningRate,
-      },
-      emaDecay: config.emaDecay,
-      r1: { gamma: config.r1Gamma },
-    },
+    distillOptionsOfConfig(config),
   );
   return {
     teacher,

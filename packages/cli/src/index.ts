@@ -1,5 +1,10 @@
 export { BACKEND_NAMES, type BackendChoice, type BackendName, selectBackend } from './backend.js';
-export { buildMixtureRun, divergenceOfConfig, type MixtureRun } from './build-mixture-run.js';
+export {
+  buildMixtureRun,
+  distillOptionsOfConfig,
+  divergenceNamed,
+  type MixtureRun,
+} from './build-mixture-run.js';
 export { MAIN_HELP, runCli } from './cli.js';
 export {
   evaluateMixtureStudent,

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { DIVERGENCE_NAMES } from '@fdistill/divergence';
 import { writeFileAtomically } from '@fdistill/trainer';
 import { type BackendName, selectBackend } from '../backend.js';
-import { divergenceOfConfig } from '../build-mixture-run.js';
+import { divergenceNamed } from '../build-mixture-run.js';
 import { resolveRunConfig } from '../load-config.js';
 import { ConfigError, MIXTURE_PRESETS, type RunConfig } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
@@ -32,7 +32,7 @@ Each run gets its own run folder under --out; compare.json holds every summary.`
 /** Renders summaries as the comparison table. */
 export function formatComparison(summaries: RunSummary[]): string {
   const modeSeeking = (name: string) =>
-    name === 'gan-only' ? '' : divergenceOfConfig({ divergence: name } as RunConfig).modeSeeking;
+    name === 'gan-only' ? '' : divergenceNamed(name).modeSeeking;
   return formatTable(
     [
       'divergence',
