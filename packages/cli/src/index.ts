@@ -11,10 +11,15 @@ export {
   type MixtureEvaluation,
   mixtureSamplesPng,
 } from './evaluate-mixture.js';
+export {
+  FASHION_MNIST_CLASSES,
+  FASHION_MNIST_FILES,
+  FASHION_MNIST_PATH,
+  FASHION_MNIST_TEACHER_NETWORK,
+  fashionMnistSource,
+} from './fashion-mnist.js';
 export { readConfigFile, resolveRunConfig } from './load-config.js';
 export {
-  FASHION_MNIST_FILES,
-  fashionMnistSource,
   mixtureOfPreset,
   PRESET_DESCRIPTIONS,
   PRESETS,

@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { type GaussianMixture, gridMixture, ringMixture } from '@fdistill/score';
-import { type DataSource, idxImageSource } from '@fdistill/trainer';
-import { ConfigError, type PresetName, type RunConfig } from './run-config.js';
+import { FASHION_MNIST_PATH } from './fashion-mnist.js';
+import type { PresetName, RunConfig } from './run-config.js';
 
 /** Weights of the ring8 modes, counter-clockwise from angle 0: one heavy mode makes dropping visible. */
 export const RING8_WEIGHTS = [4, 1, 1, 1, 1, 1, 1, 1] as const;
@@ -46,7 +44,7 @@ export const PRESETS: Record<PresetName, RunConfig> = {
     r1Gamma: 1,
     emaDecay: 0.999,
     evaluationSamples: 1000,
-    dataPath: '/usr/share/datasets/fashion-mnist',
+    dataPath: FASHION_MNIST_PATH,
   },
 };
 
@@ -67,31 +65,4 @@ export function mixtureOfPreset(preset: 'ring8' | 'grid25'): GaussianMixture {
   return preset === 'ring8'
     ? ringMixture({ modes: 8, radius: 1, std: 0.05, weights: [...RING8_WEIGHTS] })
     : gridMixture({ side: 5, spacing: 1, std: 0.05 });
-}
-
-/** The Fashion-MNIST training files, as Debian's dataset-fashion-mnist names them. */
-export const FASHION_MNIST_FILES = {
-  images: 'train-images-idx3-ubyte.gz',
-  labels: 'train-labels-idx1-ubyte.gz',
-} as const;
-
-/**
- * The Fashion-MNIST training set (60,000 labelled 28x28 images in [-1, 1]) from `dataPath`;
- * a missing file stops with a `ConfigError` that names it and how to install it.
- *
- * @example const source = fashionMnistSource('/usr/share/datasets/fashion-mnist');
- */
-export function fashionMnistSource(dataPath: string, limit?: number): DataSource {
-  for (const file of Object.values(FASHION_MNIST_FILES)) {
-    if (!existsSync(join(dataPath, file))) {
-      throw new ConfigError(
-        `dataPath ${dataPath} has no ${file}: apt-get install dataset-fashion-mnist, or set dataPath to a folder with the Fashion-MNIST IDX files`,
-      );
-    }
-  }
-  return idxImageSource({
-    imagesPath: join(dataPath, FASHION_MNIST_FILES.images),
-    labelsPath: join(dataPath, FASHION_MNIST_FILES.labels),
-    ...(limit === undefined ? {} : { limit }),
-  });
 }

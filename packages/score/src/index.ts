@@ -91,7 +91,11 @@ export {
   type SafetensorsDtype,
   type SafetensorsTensor,
 } from './safetensors.js';
-export { loadModuleFromSafetensors, moduleToSafetensors } from './state-dict-file.js';
+export {
+  loadModuleFromSafetensors,
+  moduleFromSafetensors,
+  moduleToSafetensors,
+} from './state-dict-file.js';
 export {
   Downsample,
   nearestUpsample2x,

@@ -12,8 +12,7 @@ import {
   type NoiseEmbeddingKind,
 } from './layers/noise-embedding.js';
 import { twiceDifferentiableSilu as silu } from './layers/twice-differentiable.js';
-import { decodeSafetensors } from './safetensors.js';
-import { loadModuleFromSafetensors, moduleToSafetensors } from './state-dict-file.js';
+import { moduleFromSafetensors, moduleToSafetensors } from './state-dict-file.js';
 
 /** The configuration of an `MlpDenoiser` (what `config` gives back, and checkpoints store). */
 export interface MlpDenoiserConfig {
@@ -156,21 +155,11 @@ export class MlpDenoiser extends EdmNetwork {
    * @example const teacher = MlpDenoiser.fromSafetensors(await readFile('teacher.safetensors'));
    */
   static fromSafetensors(bytes: Uint8Array): MlpDenoiser {
-    const { metadata } = decodeSafetensors(bytes);
-    const text = metadata[MLP_DENOISER_CONFIG_KEY];
-    if (text === undefined) {
-      throw new Error(
-        `MlpDenoiser.fromSafetensors: the file has no "${MLP_DENOISER_CONFIG_KEY}" metadata (write it with toSafetensors)`,
-      );
-    }
-    const network = new MlpDenoiser(JSON.parse(text) as MlpDenoiserOptions);
-    try {
-      loadModuleFromSafetensors(network, bytes);
-    } catch (error) {
-      network.dispose();
-      throw error;
-    }
-    return network;
+    return moduleFromSafetensors(
+      'MlpDenoiser.fromSafetensors',
+      bytes,
+      (config: MlpDenoiserOptions) => new MlpDenoiser(config),
+    );
   }
 
   /**

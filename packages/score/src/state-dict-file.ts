@@ -47,3 +47,37 @@ export function loadModuleFromSafetensors(
   }
   return metadata;
 }
+
+/**
+ * Rebuilds a network saved with its config as JSON in the metadata key `config`: reads the
+ * config, builds the network with `create`, then loads every tensor (a missing or wrongly shaped
+ * one throws an error naming it, and the half-built network is freed). `caller` names the
+ * function in errors.
+ *
+ * @example const unet = moduleFromSafetensors('UNetDenoiser.fromSafetensors', bytes, (config) => new UNetDenoiser(config));
+ */
+export function moduleFromSafetensors<Config, Network extends Module>(
+  caller: string,
+  bytes: Uint8Array,
+  create: (config: Config) => Network,
+): Network {
+  const { metadata } = decodeSafetensors(bytes);
+  const text = metadata.config;
+  if (text === undefined) {
+    throw new Error(`${caller}: the file has no "config" metadata (write it with toSafetensors)`);
+  }
+  let config: Config;
+  try {
+    config = JSON.parse(text) as Config;
+  } catch (error) {
+    throw new Error(`${caller}: the "config" metadata is not JSON (${(error as Error).message})`);
+  }
+  const network = create(config);
+  try {
+    loadModuleFromSafetensors(network, bytes);
+  } catch (error) {
+    network.dispose();
+    throw error;
+  }
+  return network;
+}

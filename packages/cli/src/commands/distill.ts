@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { type DistillStepEvent, runTraining } from '@fdistill/trainer';
 import { type BackendName, selectBackend } from '../backend.js';
 import { buildMixtureRun } from '../build-mixture-run.js';
+import { fashionMnistSource } from '../fashion-mnist.js';
+import { withInterrupt } from '../interrupt.js';
 import { resolveRunConfig } from '../load-config.js';
-import { fashionMnistSource, PRESET_DESCRIPTIONS } from '../presets.js';
+import { PRESET_DESCRIPTIONS } from '../presets.js';
 import { ProgressBar } from '../progress-bar.js';
 import { ConfigError, PRESET_NAMES, type RunConfig } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
@@ -147,7 +149,7 @@ export async function distillCommand(args: string[]): Promise<number> {
       flags,
     });
     if (config.preset === 'fashion-mnist') {
-      const source = fashionMnistSource(config.dataPath as string, 16);
+      const source = fashionMnistSource(config.dataPath as string, 'train', { limit: 16 });
       throw new ConfigError(
         `preset fashion-mnist: the data is readable (${config.dataPath}, samples [${source.sampleShape}], ${source.classCount} classes), but distilling it needs a trained U-Net teacher, which the CPU backends here cannot train in reasonable time yet; the mixture presets ring8 and grid25 run anywhere`,
       );
@@ -165,22 +167,13 @@ export async function distillCommand(args: string[]): Promise<number> {
   console.error(`run folder: ${folder.path}${resume ? ' (resuming)' : ''}`);
   if (resume) folder.writeConfig(config);
 
-  const controller = new AbortController();
-  const interrupt = () => {
-    console.error(
-      '\ninterrupted: finishing the current step and writing a checkpoint (Ctrl-C again to quit now)',
-    );
-    controller.abort();
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', interrupt);
-  try {
+  return withInterrupt(async (signal) => {
     const summary = await distillMixtureRun({
       config,
       folder,
       backend: backend.name,
       resume,
-      signal: controller.signal,
+      signal,
     });
     if (summary === undefined) {
       console.error(`checkpoint written; continue with: fdistill distill --resume ${folder.path}`);
@@ -189,7 +182,5 @@ export async function distillCommand(args: string[]): Promise<number> {
     console.log(formatSummary(summary));
     console.log(`\nwrote ${folder.file('samples')} and ${folder.file('summary')}`);
     return 0;
-  } finally {
-    process.removeListener('SIGINT', interrupt);
-  }
+  });
 }

@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, installHints, selectBackend } from '../backend.js';
-import { FASHION_MNIST_FILES, PRESETS } from '../presets.js';
+import { FASHION_MNIST_FILES } from '../fashion-mnist.js';
+import { PRESETS } from '../presets.js';
 import { parseCommandArgs } from '../usage-error.js';
 
 /** `fdistill doctor --help`. */
@@ -40,7 +41,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
     `onnxruntime-node  ${onnx ?? 'missing (needed for ONNX feature extractors): npm install onnxruntime-node'}`,
   );
   const dataPath = PRESETS['fashion-mnist'].dataPath as string;
-  const found = existsSync(join(dataPath, FASHION_MNIST_FILES.images));
+  const found = existsSync(join(dataPath, FASHION_MNIST_FILES.trainImages));
   lines.push(
     `fashion-mnist     ${found ? dataPath : `missing at ${dataPath}: apt-get install dataset-fashion-mnist, or set dataPath in a config`}`,
   );

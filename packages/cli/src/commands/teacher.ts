@@ -5,29 +5,42 @@ import { heunSampler, MlpDenoiser } from '@fdistill/score';
 import { mixtureSource, runTraining, TeacherTrainer, writeFileAtomically } from '@fdistill/trainer';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendName, selectBackend } from '../backend.js';
+import { FASHION_MNIST_PATH } from '../fashion-mnist.js';
+import {
+  FASHION_MNIST_TEACHER_DEFAULTS,
+  type ImageTeacherConfig,
+} from '../image-teacher-config.js';
 import { mixtureOfPreset } from '../presets.js';
 import { ProgressBar } from '../progress-bar.js';
 import { ConfigError, MIXTURE_PRESETS } from '../run-config.js';
 import { formatTable } from '../summary.js';
 import { numberFlag, parseCommandArgs, UsageError } from '../usage-error.js';
+import { openImageTeacherRun, trainImageTeacher } from './teacher-image.js';
 
 /** `fdistill teacher train --help`. */
 export const TEACHER_HELP = `fdistill teacher train: train a score network by EDM denoising score matching
 
 Usage: fdistill teacher train [--preset ring8] [options]
+       fdistill teacher train --resume DIR [--steps N]
 
 Options:
   --preset NAME     ${MIXTURE_PRESETS.join(' | ')}: an MLP denoiser on exact mixture samples (default ring8)
-  --steps N         training steps (default 3000)
-  --batch-size N    samples per step (default 256)
+                    fashion-mnist: a class-conditional U-Net on Debian's Fashion-MNIST (28x28 padded
+                    to 32x32; base 16, [1, 2, 2], 184,801 parameters; about 55-70 minutes on wasm)
+  --steps N         training steps (default 3000; fashion-mnist 4000)
+  --batch-size N    samples per step (default 256; fashion-mnist 32)
   --width N         MLP width (default 128); --depth N MLP depth (default 3)
   --learning-rate   peak learning rate, linear warm-up then cosine decay (default 2e-3)
   --seed S          seed (default 0)
+  --data-path DIR   fashion-mnist: folder with the IDX files (default ${FASHION_MNIST_PATH})
   --out DIR         output folder (default runs/teacher-<preset>-seed<S>)
+  --resume DIR      fashion-mnist: continue the run in DIR from its checkpoint (--steps may extend it)
   --backend NAME    auto | tensorflow-gpu | tensorflow | wasm | cpu
 
 Writes teacher.safetensors (the EMA network with its config), checkpoint.safetensors,
-metrics.jsonl, samples.png (Heun 18-step teacher samples against exact ones) and summary.json.`;
+metrics.jsonl, samples.png (mixtures: Heun 18-step teacher samples against exact ones;
+fashion-mnist: a grid per class, one class per row, 35 NFE, redrawn every 1000 steps under
+samples/) and summary.json; fashion-mnist also loss.png. Ctrl-C writes a checkpoint.`;
 
 /** Runs `fdistill teacher <subcommand>`; returns the exit code. */
 export async function teacherCommand(args: string[]): Promise<number> {
@@ -47,6 +60,8 @@ export async function teacherCommand(args: string[]): Promise<number> {
     'learning-rate': { type: 'string' },
     seed: { type: 'string' },
     out: { type: 'string' },
+    resume: { type: 'string' },
+    'data-path': { type: 'string' },
     backend: { type: 'string', default: 'auto' },
   });
   if (values.help) {
@@ -54,17 +69,12 @@ export async function teacherCommand(args: string[]): Promise<number> {
     return 0;
   }
   const preset = values.preset as string;
+  if (preset === 'fashion-mnist' || values.resume !== undefined) return imageTeacherCommand(values);
   if (!(MIXTURE_PRESETS as readonly string[]).includes(preset)) {
     throw new ConfigError(
-      `--preset must be one of ${MIXTURE_PRESETS.join(', ')} for teacher training here (U-Net teachers need a fast backend), got "${preset}"`,
+      `--preset must be one of ${[...MIXTURE_PRESETS, 'fashion-mnist'].join(', ')}, got "${preset}"`,
     );
   }
-  const integer = (name: string, value: string | undefined, fallback: number, minimum = 1) => {
-    const parsed = numberFlag(name, value) ?? fallback;
-    if (!(Number.isInteger(parsed) && parsed >= minimum))
-      throw new UsageError(`--${name} must be an integer >= ${minimum}, got ${parsed}`);
-    return parsed;
-  };
   const steps = integer('steps', values.steps, 3000);
   const batchSize = integer('batch-size', values['batch-size'], 256);
   const width = integer('width', values.width, 128);
@@ -149,4 +159,70 @@ export async function teacherCommand(args: string[]): Promise<number> {
   for (const module of [network, ema]) module.dispose();
   trainer.dispose();
   return 0;
+}
+
+function integer(name: string, value: string | undefined, fallback: number, minimum = 1): number {
+  const parsed = numberFlag(name, value) ?? fallback;
+  if (!(Number.isInteger(parsed) && parsed >= minimum))
+    throw new UsageError(`--${name} must be an integer >= ${minimum}, got ${parsed}`);
+  return parsed;
+}
+
+/** `fdistill teacher train --preset fashion-mnist` (or `--resume DIR`). */
+async function imageTeacherCommand(
+  values: Record<string, string | boolean | undefined>,
+): Promise<number> {
+  const text = (name: string) => values[name] as string | undefined;
+  const resumeFolder = text('resume');
+  let config: ImageTeacherConfig;
+  let folder: string;
+  if (resumeFolder !== undefined) {
+    for (const name of [
+      'out',
+      'batch-size',
+      'learning-rate',
+      'seed',
+      'data-path',
+      'width',
+      'depth',
+    ]) {
+      if (values[name] !== undefined)
+        throw new ConfigError(`--resume continues a run with its own config: leave out --${name}`);
+    }
+    const steps = text('steps') === undefined ? undefined : integer('steps', text('steps'), 1);
+    config = openImageTeacherRun(resumeFolder, steps);
+    folder = resumeFolder;
+  } else {
+    for (const name of ['width', 'depth']) {
+      if (values[name] !== undefined)
+        throw new UsageError(
+          `--${name} sizes the MLP of the mixture presets; the fashion-mnist U-Net is fixed by the preset`,
+        );
+    }
+    const defaults = FASHION_MNIST_TEACHER_DEFAULTS;
+    config = {
+      ...defaults,
+      steps: integer('steps', text('steps'), defaults.steps),
+      batchSize: integer('batch-size', text('batch-size'), defaults.batchSize),
+      learningRate: numberFlag('learning-rate', text('learning-rate')) ?? defaults.learningRate,
+      seed: integer('seed', text('seed'), defaults.seed, 0),
+      dataPath: text('data-path') ?? defaults.dataPath,
+    };
+    if (!(config.learningRate > 0))
+      throw new UsageError(`--learning-rate must be > 0, got ${config.learningRate}`);
+    folder = text('out') ?? join('runs', `teacher-fashion-mnist-seed${config.seed}`);
+    if (existsSync(folder) && readdirSync(folder).length > 0)
+      throw new ConfigError(
+        `--out ${folder} already holds files; continue it with --resume ${folder}, or choose another --out`,
+      );
+  }
+  const backend = await selectBackend(text('backend') as BackendName | 'auto');
+  console.error(`backend: ${backend.name} (${backend.reason})`);
+  console.error(`run folder: ${folder}${resumeFolder === undefined ? '' : ' (resuming)'}`);
+  return trainImageTeacher({
+    config,
+    folder,
+    resume: resumeFolder !== undefined,
+    backend: backend.name,
+  });
 }

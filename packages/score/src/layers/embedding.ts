@@ -46,6 +46,8 @@ export class Embedding extends Module {
         `Embedding: indices must be an int32 tensor of shape [batch], got ${indices.dtype} [${indices.shape}]`,
       );
     }
-    return tf.tidy(() => tf.gather(this.weight, indices) as tf.Tensor2D);
+    // A one-hot product rather than a gather: the same rows exactly, and its gradient is a matmul,
+    // which every backend has (gather's gradient needs UnsortedSegmentSum, which wasm lacks).
+    return tf.tidy(() => tf.matMul(tf.oneHot(indices, this.count), this.weight) as tf.Tensor2D);
   }
 }

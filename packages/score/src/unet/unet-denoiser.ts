@@ -9,6 +9,7 @@ import { Linear } from '../layers/linear.js';
 import { NoiseEmbedding } from '../layers/noise-embedding.js';
 import { twiceDifferentiableSilu } from '../layers/twice-differentiable.js';
 import { Module } from '../module.js';
+import { moduleFromSafetensors, moduleToSafetensors } from '../state-dict-file.js';
 import { Downsample, ResidualBlock, Upsample } from './unet-blocks.js';
 import { type ResolvedUNetConfig, resolveUNetConfig, type UNetConfig } from './unet-config.js';
 
@@ -219,6 +220,35 @@ export class UNetDenoiser extends EdmNetwork {
     );
     this.featureTaps = Object.freeze(taps.map((tap) => Object.freeze(tap)));
     this.featureNames = Object.freeze(taps.map((tap) => tap.name));
+  }
+
+  /**
+   * Rebuilds a network from bytes written by `toSafetensors` (config from the metadata, then
+   * every parameter). A missing or wrongly shaped tensor throws an error naming it.
+   *
+   * @example const teacher = UNetDenoiser.fromSafetensors(readFileSync('teacher.safetensors'));
+   */
+  static fromSafetensors(bytes: Uint8Array): UNetDenoiser {
+    return moduleFromSafetensors(
+      'UNetDenoiser.fromSafetensors',
+      bytes,
+      (config: UNetConfig) => new UNetDenoiser(config),
+    );
+  }
+
+  /**
+   * The parameters as safetensors bytes, with the config as JSON under the metadata key
+   * `config` and `architecture: 'UNetDenoiser'`, so that `UNetDenoiser.fromSafetensors` can
+   * rebuild the network.
+   *
+   * @example writeFileSync('teacher.safetensors', teacher.toSafetensors());
+   */
+  toSafetensors(metadata: Record<string, string> = {}): Uint8Array {
+    return moduleToSafetensors(this, {
+      ...metadata,
+      architecture: 'UNetDenoiser',
+      config: JSON.stringify(this.config),
+    });
   }
 
   /** The validated config (defaults filled in); `new UNetDenoiser(unet.config)` rebuilds the same network. */

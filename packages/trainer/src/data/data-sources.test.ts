@@ -69,6 +69,24 @@ describe('idxImageSource', () => {
   });
 });
 
+describe('idxImageSource padTo', () => {
+  it('centres each image on a -1 background and keeps every pixel', () => {
+    writeFileSync(join(folder, 'one.idx'), idxBytes(0x08, [1, 2, 2], Buffer.from([0, 255, 255, 0])));
+    const source = idxImageSource({ imagesPath: join(folder, 'one.idx'), padTo: 4 });
+    expect(source.sampleShape).toEqual([4, 4, 1]);
+    const image = (source.sample(1, 3).x.arraySync() as number[][][][])[0] as number[][][];
+    expect(image.map((row) => row.map(([value]) => value))).toEqual([
+      [-1, -1, -1, -1],
+      [-1, -1, 1, -1],
+      [-1, 1, -1, -1],
+      [-1, -1, -1, -1],
+    ]);
+    expect(() => idxImageSource({ imagesPath: join(folder, 'one.idx'), padTo: 1 })).toThrow(
+      'options.padTo must be an integer >= the image size 2x2, got 1',
+    );
+  });
+});
+
 const fashionMnist = '/usr/share/datasets/fashion-mnist';
 
 describe("Debian's Fashion-MNIST", () => {

@@ -11,6 +11,11 @@ export interface IdxImageSourceOptions {
   labelsPath?: string;
   /** Use only the first `limit` images. */
   limit?: number;
+  /**
+   * Pad each image with the background level -1 to `padTo` x `padTo`, centred (e.g. 28 -> 32, so
+   * that a U-Net's resolutions halve down to 8); default no padding.
+   */
+  padTo?: number;
 }
 
 /**
@@ -37,13 +42,30 @@ export function idxImageSource(options: IdxImageSourceOptions): DataSource {
   const count = options.limit === undefined ? total : Math.min(total, options.limit);
   if (!(count >= 1))
     throw new RangeError(`idxImageSource: options.limit must be >= 1, got ${options.limit}`);
-  const sampleShape =
-    images.shape.length === 3 ? [...images.shape.slice(1), 1] : images.shape.slice(1);
-  const sampleSize = sampleShape.reduce((product, size) => product * size, 1);
-  const pixels = new Float32Array(count * sampleSize);
-  for (let index = 0; index < pixels.length; index++)
-    pixels[index] = (images.data[index] as number) / 127.5 - 1;
-  const x = tf.tensor(pixels, [count, ...sampleShape]);
+  const [height, width, channels] = (
+    images.shape.length === 3 ? [...images.shape.slice(1), 1] : images.shape.slice(1)
+  ) as [number, number, number];
+  const { padTo } = options;
+  if (padTo !== undefined && !(Number.isInteger(padTo) && padTo >= height && padTo >= width)) {
+    throw new RangeError(
+      `idxImageSource: options.padTo must be an integer >= the image size ${height}x${width}, got ${padTo}`,
+    );
+  }
+  const outputHeight = padTo ?? height;
+  const outputWidth = padTo ?? width;
+  const top = Math.floor((outputHeight - height) / 2);
+  const left = Math.floor((outputWidth - width) / 2);
+  const pixels = new Float32Array(count * outputHeight * outputWidth * channels).fill(-1);
+  const rowLength = width * channels;
+  for (let image = 0; image < count; image++) {
+    for (let row = 0; row < height; row++) {
+      const from = (image * height + row) * rowLength;
+      const to = ((image * outputHeight + row + top) * outputWidth + left) * channels;
+      for (let offset = 0; offset < rowLength; offset++)
+        pixels[to + offset] = (images.data[from + offset] as number) / 127.5 - 1;
+    }
+  }
+  const x = tf.tensor(pixels, [count, outputHeight, outputWidth, channels]);
   if (options.labelsPath === undefined) return tensorSource(x);
   const labels = readIdxFile(options.labelsPath);
   if (labels.shape.length !== 1 || (labels.shape[0] as number) < count) {
