@@ -1,12 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { deriveSeed } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs';
+import onnxProto from 'onnx-proto';
 
 /** A one-step student loaded in onnxruntime-node. */
 export interface OnnxStudent {
   /** Shape of one sample (the `z` input without its batch dimension). */
   sampleShape: number[];
-  /** Runs the model on latents `z` [count, ...sampleShape] in batches; returns the samples. */
-  generate(latents: Float32Array, count: number): Promise<Float32Array>;
+  /** Number of classes of a class-conditional student (input `labels`), else undefined. */
+  classCount: number | undefined;
+  /**
+   * Runs the model on latents `z` [count, ...sampleShape] in batches (with one label per sample
+   * for a class-conditional student); returns the samples.
+   */
+  generate(latents: Float32Array, count: number, labels?: readonly number[]): Promise<Float32Array>;
   release(): Promise<void>;
 }
 
@@ -35,16 +42,24 @@ export async function openOnnxStudent(path: string, batchSize: number): Promise<
       `${path} is not an fdistill student (expected input z and output samples; has ${session.inputNames.join(', ')})`,
     );
   }
-  if (session.inputNames.includes('labels')) {
+  const conditional = session.inputNames.includes('labels');
+  const classCount = conditional ? readClassCount(path) : undefined;
+  if (conditional && classCount === undefined)
     throw new Error(
-      `${path} is class-conditional (input labels): sampling it needs labels, which fdistill sample does not give yet`,
+      `${path} takes labels but records no classCount in its fdistill.config metadata`,
     );
-  }
   const sampleShape = (input.shape ?? []).slice(1).map(Number);
   const sampleSize = sampleShape.reduce((product, size) => product * size, 1);
   return {
     sampleShape,
-    async generate(latents: Float32Array, count: number): Promise<Float32Array> {
+    classCount,
+    async generate(
+      latents: Float32Array,
+      count: number,
+      labels?: readonly number[],
+    ): Promise<Float32Array> {
+      if (conditional && labels?.length !== count)
+        throw new Error(`${path} is class-conditional: give one label per sample (${count})`);
       const output = new Float32Array(count * sampleSize);
       for (let start = 0; start < count; start += batchSize) {
         const size = Math.min(batchSize, count - start);
@@ -53,7 +68,15 @@ export async function openOnnxStudent(path: string, batchSize: number): Promise<
           latents.subarray(start * sampleSize, (start + size) * sampleSize),
           [size, ...sampleShape],
         );
-        const result = await session.run({ z });
+        const feeds: Record<string, InstanceType<typeof ort.Tensor>> = { z };
+        if (conditional) {
+          feeds.labels = new ort.Tensor(
+            'int64',
+            BigInt64Array.from((labels as readonly number[]).slice(start, start + size), BigInt),
+            [size],
+          );
+        }
+        const result = await session.run(feeds);
         output.set((result.samples as { data: Float32Array }).data, start * sampleSize);
       }
       return output;
@@ -70,4 +93,13 @@ export function normalLatents(count: number, sampleShape: number[], seed: number
     () =>
       tf.randomNormal([count, ...sampleShape], 0, 1, 'float32', derived).dataSync() as Float32Array,
   );
+}
+
+/** The class count in the `fdistill.config` metadata of an exported network, if any. */
+function readClassCount(path: string): number | undefined {
+  const model = onnxProto.onnx.ModelProto.decode(readFileSync(path));
+  const config = model.metadataProps.find((entry) => entry.key === 'fdistill.config')?.value;
+  if (config === undefined || config === null) return undefined;
+  const count = (JSON.parse(config) as { classCount?: unknown }).classCount;
+  return typeof count === 'number' ? count : undefined;
 }

@@ -37,13 +37,15 @@ export const PRESETS: Record<PresetName, RunConfig> = {
   'fashion-mnist': {
     preset: 'fashion-mnist',
     ...MIXTURE_DEFAULTS,
-    steps: 20000,
-    batchSize: 64,
-    learningRate: 1e-4,
+    steps: 1100,
+    batchSize: 16,
+    learningRate: 2e-4,
     ganWeight: 1e-3,
     r1Gamma: 1,
-    emaDecay: 0.999,
+    emaDecay: 0.99,
+    fakeScorePrefitSteps: 0,
     evaluationSamples: 1000,
+    checkpointEvery: 100,
     dataPath: FASHION_MNIST_PATH,
   },
 };
@@ -53,7 +55,7 @@ export const PRESET_DESCRIPTIONS: Record<PresetName, string> = {
   ring8: '8 Gaussians on a circle (radius 1, std 0.05), weights 4:1:...:1, exact teacher',
   grid25: '25 Gaussians on a 5x5 grid (spacing 1, std 0.05), equal weights, exact teacher',
   'fashion-mnist':
-    "Fashion-MNIST 28x28 from Debian's dataset-fashion-mnist (or dataPath); needs a U-Net teacher",
+    "Fashion-MNIST 28x28 (padded to 32) from Debian's dataset-fashion-mnist, the shipped U-Net teacher (or teacherPath)",
 };
 
 /**

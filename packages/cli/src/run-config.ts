@@ -38,6 +38,8 @@ export interface RunConfig {
   checkpointEvery: number;
   /** Fashion-MNIST: folder of the IDX files. */
   dataPath?: string;
+  /** Fashion-MNIST: a teacher.safetensors written by `fdistill teacher train`; default the shipped teacher. */
+  teacherPath?: string;
 }
 
 type FieldKind = 'integer' | 'count' | 'positive' | 'non-negative' | 'string' | 'fraction';
@@ -60,6 +62,7 @@ const FIELDS: Record<Exclude<keyof RunConfig, 'preset'>, FieldKind> = {
   evaluationSamples: 'integer',
   checkpointEvery: 'integer',
   dataPath: 'string',
+  teacherPath: 'string',
 };
 
 /** Raised for a config that cannot run; the message names the field and what it expects. */

@@ -1,9 +1,15 @@
 export type { ArrayInput, ShapedArray, TensorLike } from './array-input.js';
+export { type ClassDistribution, classDistribution } from './class-distribution.js';
 export {
   type DensityCoverage,
   type DensityCoverageOptions,
   densityCoverage,
 } from './density-coverage.js';
+export {
+  type DomainMetrics,
+  type DomainMetricsInput,
+  domainMetrics,
+} from './domain-metrics.js';
 export type { FeatureArray, FeatureExtractor } from './feature-extractor.js';
 export { type FeatureStats, FeatureStatsAccumulator, featureStats } from './feature-stats.js';
 export {
@@ -38,6 +44,7 @@ export {
   type MixtureModeMetricsOptions,
   mixtureModeMetrics,
 } from './mixture-mode-metrics.js';
+export { decodeNpz, encodeNpz, type NpyArray, type NpyArrayToWrite } from './npz.js';
 export {
   createOnnxFeatureExtractor,
   type OnnxFeatureExtractorOptions,
@@ -49,7 +56,13 @@ export {
   type PrecisionRecallOptions,
   precisionRecall,
 } from './precision-recall.js';
-export { type SampleGridOptions, sampleGridPng } from './sample-grid.js';
+export {
+  type SampleGridOptions,
+  type SampleGridPanel,
+  type SampleGridsOptions,
+  sampleGridPng,
+  sampleGridsPng,
+} from './sample-grid.js';
 export {
   type ScatterPlotData,
   type ScatterPlotOptions,

@@ -6,10 +6,20 @@ export interface NpyArray {
   readonly shape: readonly number[];
 }
 
-/** An array to write: float64 values (`'<f8'`), or integers stored as int64 (`'<i8'`). */
+/**
+ * An array to write: float64 values (`'<f8'`), or integers stored as int64 (`'<i8'`) or as
+ * uint8 (`'|u1'`, e.g. image pixels 0..255).
+ */
 export interface NpyArrayToWrite extends NpyArray {
-  readonly dtype?: 'float64' | 'int64';
+  readonly dtype?: 'float64' | 'int64' | 'uint8';
 }
+
+/** numpy's name and the byte size of each dtype `encodeNpz` writes. */
+const WRITTEN_DTYPES = {
+  float64: { descr: '<f8', size: 8 },
+  int64: { descr: '<i8', size: 8 },
+  uint8: { descr: '|u1', size: 1 },
+} as const;
 
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
@@ -159,20 +169,22 @@ export async function decodeNpz(bytes: Uint8Array): Promise<Map<string, NpyArray
 }
 
 function encodeNpy(array: NpyArrayToWrite): Uint8Array {
-  const int64 = array.dtype === 'int64';
+  const dtype = array.dtype ?? 'float64';
+  const { descr, size } = WRITTEN_DTYPES[dtype];
   const shape = array.shape.length === 1 ? `(${array.shape[0]},)` : `(${array.shape.join(', ')})`;
-  let header = `{'descr': '${int64 ? '<i8' : '<f8'}', 'fortran_order': False, 'shape': ${shape}, }`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
   // Magic (6) + version (2) + length (2) + header + newline: a multiple of 64 bytes.
   const padding = 64 - ((10 + header.length + 1) % 64);
   header = `${header}${' '.repeat(padding % 64)}\n`;
-  const output = new Uint8Array(10 + header.length + array.data.length * 8);
+  const output = new Uint8Array(10 + header.length + array.data.length * size);
   output.set([0x93, ...new TextEncoder().encode('NUMPY'), 1, 0]);
   const view = new DataView(output.buffer);
   view.setUint16(8, header.length, true);
   output.set(new TextEncoder().encode(header), 10);
   array.data.forEach((value, index) => {
-    const at = 10 + header.length + index * 8;
-    if (int64) view.setBigInt64(at, BigInt(Math.round(value)), true);
+    const at = 10 + header.length + index * size;
+    if (dtype === 'int64') view.setBigInt64(at, BigInt(Math.round(value)), true);
+    else if (dtype === 'uint8') view.setUint8(at, Math.min(255, Math.max(0, Math.round(value))));
     else view.setFloat64(at, value, true);
   });
   return output;
@@ -183,6 +195,7 @@ const DTYPES: Record<string, { size: number; read: (view: DataView, at: number) 
   '<f4': { size: 4, read: (view, at) => view.getFloat32(at, true) },
   '<i8': { size: 8, read: (view, at) => Number(view.getBigInt64(at, true)) },
   '<i4': { size: 4, read: (view, at) => view.getInt32(at, true) },
+  '|u1': { size: 1, read: (view, at) => view.getUint8(at) },
 };
 
 function decodeNpy(name: string, bytes: Uint8Array): NpyArray {

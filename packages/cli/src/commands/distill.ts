@@ -1,7 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DistillStepEvent, runTraining } from '@fdistill/trainer';
+import { type Distiller, type DistillStepEvent, runTraining } from '@fdistill/trainer';
 import { type BackendName, selectBackend } from '../backend.js';
+import {
+  buildImageRun,
+  loadImageTeacher,
+  SHIPPED_FASHION_MNIST_TEACHER,
+} from '../build-image-run.js';
 import { buildMixtureRun } from '../build-mixture-run.js';
 import { fashionMnistSource } from '../fashion-mnist.js';
 import { withInterrupt } from '../interrupt.js';
@@ -10,6 +15,11 @@ import { PRESET_DESCRIPTIONS } from '../presets.js';
 import { ProgressBar } from '../progress-bar.js';
 import { ConfigError, PRESET_NAMES, type RunConfig } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
+import {
+  formatImageSummary,
+  type ImageRunSummary,
+  summarizeImageRun,
+} from '../summarize-image-run.js';
 import { formatSummary, type RunSummary, summarizeMixtureRun } from '../summary.js';
 import { numberFlag, parseCommandArgs } from '../usage-error.js';
 
@@ -46,16 +56,28 @@ export interface DistillRunOptions {
   signal?: AbortSignal;
 }
 
+/** How a run is trained and measured, by preset kind. */
+interface RunKind<Run, Summary> {
+  build(config: RunConfig): Run & { distiller: Distiller; dispose(): void };
+  summarize(
+    run: Run,
+    config: RunConfig,
+    folder: RunFolder,
+    context: { backend: string; wallSeconds: number },
+  ): Summary | Promise<Summary>;
+}
+
 /**
- * Trains (or continues) one mixture run to `config.steps`, with a progress bar and metrics.jsonl,
- * then measures it. Returns the summary, or `undefined` when interrupted.
+ * Trains (or continues) one run to `config.steps`, with a progress bar and metrics.jsonl, then
+ * measures it with `kind.summarize`. Returns the summary, or `undefined` when interrupted.
  */
-export async function distillMixtureRun(
+async function trainAndSummarize<Run, Summary>(
+  kind: RunKind<Run, Summary>,
   options: DistillRunOptions,
-): Promise<RunSummary | undefined> {
+): Promise<Summary | undefined> {
   const { config, folder, backend, resume, signal } = options;
   const started = performance.now();
-  const run = buildMixtureRun(config);
+  const run = kind.build(config);
   try {
     const checkpointPath = folder.file('checkpoint');
     if (resume) run.distiller.loadCheckpoint(checkpointPath);
@@ -85,13 +107,23 @@ export async function distillMixtureRun(
     });
     bar.finish();
     if (result.interrupted) return undefined;
-    return summarizeMixtureRun(run, config, folder, {
+    return await kind.summarize(run, config, folder, {
       backend,
       wallSeconds: (performance.now() - started) / 1000,
     });
   } finally {
     run.dispose();
   }
+}
+
+/** Trains (or continues) one mixture run and measures it against the exact teacher. */
+export function distillMixtureRun(options: DistillRunOptions): Promise<RunSummary | undefined> {
+  return trainAndSummarize({ build: buildMixtureRun, summarize: summarizeMixtureRun }, options);
+}
+
+/** Trains (or continues) one Fashion-MNIST run and measures student and teacher with the classifier. */
+export function distillImageRun(options: DistillRunOptions): Promise<ImageRunSummary | undefined> {
+  return trainAndSummarize({ build: buildImageRun, summarize: summarizeImageRun }, options);
 }
 
 /** `base`, or `base-2`, `base-3`, ... : the first that does not exist yet (default run folders). */
@@ -149,10 +181,9 @@ export async function distillCommand(args: string[]): Promise<number> {
       flags,
     });
     if (config.preset === 'fashion-mnist') {
-      const source = fashionMnistSource(config.dataPath as string, 'train', { limit: 16 });
-      throw new ConfigError(
-        `preset fashion-mnist: the data is readable (${config.dataPath}, samples [${source.sampleShape}], ${source.classCount} classes), but distilling it needs a trained U-Net teacher, which the CPU backends here cannot train in reasonable time yet; the mixture presets ring8 and grid25 run anywhere`,
-      );
+      // Fail on missing data or a bad teacher before any folder is written.
+      fashionMnistSource(config.dataPath as string, 'train', { limit: 1 });
+      loadImageTeacher(config.teacherPath ?? SHIPPED_FASHION_MNIST_TEACHER).dispose();
     }
     folder = RunFolder.create(
       values.out ??

@@ -1,8 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { type BackendName, selectBackend } from '../backend.js';
+import { buildImageRun } from '../build-image-run.js';
 import { buildMixtureRun } from '../build-mixture-run.js';
 import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
+import { formatImageSummary, summarizeImageRun } from '../summarize-image-run.js';
 import { formatSummary, summarizeMixtureRun } from '../summary.js';
 import { numberFlag, parseCommandArgs, UsageError } from '../usage-error.js';
 
@@ -13,9 +15,24 @@ Usage: fdistill eval --run DIR [-n N] [--backend NAME]
 
   --run DIR      a run folder written by fdistill distill
   -n N           samples from teacher and student (default: the run's evaluationSamples)
+                 fashion-mnist: domain-FID, precision/recall, classes and label accuracy of the
+                 student (1 NFE) and the teacher (35 NFE) with the shipped classifier
   --backend      auto | tensorflow-gpu | tensorflow | wasm | cpu
 
 Rewrites summary.json and samples.png in the run folder and prints the summary.`;
+
+/** The training run's wall seconds from an existing summary.json, when there is one. */
+function trainingWallSeconds(folder: RunFolder): number | undefined {
+  if (!existsSync(folder.file('summary'))) return undefined;
+  try {
+    const previous = JSON.parse(readFileSync(folder.file('summary'), 'utf8')) as {
+      wallSeconds?: unknown;
+    };
+    return typeof previous.wallSeconds === 'number' ? previous.wallSeconds : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Runs `fdistill eval`; returns the exit code. */
 export async function evalCommand(args: string[]): Promise<number> {
@@ -39,18 +56,28 @@ export async function evalCommand(args: string[]): Promise<number> {
   const backend = await selectBackend(values.backend as BackendName | 'auto');
   console.error(`backend: ${backend.name} (${backend.reason})`);
   const started = performance.now();
+  const evaluationConfig = { ...config, evaluationSamples: count ?? config.evaluationSamples };
+  if (config.preset === 'fashion-mnist') {
+    const run = buildImageRun(config);
+    try {
+      run.distiller.loadCheckpoint(folder.file('checkpoint'));
+      const summary = await summarizeImageRun(run, evaluationConfig, folder, {
+        backend: backend.name,
+        wallSeconds: trainingWallSeconds(folder) ?? (performance.now() - started) / 1000,
+      });
+      console.log(formatImageSummary(summary));
+      return 0;
+    } finally {
+      run.dispose();
+    }
+  }
   const run = buildMixtureRun(config);
   try {
     run.distiller.loadCheckpoint(folder.file('checkpoint'));
-    const summary = summarizeMixtureRun(
-      run,
-      { ...config, evaluationSamples: count ?? config.evaluationSamples },
-      folder,
-      {
-        backend: backend.name,
-        wallSeconds: (performance.now() - started) / 1000,
-      },
-    );
+    const summary = summarizeMixtureRun(run, evaluationConfig, folder, {
+      backend: backend.name,
+      wallSeconds: (performance.now() - started) / 1000,
+    });
     console.log(formatSummary(summary));
     return 0;
   } finally {

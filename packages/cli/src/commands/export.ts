@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { exportStudentToOnnx } from '@fdistill/score';
 import { writeFileAtomically } from '@fdistill/trainer';
 import { type BackendName, selectBackend } from '../backend.js';
+import { buildImageRun } from '../build-image-run.js';
 import { buildMixtureRun } from '../build-mixture-run.js';
 import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
@@ -46,7 +47,7 @@ export async function exportCommand(args: string[]): Promise<number> {
   const out = values.out ?? join(folder.path, 'student.onnx');
   const backend = await selectBackend(values.backend as BackendName | 'auto');
   console.error(`backend: ${backend.name} (${backend.reason})`);
-  const run = buildMixtureRun(config);
+  const run = config.preset === 'fashion-mnist' ? buildImageRun(config) : buildMixtureRun(config);
   try {
     run.distiller.loadCheckpoint(folder.file('checkpoint'));
     const bytes = exportStudentToOnnx(run.studentEma, {
@@ -54,8 +55,10 @@ export async function exportCommand(args: string[]): Promise<number> {
       metadata: { 'fdistill.preset': config.preset, 'fdistill.divergence': config.divergence },
     });
     writeFileAtomically(out, bytes);
+    const shape = config.preset === 'fashion-mnist' ? '32, 32, 1' : '2';
+    const conditioning = config.preset === 'fashion-mnist' ? ', labels int64 [batch]' : '';
     console.log(
-      `wrote ${out} (${(bytes.length / 1024).toFixed(0)} KiB): z [batch, ${run.teacher.dim}] -> samples [batch, ${run.teacher.dim}]`,
+      `wrote ${out} (${(bytes.length / 1024).toFixed(0)} KiB): z [batch, ${shape}]${conditioning} -> samples [batch, ${shape}]`,
     );
     return 0;
   } finally {

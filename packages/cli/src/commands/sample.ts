@@ -9,12 +9,13 @@ import { normalLatents, openOnnxStudent } from '../onnx-student.js';
 import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
 import { numberFlag, parseCommandArgs, UsageError } from '../usage-error.js';
+import { sampleImageRun } from './sample-image.js';
 
 /** `fdistill sample --help`. */
 export const SAMPLE_HELP = `fdistill sample: draw samples from a run's one-step student, or from its teacher with N steps
 
-Usage: fdistill sample --run DIR [-n 1000] [--teacher [--steps 18]] [--seed S] --out FILE
-       fdistill sample --onnx student.onnx [-n 1000] [--seed S] --out FILE
+Usage: fdistill sample --run DIR [-n 1000] [--teacher [--steps 18]] [--label K] [--seed S] --out FILE
+       fdistill sample --onnx student.onnx [-n 1000] [--label K] [--seed S] --out FILE
 
   --run DIR      a run folder written by fdistill distill
   --onnx FILE    a student exported by fdistill export, run by onnxruntime-node (CPU, batched)
@@ -22,7 +23,11 @@ Usage: fdistill sample --run DIR [-n 1000] [--teacher [--steps 18]] [--seed S] -
   --teacher      sample the teacher with the Heun sampler instead (2 * steps - 1 evaluations)
   --steps N      Heun steps for --teacher (default 18, 35 evaluations)
   --seed S       seed of the latents (default 0)
-  --out FILE     .png (a scatter against exact teacher samples) or .json (an array of samples)
+  --label K      class-conditional students and teachers: every sample of class K (default
+                 balanced: sample i is class i mod the number of classes)
+  --out FILE     .png (mixtures: a scatter against exact teacher samples; images: a grid),
+                 .json (the samples), or for images .npz (uint8 samples [N, 28, 28, 1] and
+                 int64 labels, the format the field's FID tools read)
   --backend      auto | tensorflow-gpu | tensorflow | wasm | cpu`;
 
 /** Samples an exported ONNX student with onnxruntime-node and writes PNG or JSON. */
@@ -32,6 +37,7 @@ async function sampleOnnx(
   batchSize: number,
   seed: number,
   out: string,
+  label: number | undefined,
 ): Promise<number> {
   if (!(Number.isInteger(count) && count >= 1))
     throw new UsageError(`-n must be an integer >= 1, got ${count}`);
@@ -39,7 +45,16 @@ async function sampleOnnx(
   const student = await openOnnxStudent(path, batchSize);
   try {
     const started = performance.now();
-    const flat = await student.generate(normalLatents(count, student.sampleShape, seed), count);
+    const classes = student.classCount;
+    const labels =
+      classes === undefined
+        ? undefined
+        : Array.from({ length: count }, (_, index) => label ?? index % classes);
+    const flat = await student.generate(
+      normalLatents(count, student.sampleShape, seed),
+      count,
+      labels,
+    );
     const seconds = (performance.now() - started) / 1000;
     const shape = [count, ...student.sampleShape];
     const sampleSize = flat.length / count;
@@ -82,6 +97,7 @@ export async function sampleCommand(args: string[]): Promise<number> {
     teacher: { type: 'boolean', default: false },
     steps: { type: 'string' },
     seed: { type: 'string' },
+    label: { type: 'string' },
     out: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
   });
@@ -92,9 +108,10 @@ export async function sampleCommand(args: string[]): Promise<number> {
   if ((values.run === undefined) === (values.onnx === undefined)) {
     throw new UsageError('fdistill sample: give exactly one of --run DIR and --onnx FILE');
   }
-  if (values.out === undefined || !/\.(png|json)$/i.test(values.out)) {
-    throw new UsageError('fdistill sample: --out FILE ending in .png or .json is required');
+  if (values.out === undefined || !/\.(png|json|npz)$/i.test(values.out)) {
+    throw new UsageError('fdistill sample: --out FILE ending in .png, .json or .npz is required');
   }
+  const label = numberFlag('label', values.label);
   const count = numberFlag('n', values.n) ?? 1000;
   if (values.onnx !== undefined) {
     const batchSize = numberFlag('batch-size', values['batch-size']) ?? 256;
@@ -106,6 +123,7 @@ export async function sampleCommand(args: string[]): Promise<number> {
       batchSize,
       numberFlag('seed', values.seed) ?? 0,
       values.out,
+      label,
     );
   }
   if (values.run === undefined) throw new UsageError('fdistill sample: --run DIR is required');
@@ -121,6 +139,19 @@ export async function sampleCommand(args: string[]): Promise<number> {
   }
   const backend = await selectBackend(values.backend as BackendName | 'auto');
   console.error(`backend: ${backend.name} (${backend.reason})`);
+  if (config.preset === 'fashion-mnist') {
+    return sampleImageRun({
+      folder,
+      config,
+      count,
+      seed,
+      teacher: values.teacher === true,
+      ...(label === undefined ? {} : { label }),
+      out: values.out,
+    });
+  }
+  if (label !== undefined || /\.npz$/i.test(values.out))
+    throw new UsageError(`--label and .npz are for image runs; ${config.preset} is a mixture`);
   const run = buildMixtureRun(config);
   try {
     let networkEvaluations = 1;

@@ -59,24 +59,20 @@ export function openImageTeacherRun(folder: string, steps: number | undefined): 
 }
 
 /**
- * Class-conditional teacher samples, `perClass` per class (rows = classes), by Heun with 18 steps
- * (35 network evaluations), cropped back to the dataset's 28x28. Returns the samples [N, 28, 28, 1]
- * in [-1, 1], their labels and the seconds it took.
+ * Class-conditional teacher samples for `labels`, by Heun with 18 steps (35 network
+ * evaluations), cropped back to the dataset's 28x28. Returns the samples [N, 28, 28, 1] in
+ * [-1, 1] and the seconds it took.
  *
- * @example const { samples, labels } = teacherClassSamples(teacher, 8, 7);
+ * @example const { samples } = teacherSamplesFor(teacher, [0, 0, 1, 1], 7);
  */
-export function teacherClassSamples(
+export function teacherSamplesFor(
   teacher: UNetDenoiser,
-  perClass: number,
+  labels: readonly number[],
   seed: number,
-): { samples: tf.Tensor4D; labels: number[]; seconds: number; networkEvaluations: number } {
-  const classCount = teacher.classCount ?? 1;
-  const labels = Array.from({ length: classCount * perClass }, (_, index) =>
-    Math.floor(index / perClass),
-  );
+): { samples: tf.Tensor4D; seconds: number; networkEvaluations: number } {
   const { imageSize, channels } = teacher.config;
   const started = performance.now();
-  const labelTensor = tf.tensor1d(labels, 'int32');
+  const labelTensor = tf.tensor1d([...labels], 'int32');
   const { samples, networkEvaluations } = heunSampler(teacher, {
     steps: 18,
     seed,
@@ -90,7 +86,12 @@ export function teacherClassSamples(
   cropped.dataSync();
   const seconds = (performance.now() - started) / 1000;
   tf.dispose([samples, labelTensor]);
-  return { samples: cropped, labels, seconds, networkEvaluations };
+  return { samples: cropped, seconds, networkEvaluations };
+}
+
+/** `perClass` labels of each of `classCount` classes, class by class: [0, 0, ..., 1, 1, ...]. */
+export function labelsByClass(classCount: number, perClass: number): number[] {
+  return Array.from({ length: classCount * perClass }, (_, index) => Math.floor(index / perClass));
 }
 
 /** Mean of each run of `window` consecutive losses, for a readable loss curve. */
@@ -164,7 +165,11 @@ export async function trainImageTeacher(run: ImageTeacherRun): Promise<number> {
     const started = performance.now();
     const wallSeconds = () => secondsBefore + (performance.now() - started) / 1000;
     const drawSamples = (step: number) => {
-      const { samples, seconds } = teacherClassSamples(ema, SAMPLES_PER_CLASS, config.seed + 7);
+      const { samples, seconds } = teacherSamplesFor(
+        ema,
+        labelsByClass(FASHION_MNIST_CLASSES.length, SAMPLES_PER_CLASS),
+        config.seed + 7,
+      );
       const png = sampleGridPng(samples, { columns: SAMPLES_PER_CLASS, scale: 2 });
       samples.dispose();
       writeFileAtomically(
