@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { FASHION_MNIST_FILES, FASHION_MNIST_PATH } from './fashion-mnist.js';
 
 const binary = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-cli-'));
@@ -259,21 +260,68 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
       'preset must be one of ring8, grid25, fashion-mnist; got "ring9"',
     );
     expect((await fdistill(['distil'])).stderr).toContain('unknown command "distil"');
-    // The image preset is wired to its data, and says why it cannot distill here yet.
+    // A teacher that is not a U-Net teacher stops before any folder is written.
+    const notTeacher = join(folder, 'not-a-teacher.safetensors');
+    writeFileSync(notTeacher, 'not safetensors');
+    const fashionConfig = join(folder, 'fashion.yaml');
+    writeFileSync(fashionConfig, `preset: fashion-mnist\nteacherPath: ${notTeacher}\n`);
     const fashion = await fdistill([
       'distill',
-      '--preset',
-      'fashion-mnist',
+      '--config',
+      fashionConfig,
       '--out',
       join(folder, 'fashion'),
     ]);
     expect(fashion.code).toBe(2);
-    expect(fashion.stderr).toMatch(
-      /needs a trained U-Net teacher|has no train-images-idx3-ubyte.gz/,
-    );
+    expect(fashion.stderr).toMatch(/is not a U-Net teacher|has no train-images-idx3-ubyte.gz/);
     expect(existsSync(join(folder, 'fashion'))).toBe(false);
     expect((await fdistill(['distill', '--stepz', '3'])).code).toBe(2);
   });
+
+  it.skipIf(!existsSync(join(FASHION_MNIST_PATH, FASHION_MNIST_FILES.trainImages)))(
+    'trains the Fashion-MNIST teacher, resumes it without duplicating metrics, and refuses a used folder',
+    async () => {
+      const out = join(folder, 'teacher-fashion');
+      const first = await fdistill([
+        'teacher',
+        'train',
+        '--preset',
+        'fashion-mnist',
+        '--steps',
+        '2',
+        '--out',
+        out,
+      ]);
+      expect(first.code).toBe(0);
+      for (const file of [
+        'config.json',
+        'checkpoint.safetensors',
+        'metrics.jsonl',
+        'samples.png',
+        'teacher.safetensors',
+        'summary.json',
+      ])
+        expect(existsSync(join(out, file))).toBe(true);
+      const resumed = await fdistill(['teacher', 'train', '--resume', out, '--steps', '3']);
+      expect(resumed.code).toBe(0);
+      const steps = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { step: number }).step);
+      expect(steps).toEqual([0, 1, 2]);
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+      expect(summary).toMatchObject({
+        preset: 'fashion-mnist',
+        steps: 3,
+        nfe: 35,
+        parameters: 184801,
+      });
+      expect(summary.wallSeconds).toBeGreaterThan(0);
+      const again = await fdistill(['teacher', 'train', '--preset', 'fashion-mnist', '--out', out]);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain('already holds files');
+    },
+  );
 
   it('prints help for every command', async () => {
     for (const command of ['distill', 'compare', 'sample', 'eval', 'export', 'doctor']) {

@@ -39,7 +39,7 @@ export const PRESETS: Record<PresetName, RunConfig> = {
     ...MIXTURE_DEFAULTS,
     steps: 1100,
     batchSize: 16,
-    learningRate: 2e-4,
+    learningRate: 5e-4,
     ganWeight: 1e-3,
     r1Gamma: 1,
     emaDecay: 0.99,

@@ -9,7 +9,7 @@ import { glyphRows } from './bitmap-font.js';
 import { lineChartPng, lineChartScene, lineChartSvg } from './line-chart.js';
 import { formatTick, niceTicks } from './plot-axes.js';
 import { renderPng } from './png-renderer.js';
-import { sampleGridPng } from './sample-grid.js';
+import { sampleGridPng, sampleGridsPng } from './sample-grid.js';
 import { scatterPlotPng, scatterPlotScene, scatterPlotSvg } from './scatter-plot.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
@@ -21,6 +21,38 @@ function rgbAt(png: PNG, x: number, y: number): number[] {
   const at = (y * png.width + x) * 4;
   return [png.data[at] as number, png.data[at + 1] as number, png.data[at + 2] as number];
 }
+
+describe('sampleGridsPng', () => {
+  it('puts panels side by side under their titles, with row labels at the left', () => {
+    const white = { data: Float32Array.of(1), shape: [1, 1, 1, 1] };
+    const black = { data: Float32Array.of(-1), shape: [1, 1, 1, 1] };
+    const grey = { data: Float32Array.of(0), shape: [1, 1, 1, 1] };
+    const png = PNG.sync.read(
+      Buffer.from(
+        sampleGridsPng(
+          [
+            { images: white, title: 'A' },
+            { images: grey, title: 'B' },
+          ],
+          { columns: 1, padding: 10, scale: 10, rowLabels: ['XY'], background: '#ff0000' },
+        ),
+      ),
+    );
+    // Row labels: 2 glyphs of 6 + 2 margins of 4 = 20; each grid 10 + 2 * 10 = 30, panels 40 apart.
+    // Title band: 7 + 2 * 4 = 15.
+    expect([png.width, png.height]).toEqual([20 + 30 + 40 + 30, 15 + 30]);
+    expect(rgbAt(png, 20 + 15, 15 + 15)).toEqual([255, 255, 255]); // panel 1 image
+    expect(rgbAt(png, 20 + 70 + 15, 15 + 15)).toEqual([128, 128, 128]); // panel 2 image
+    expect(rgbAt(png, 20 + 5, 15 + 5)).toEqual([255, 0, 0]); // padding
+    expect(() =>
+      sampleGridsPng([
+        { images: white },
+        { images: { data: new Float32Array(4), shape: [1, 2, 2, 1] } },
+      ]),
+    ).toThrow('every panel must hold images of one size (1x1), got 2x2');
+    expect(() => sampleGridsPng([{ images: black }], { rowLabels: ['1'] })).not.toThrow();
+  });
+});
 
 describe('sampleGridPng', () => {
   it('lays out images in a padded grid with EDM 8-bit levels', () => {
