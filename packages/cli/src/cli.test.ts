@@ -323,6 +323,57 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
     },
   );
 
+  it.skipIf(!existsSync(join(FASHION_MNIST_PATH, FASHION_MNIST_FILES.trainImages)))(
+    'distills Fashion-MNIST from the shipped teacher, measures it, and samples it as .npz and through ONNX',
+    async () => {
+      const config = join(folder, 'fashion-tiny.yaml');
+      writeFileSync(
+        config,
+        'preset: fashion-mnist\nsteps: 2\nbatchSize: 2\nevaluationSamples: 20\ncheckpointEvery: 1\n',
+      );
+      const out = join(folder, 'fashion-run');
+      const run = await fdistill(['distill', '--config', config, '--out', out]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('domain-FID');
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+      for (const key of [
+        'domainFid',
+        'teacherDomainFid',
+        'teacherNfe',
+        'classesCovered',
+        'classKl',
+        'labelAccuracy',
+        'precision',
+        'recall',
+      ])
+        expect(Number.isFinite(summary[key])).toBe(true);
+      expect(summary.teacherNfe).toBe(35);
+      const npz = join(folder, 'fashion.npz');
+      expect((await fdistill(['sample', '--run', out, '-n', '12', '--out', npz])).code).toBe(0);
+      const bytes = readFileSync(npz).toString('latin1');
+      expect(bytes).toContain("'descr': '|u1', 'fortran_order': False, 'shape': (12, 28, 28, 1)");
+      expect(bytes).toContain("'descr': '<i8', 'fortran_order': False, 'shape': (12,)");
+      const onnx = join(folder, 'fashion-student.onnx');
+      expect(
+        (await fdistill(['export', '--run', out, '--format', 'onnx', '--out', onnx])).code,
+      ).toBe(0);
+      const grid = join(folder, 'fashion-onnx.png');
+      const sampled = await fdistill([
+        'sample',
+        '--onnx',
+        onnx,
+        '-n',
+        '10',
+        '--label',
+        '3',
+        '--out',
+        grid,
+      ]);
+      expect(sampled.code).toBe(0);
+      expect(existsSync(grid)).toBe(true);
+    },
+  );
+
   it('prints help for every command', async () => {
     for (const command of ['distill', 'compare', 'sample', 'eval', 'export', 'doctor']) {
       const result = await fdistill([command, '--help']);

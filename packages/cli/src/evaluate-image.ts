@@ -3,7 +3,7 @@ import { createOnnxFeatureExtractor, type DomainMetrics, domainMetrics } from '@
 import type { EdmNetwork, UNetDenoiser } from '@fdistill/score';
 import type { Distiller } from '@fdistill/trainer';
 import * as tf from '@tensorflow/tfjs';
-import { labelsByClass, teacherSamplesFor } from './commands/teacher-image.js';
+import { teacherSamplesFor } from './commands/teacher-image.js';
 import { fashionMnistSource } from './fashion-mnist.js';
 
 /** The Fashion-MNIST classifier shipped with the CLI, as ONNX (see models/README.md). */

@@ -26,13 +26,13 @@ export interface ImageTeacherConfig {
 
 /**
  * The default image teacher run. Measured on one core of a 2-core machine (tfjs wasm with the
- * project's kernels): 0.77-1.0 s per step at batch 32 (1.4 s at 64), so 4,000 steps take about
- * 55-70 minutes with the sample grids; see the cli README for the options measured.
+ * project's kernels): 0.77-1.0 s per step at batch 32 (1.4 s at 64), so 3,000 steps take about
+ * 40-55 minutes with the sample grids; see the cli README for the options measured.
  */
 export const FASHION_MNIST_TEACHER_DEFAULTS: ImageTeacherConfig = {
   preset: 'fashion-mnist',
   network: FASHION_MNIST_TEACHER_NETWORK,
-  steps: 4000,
+  steps: 3000,
   batchSize: 32,
   learningRate: 2e-3,
   warmupSteps: 100,

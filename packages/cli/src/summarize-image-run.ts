@@ -76,13 +76,11 @@ export async function summarizeImageRun(
     config.seed,
     config.dataPath as string,
   );
-  const studentLabels = Array.from({ length: config.evaluationSamples }, (_, index) => index % 10);
-  const teacherLabels = Array.from({ length: evaluation.teacherSamples.shape[0] }, (_, index) =>
-    Math.floor((index % 100) / 10),
-  );
+  // Teacher and student samples were drawn for the same balanced labels: one order serves both.
+  const order = gridOrder(balancedLabels(config.evaluationSamples));
   const [teacherGrid, studentGrid] = tf.tidy(() => [
-    tf.gather(evaluation.teacherSamples, gridOrder(teacherLabels)),
-    tf.gather(evaluation.studentSamples, gridOrder(studentLabels)),
+    tf.gather(evaluation.teacherSamples, order),
+    tf.gather(evaluation.studentSamples, order),
   ]);
   writeFileAtomically(
     folder.file('samples'),

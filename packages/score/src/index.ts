@@ -83,7 +83,22 @@ export {
   type OnnxStudentExportOptions,
 } from './onnx/export-student-to-onnx.js';
 export type { OnnxExportableNetwork } from './onnx/network-onnx-model.js';
-export { ONNX_OPSET_VERSION } from './onnx/onnx-graph-builder.js';
+export {
+  ONNX_OPSET_VERSION,
+  type OnnxAttribute,
+  type OnnxDimension,
+  type OnnxElementType,
+  OnnxGraphBuilder,
+  type OnnxModelOptions,
+} from './onnx/onnx-graph-builder.js';
+export {
+  type Conv2dGeometry,
+  conv2dGraph,
+  linearGraph,
+  type OnnxExportContext,
+  siluGraph,
+} from './onnx/onnx-layers.js';
+export { StateDictReader } from './onnx/state-dict-reader.js';
 export {
   decodeSafetensors,
   encodeSafetensors,

@@ -199,18 +199,16 @@ export async function distillCommand(args: string[]): Promise<number> {
   if (resume) folder.writeConfig(config);
 
   return withInterrupt(async (signal) => {
-    const summary = await distillMixtureRun({
-      config,
-      folder,
-      backend: backend.name,
-      resume,
-      signal,
-    });
+    const runOptions = { config, folder, backend: backend.name, resume, signal };
+    const image = config.preset === 'fashion-mnist';
+    const summary = image ? await distillImageRun(runOptions) : await distillMixtureRun(runOptions);
     if (summary === undefined) {
       console.error(`checkpoint written; continue with: fdistill distill --resume ${folder.path}`);
       return 130;
     }
-    console.log(formatSummary(summary));
+    console.log(
+      image ? formatImageSummary(summary as ImageRunSummary) : formatSummary(summary as RunSummary),
+    );
     console.log(`\nwrote ${folder.file('samples')} and ${folder.file('summary')}`);
     return 0;
   });

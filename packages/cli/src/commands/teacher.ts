@@ -26,8 +26,8 @@ Usage: fdistill teacher train [--preset ring8] [options]
 Options:
   --preset NAME     ${MIXTURE_PRESETS.join(' | ')}: an MLP denoiser on exact mixture samples (default ring8)
                     fashion-mnist: a class-conditional U-Net on Debian's Fashion-MNIST (28x28 padded
-                    to 32x32; base 16, [1, 2, 2], 184,801 parameters; about 55-70 minutes on wasm)
-  --steps N         training steps (default 3000; fashion-mnist 4000)
+                    to 32x32; base 16, [1, 2, 2], 184,801 parameters; about 40-55 minutes on wasm)
+  --steps N         training steps (default 3000; fashion-mnist 3000)
   --batch-size N    samples per step (default 256; fashion-mnist 32)
   --width N         MLP width (default 128); --depth N MLP depth (default 3)
   --learning-rate   peak learning rate, linear warm-up then cosine decay (default 2e-3)
