@@ -14,9 +14,11 @@ import {
   exportStudentToOnnx,
   karrasSigmas,
   MlpDenoiser,
+  type UNetConfig,
   UNetDenoiser,
 } from '@fdistill/score';
 import * as ort from 'onnxruntime-node';
+import { FASHION_MNIST_TEACHER_NETWORK } from '../src/fashion-mnist.js';
 
 type Network = MlpDenoiser | UNetDenoiser;
 
@@ -108,6 +110,12 @@ async function measure({ name, network, sampleShape, batch }: Case) {
   };
 }
 
+/** A U-Net config without its classes. */
+function unconditional(config: UNetConfig): UNetConfig {
+  const { classCount: _classes, ...rest } = config;
+  return rest;
+}
+
 await tf.setBackend('wasm');
 const cases: Case[] = [
   {
@@ -130,6 +138,13 @@ const cases: Case[] = [
       seed: 1,
     }),
     sampleShape: [28, 28, 1],
+    batch: 16,
+  },
+  {
+    // The fashion-mnist preset's network (its class embedding left out: one row lookup, no cost).
+    name: 'U-Net 32x32x1 (fashion-mnist preset: base 16, [1,2,2], no attention)',
+    network: new UNetDenoiser(unconditional(FASHION_MNIST_TEACHER_NETWORK)),
+    sampleShape: [32, 32, 1],
     batch: 16,
   },
 ];

@@ -45,6 +45,7 @@ export function distillOptionsOfConfig(config: RunConfig): DistillOptions {
     },
     emaDecay: config.emaDecay,
     r1: { gamma: config.r1Gamma },
+    ...(config.sigmaMax === undefined ? {} : { sigmaMax: config.sigmaMax }),
   };
 }
 

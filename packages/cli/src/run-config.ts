@@ -36,6 +36,8 @@ export interface RunConfig {
   /** Samples drawn from teacher and student for the final evaluation. */
   evaluationSamples: number;
   checkpointEvery: number;
+  /** Largest noise level of the student and of the training grid; default EDM's 80. */
+  sigmaMax?: number;
   /** Fashion-MNIST: folder of the IDX files. */
   dataPath?: string;
   /** Fashion-MNIST: a teacher.safetensors written by `fdistill teacher train`; default the shipped teacher. */
@@ -61,6 +63,7 @@ const FIELDS: Record<Exclude<keyof RunConfig, 'preset'>, FieldKind> = {
   fakeScorePrefitSteps: 'count',
   evaluationSamples: 'integer',
   checkpointEvery: 'integer',
+  sigmaMax: 'positive',
   dataPath: 'string',
   teacherPath: 'string',
 };
