@@ -71,7 +71,10 @@ describe('idxImageSource', () => {
 
 describe('idxImageSource padTo', () => {
   it('centres each image on a -1 background and keeps every pixel', () => {
-    writeFileSync(join(folder, 'one.idx'), idxBytes(0x08, [1, 2, 2], Buffer.from([0, 255, 255, 0])));
+    writeFileSync(
+      join(folder, 'one.idx'),
+      idxBytes(0x08, [1, 2, 2], Buffer.from([0, 255, 255, 0])),
+    );
     const source = idxImageSource({ imagesPath: join(folder, 'one.idx'), padTo: 4 });
     expect(source.sampleShape).toEqual([4, 4, 1]);
     const image = (source.sample(1, 3).x.arraySync() as number[][][][])[0] as number[][][];
