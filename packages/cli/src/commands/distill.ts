@@ -38,6 +38,8 @@ ${PRESET_NAMES.map((name) => `                        ${name}: ${PRESET_DESCRIPT
   --seed S            run seed (default 0)
   --out DIR           run folder (default runs/<preset>-<divergence>-seed<S>, or -2, -3, ... if taken)
   --resume DIR        continue the run in DIR from its checkpoint (--steps may extend it)
+  --teacher FILE      fashion-mnist: a teacher.safetensors written by fdistill teacher train
+                      (default the shipped teacher; the same as teacherPath in a config)
   --backend NAME      auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
   -h, --help          this help
 
@@ -143,6 +145,7 @@ export async function distillCommand(args: string[]): Promise<number> {
     seed: { type: 'string' },
     out: { type: 'string' },
     resume: { type: 'string' },
+    teacher: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
   });
   if (values.help) {
@@ -155,14 +158,20 @@ export async function distillCommand(args: string[]): Promise<number> {
   if (steps !== undefined) flags.steps = steps;
   const seed = numberFlag('seed', values.seed);
   if (seed !== undefined) flags.seed = seed;
+  if (values.teacher !== undefined) flags.teacherPath = values.teacher;
 
   let config: RunConfig;
   let folder: RunFolder;
   const resume = values.resume !== undefined;
   if (resume) {
-    if (values.preset !== undefined || values.config !== undefined || values.out !== undefined) {
+    if (
+      values.preset !== undefined ||
+      values.config !== undefined ||
+      values.out !== undefined ||
+      values.teacher !== undefined
+    ) {
       throw new ConfigError(
-        '--resume continues a run with its own config: leave out --preset, --config and --out',
+        '--resume continues a run with its own config: leave out --preset, --config, --out and --teacher',
       );
     }
     const opened = RunFolder.open(values.resume as string);
