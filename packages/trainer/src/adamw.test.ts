@@ -27,6 +27,16 @@ function referenceAdamW(
 }
 
 describe('AdamW', () => {
+  it('holds exactly its two moments per parameter, and frees them on dispose', () => {
+    const weight = tf.variable(tf.ones([3, 2]), true, 'adamw-leak-weight');
+    const before = tf.memory().numTensors;
+    const optimizer = new AdamW([['weight', weight]], { learningRate: 1e-3 });
+    expect(tf.memory().numTensors - before).toBe(2);
+    optimizer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    weight.dispose();
+  });
+
   it("matches PyTorch's update rule over several steps", () => {
     const weight = tf.variable(tf.tensor1d([0.5, -2]));
     const optimizer = new AdamW([['weight', weight]], { learningRate: 0.01, weightDecay: 0.1 });

@@ -59,8 +59,9 @@ export class AdamW {
     this.weightDecay = weightDecay;
     this.parameters = new Map(parameters);
     for (const [name, variable] of parameters) {
-      this.firstMoments.set(name, tf.variable(tf.zerosLike(variable), false));
-      this.secondMoments.set(name, tf.variable(tf.zerosLike(variable), false));
+      // tf.variable copies its initial value: free the zeros it was made from.
+      this.firstMoments.set(name, tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
+      this.secondMoments.set(name, tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
     }
   }
 
