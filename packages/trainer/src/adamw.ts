@@ -60,8 +60,14 @@ export class AdamW {
     this.parameters = new Map(parameters);
     for (const [name, variable] of parameters) {
       // tf.variable copies its initial value: free the zeros it was made from.
-      this.firstMoments.set(name, tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
-      this.secondMoments.set(name, tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
+      this.firstMoments.set(
+        name,
+        tf.tidy(() => tf.variable(tf.zerosLike(variable), false)),
+      );
+      this.secondMoments.set(
+        name,
+        tf.tidy(() => tf.variable(tf.zerosLike(variable), false)),
+      );
     }
   }
 
