@@ -4,15 +4,17 @@ import type { EdmNetwork, UNetDenoiser } from '@fdistill/score';
 import type { Distiller } from '@fdistill/trainer';
 import * as tf from '@tensorflow/tfjs';
 import { teacherSamplesFor } from './commands/teacher-image.js';
-import { fashionMnistSource } from './fashion-mnist.js';
+import {
+  cropToDataset,
+  FASHION_MNIST_PADDED_SIZE,
+  FASHION_MNIST_SIZE,
+  fashionMnistSource,
+} from './fashion-mnist.js';
 
 /** The Fashion-MNIST classifier shipped with the CLI, as ONNX (see models/README.md). */
 export const SHIPPED_FASHION_MNIST_CLASSIFIER = fileURLToPath(
   new URL('../models/fashion-mnist-classifier.onnx', import.meta.url),
 );
-
-/** Side of the images the classifier reads (the dataset's own crop). */
-const CLASSIFIER_SIZE = 28;
 
 /** Outputs of the domain classifier on a set of 28x28 images. */
 export interface ClassifierOutputs {
@@ -27,7 +29,7 @@ export async function classifyImages(
   count: number,
   modelPath = SHIPPED_FASHION_MNIST_CLASSIFIER,
 ): Promise<ClassifierOutputs> {
-  const input = { data: images, shape: [count, CLASSIFIER_SIZE, CLASSIFIER_SIZE, 1] };
+  const input = { data: images, shape: [count, FASHION_MNIST_SIZE, FASHION_MNIST_SIZE, 1] };
   const outputs: Float32Array[] = [];
   for (const outputName of ['features', 'logits']) {
     const extractor = await createOnnxFeatureExtractor({
@@ -49,7 +51,7 @@ export async function classifyImages(
 export async function referenceFeatures(
   dataPath: string,
 ): Promise<{ data: Float32Array; shape: number[] }> {
-  const source = fashionMnistSource(dataPath, 'test', { padTo: CLASSIFIER_SIZE });
+  const source = fashionMnistSource(dataPath, 'test', { padTo: FASHION_MNIST_SIZE });
   const count = 10_000;
   const batch = source.sample(count, 1);
   const images = batch.x.dataSync() as Float32Array;
@@ -78,10 +80,16 @@ export function studentSamplesFor(
     const size = Math.min(100, labels.length - start);
     chunks.push(
       tf.tidy(() => {
-        const latent = tf.randomNormal([size, 32, 32, 1], 0, 1, 'float32', seed + start + 1);
+        const latent = tf.randomNormal(
+          [size, FASHION_MNIST_PADDED_SIZE, FASHION_MNIST_PADDED_SIZE, 1],
+          0,
+          1,
+          'float32',
+          seed + start + 1,
+        );
         const chunkLabels = tf.tensor1d(labels.slice(start, start + size), 'int32');
         const generated = distiller.generate(latent, chunkLabels, student);
-        return tf.slice(generated, [0, 2, 2, 0], [-1, CLASSIFIER_SIZE, CLASSIFIER_SIZE, 1]);
+        return cropToDataset(generated as tf.Tensor4D);
       }),
     );
   }

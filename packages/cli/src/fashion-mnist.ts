@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { UNetConfig } from '@fdistill/score';
 import { type DataSource, idxImageSource } from '@fdistill/trainer';
+import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from './run-config.js';
 
 /** Where Debian's dataset-fashion-mnist puts the IDX files. */
@@ -29,6 +30,9 @@ export const FASHION_MNIST_CLASSES = [
   'Ankle boot',
 ] as const;
 
+/** Side of the dataset's images. */
+export const FASHION_MNIST_SIZE = 28;
+
 /** The networks see the 28x28 images centred on a 32x32 background (resolutions 32, 16, 8). */
 export const FASHION_MNIST_PADDED_SIZE = 32;
 
@@ -51,17 +55,15 @@ export const FASHION_MNIST_TEACHER_NETWORK: UNetConfig = {
 };
 
 /**
- * One split of Fashion-MNIST from `dataPath` (60,000 training or 10,000 test images in [-1, 1],
- * labelled, padded to 32x32 unless `padTo` says otherwise); a missing file stops with a
- * `ConfigError` that names it and how to install it.
+ * The image and label files of one Fashion-MNIST split in `dataPath`; a missing file stops with
+ * a `ConfigError` that names it and how to install it (nothing is read).
  *
- * @example const source = fashionMnistSource('/usr/share/datasets/fashion-mnist', 'train');
+ * @example const { imagesPath } = fashionMnistFiles('/usr/share/datasets/fashion-mnist', 'test');
  */
-export function fashionMnistSource(
+export function fashionMnistFiles(
   dataPath: string,
   split: 'train' | 'test',
-  options: { limit?: number; padTo?: number } = {},
-): DataSource {
+): { imagesPath: string; labelsPath: string } {
   const images =
     split === 'train' ? FASHION_MNIST_FILES.trainImages : FASHION_MNIST_FILES.testImages;
   const labels =
@@ -73,10 +75,40 @@ export function fashionMnistSource(
       );
     }
   }
+  return { imagesPath: join(dataPath, images), labelsPath: join(dataPath, labels) };
+}
+
+/**
+ * One split of Fashion-MNIST from `dataPath` (60,000 training or 10,000 test images in [-1, 1],
+ * labelled, padded to 32x32 unless `padTo` says otherwise); a missing file stops with a
+ * `ConfigError` that names it and how to install it.
+ *
+ * @example const source = fashionMnistSource('/usr/share/datasets/fashion-mnist', 'train');
+ */
+export function fashionMnistSource(
+  dataPath: string,
+  split: 'train' | 'test',
+  options: { limit?: number; padTo?: number } = {},
+): DataSource {
   return idxImageSource({
-    imagesPath: join(dataPath, images),
-    labelsPath: join(dataPath, labels),
+    ...fashionMnistFiles(dataPath, split),
     padTo: options.padTo ?? FASHION_MNIST_PADDED_SIZE,
     ...(options.limit === undefined ? {} : { limit: options.limit }),
   });
+}
+
+/**
+ * The dataset's own 28x28 crop of padded network images [N, S, S, C] (the centre, where
+ * `fashionMnistSource` put the data).
+ *
+ * @example cropToDataset(samples); // [N, 32, 32, 1] -> [N, 28, 28, 1]
+ */
+export function cropToDataset(images: tf.Tensor4D): tf.Tensor4D {
+  const [, size, , channels] = images.shape;
+  const offset = (size - FASHION_MNIST_SIZE) / 2;
+  return tf.slice(
+    images,
+    [0, offset, offset, 0],
+    [-1, FASHION_MNIST_SIZE, FASHION_MNIST_SIZE, channels],
+  );
 }

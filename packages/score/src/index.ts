@@ -110,6 +110,7 @@ export {
   loadModuleFromSafetensors,
   moduleFromSafetensors,
   moduleToSafetensors,
+  NETWORK_CONFIG_KEY,
 } from './state-dict-file.js';
 export {
   Downsample,

@@ -12,7 +12,11 @@ import {
   type NoiseEmbeddingKind,
 } from './layers/noise-embedding.js';
 import { twiceDifferentiableSilu as silu } from './layers/twice-differentiable.js';
-import { moduleFromSafetensors, moduleToSafetensors } from './state-dict-file.js';
+import {
+  moduleFromSafetensors,
+  moduleToSafetensors,
+  NETWORK_CONFIG_KEY,
+} from './state-dict-file.js';
 
 /** The configuration of an `MlpDenoiser` (what `config` gives back, and checkpoints store). */
 export interface MlpDenoiserConfig {
@@ -64,7 +68,7 @@ const CONFIG_KEYS = [
 ] as const;
 
 /** The metadata key under which `toSafetensors` stores the config (JSON). */
-export const MLP_DENOISER_CONFIG_KEY = 'config';
+export const MLP_DENOISER_CONFIG_KEY = NETWORK_CONFIG_KEY;
 
 /**
  * An EDM-preconditioned MLP denoiser for vector data [batch, dim], the teacher / fake score /

@@ -48,6 +48,9 @@ export function loadModuleFromSafetensors(
   return metadata;
 }
 
+/** The safetensors metadata key under which networks store their config (JSON). */
+export const NETWORK_CONFIG_KEY = 'config';
+
 /**
  * Rebuilds a network saved with its config as JSON in the metadata key `config`: reads the
  * config, builds the network with `create`, then loads every tensor (a missing or wrongly shaped
@@ -62,15 +65,19 @@ export function moduleFromSafetensors<Config, Network extends Module>(
   create: (config: Config) => Network,
 ): Network {
   const { metadata } = decodeSafetensors(bytes);
-  const text = metadata.config;
+  const text = metadata[NETWORK_CONFIG_KEY];
   if (text === undefined) {
-    throw new Error(`${caller}: the file has no "config" metadata (write it with toSafetensors)`);
+    throw new Error(
+      `${caller}: the file has no "${NETWORK_CONFIG_KEY}" metadata (write it with toSafetensors)`,
+    );
   }
   let config: Config;
   try {
     config = JSON.parse(text) as Config;
   } catch (error) {
-    throw new Error(`${caller}: the "config" metadata is not JSON (${(error as Error).message})`);
+    throw new Error(
+      `${caller}: the "${NETWORK_CONFIG_KEY}" metadata is not JSON (${(error as Error).message})`,
+    );
   }
   const network = create(config);
   try {

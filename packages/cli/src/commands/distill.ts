@@ -8,7 +8,7 @@ import {
   SHIPPED_FASHION_MNIST_TEACHER,
 } from '../build-image-run.js';
 import { buildMixtureRun } from '../build-mixture-run.js';
-import { fashionMnistSource } from '../fashion-mnist.js';
+import { fashionMnistFiles } from '../fashion-mnist.js';
 import { withInterrupt } from '../interrupt.js';
 import { resolveRunConfig } from '../load-config.js';
 import { PRESET_DESCRIPTIONS } from '../presets.js';
@@ -191,7 +191,7 @@ export async function distillCommand(args: string[]): Promise<number> {
     });
     if (config.preset === 'fashion-mnist') {
       // Fail on missing data or a bad teacher before any folder is written.
-      fashionMnistSource(config.dataPath as string, 'train', { limit: 1 });
+      fashionMnistFiles(config.dataPath as string, 'train');
       loadImageTeacher(config.teacherPath ?? SHIPPED_FASHION_MNIST_TEACHER).dispose();
     }
     folder = RunFolder.create(

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineChartPng, sampleGridPng } from '@fdistill/eval';
 import { heunSampler, UNetDenoiser } from '@fdistill/score';
@@ -9,7 +9,7 @@ import {
   writeFileAtomically,
 } from '@fdistill/trainer';
 import * as tf from '@tensorflow/tfjs';
-import { FASHION_MNIST_CLASSES, fashionMnistSource } from '../fashion-mnist.js';
+import { cropToDataset, FASHION_MNIST_CLASSES, fashionMnistSource } from '../fashion-mnist.js';
 import { type ImageTeacherConfig, validateImageTeacherConfig } from '../image-teacher-config.js';
 import { withInterrupt } from '../interrupt.js';
 import { ProgressBar } from '../progress-bar.js';
@@ -79,10 +79,7 @@ export function teacherSamplesFor(
     shape: [labels.length, imageSize, imageSize, channels],
     labels: labelTensor,
   });
-  const offset = (imageSize - 28) / 2;
-  const cropped = tf.tidy(() =>
-    tf.slice(samples, [0, offset, offset, 0], [-1, 28, 28, channels]),
-  ) as tf.Tensor4D;
+  const cropped = cropToDataset(samples as tf.Tensor4D);
   cropped.dataSync();
   const seconds = (performance.now() - started) / 1000;
   tf.dispose([samples, labelTensor]);
@@ -126,13 +123,8 @@ export async function trainImageTeacher(run: ImageTeacherRun): Promise<number> {
   const { config, folder, resume } = run;
   const file = (name: keyof typeof TEACHER_RUN_FILES) => join(folder, TEACHER_RUN_FILES[name]);
   const source = fashionMnistSource(config.dataPath, 'train');
-  if (!resume) {
-    if (existsSync(folder) && readdirSync(folder).length > 0)
-      throw new ConfigError(
-        `--out ${folder} already holds files; continue it with --resume ${folder}, or choose another --out`,
-      );
-    mkdirSync(folder, { recursive: true });
-  }
+  // The command has checked that a new run's folder is empty.
+  mkdirSync(folder, { recursive: true });
   writeFileAtomically(file('config'), `${JSON.stringify(config, null, 2)}\n`);
   mkdirSync(join(folder, 'samples'), { recursive: true });
   const network = new UNetDenoiser(config.network);

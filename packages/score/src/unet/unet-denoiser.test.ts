@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { RawNetworkOutput } from '../edm-network.js';
 import { edmCoefficients } from '../edm-preconditioning.js';
+import { encodeSafetensors } from '../safetensors.js';
 import type { UNetConfig } from './unet-config.js';
 import { UNetDenoiser } from './unet-denoiser.js';
 
@@ -262,5 +263,25 @@ describe('UNetDenoiser', () => {
     expect(() => build({ seed: 0.5 })).toThrow('config.seed must be an integer seed');
     expect(() => build({ sigmaData: -1 })).toThrow('config.sigmaData must be a finite number > 0');
     expect(() => build({ dropout: 0.1 })).toThrow('unknown config field "dropout"');
+  });
+});
+
+describe('UNetDenoiser safetensors', () => {
+  it('rebuilds the same network from its own file, and names a file without a config', () => {
+    const original = new UNetDenoiser({ ...CONFIG, seed: 11 });
+    const copy = UNetDenoiser.fromSafetensors(original.toSafetensors());
+    expect(copy.config).toEqual(original.config);
+    const x = tf.randomNormal([2, 8, 8, 2], 0, 1, 'float32', 3);
+    const labels = tf.tensor1d([0, 2], 'int32');
+    expect(maxAbsDifference(original.denoise(x, 0.7, labels), copy.denoise(x, 0.7, labels))).toBe(
+      0,
+    );
+    const bare = encodeSafetensors(new Map(), {});
+    expect(() => UNetDenoiser.fromSafetensors(bare)).toThrow(
+      'UNetDenoiser.fromSafetensors: the file has no "config" metadata',
+    );
+    tf.dispose([x, labels]);
+    original.dispose();
+    copy.dispose();
   });
 });

@@ -9,7 +9,11 @@ import { Linear } from '../layers/linear.js';
 import { NoiseEmbedding } from '../layers/noise-embedding.js';
 import { twiceDifferentiableSilu } from '../layers/twice-differentiable.js';
 import { Module } from '../module.js';
-import { moduleFromSafetensors, moduleToSafetensors } from '../state-dict-file.js';
+import {
+  moduleFromSafetensors,
+  moduleToSafetensors,
+  NETWORK_CONFIG_KEY,
+} from '../state-dict-file.js';
 import { Downsample, ResidualBlock, Upsample } from './unet-blocks.js';
 import { type ResolvedUNetConfig, resolveUNetConfig, type UNetConfig } from './unet-config.js';
 
@@ -247,7 +251,7 @@ export class UNetDenoiser extends EdmNetwork {
     return moduleToSafetensors(this, {
       ...metadata,
       architecture: 'UNetDenoiser',
-      config: JSON.stringify(this.config),
+      [NETWORK_CONFIG_KEY]: JSON.stringify(this.config),
     });
   }
 
