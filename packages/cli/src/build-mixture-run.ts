@@ -23,8 +23,8 @@ export function divergenceNamed(name: string): Divergence {
 }
 
 /**
- * The `Distiller` options of a run config: its divergence and hyperparameters, one learning rate
- * for all three networks. `gan-only` sets the f-distill weight to 0 and the GAN weight to 1 (the
+ * The `Distiller` options of a run config: its divergence and hyperparameters, `learningRate`
+ * for the fake score and the discriminator, `generatorLearningRate` (default the same) for the student. `gan-only` sets the f-distill weight to 0 and the GAN weight to 1 (the
  * GAN-only baseline of paper Table 2).
  *
  * @example new Distiller(networks, data, distillOptionsOfConfig(PRESETS.ring8));
@@ -39,12 +39,15 @@ export function distillOptionsOfConfig(config: RunConfig): DistillOptions {
     ganWeight: ganOnly ? 1 : config.ganWeight,
     fDistillWeight: ganOnly ? 0 : 1,
     learningRates: {
-      generator: config.learningRate,
+      generator: config.generatorLearningRate ?? config.learningRate,
       fakeScore: config.learningRate,
       discriminator: config.learningRate,
     },
     emaDecay: config.emaDecay,
     r1: { gamma: config.r1Gamma },
+    fakeScoreWeighting: config.fakeScoreWeighting,
+    ...(config.ratioNormalization === false ? { ratioNormalization: false as const } : {}),
+    weightNormalization: config.weightNormalization ?? true,
     ...(config.sigmaMax === undefined ? {} : { sigmaMax: config.sigmaMax }),
   };
 }

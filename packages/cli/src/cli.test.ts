@@ -40,7 +40,10 @@ writeFileSync(
     'discriminatorWidth: 16',
     'discriminatorDepth: 2',
     'fakeScorePrefitSteps: 5',
+    'studentWarmStartSteps: 5',
+    'studentWarmStartPairs: 64',
     'evaluationSamples: 200',
+    'evaluationEvery: 10',
     'checkpointEvery: 5',
   ].join('\n'),
 );
@@ -84,7 +87,18 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
     for (const key of ['modesCaptured', 'highQualityShare', 'precision', 'recall', 'wallSeconds']) {
       expect(typeof summary[key]).toBe('number');
     }
-    expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(20);
+    const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.filter((line) => line.phase !== 'evaluation')).toHaveLength(20);
+    // Every evaluationEvery = 10 steps: the EMA student's modes, high-quality share and mode KL.
+    const evaluations = lines.filter((line) => line.phase === 'evaluation');
+    expect(evaluations.map((line) => line.step)).toEqual([10, 20]);
+    for (const line of evaluations) {
+      expect(line.modesCaptured).toBeGreaterThanOrEqual(0);
+      expect(line.highQualityShare).toBeGreaterThanOrEqual(0);
+    }
     expect(result.stdout).toContain('modes captured');
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     expect(config).toMatchObject({ seed: 3, divergence: 'forward-kl', networkWidth: 16 });
@@ -144,23 +158,48 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
       '10',
       '--divergences',
       'reverse-kl,js',
+      '--seeds',
+      '2',
+      '--seed',
+      '3',
       '--out',
       out,
       '--backend',
       'cpu',
     ]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/reverse-kl\s+yes\s+[0-9]\/8/);
-    expect(result.stdout).toMatch(/js\s+medium\s+[0-9]\/8/);
-    const summaries = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
-    expect(summaries.map((summary: { divergence: string }) => summary.divergence)).toEqual([
-      'reverse-kl',
-      'js',
+    // Two seeds: each cell is the mean ± the sample standard deviation of its two runs.
+    expect(result.stdout).toMatch(/reverse-kl\s+yes\s+[0-9.]+ ± [0-9.]+\s+[0-9.]+ ± [0-9.]+/);
+    expect(result.stdout).toMatch(/js\s+medium\s+[0-9.]+ ± /);
+    const comparison = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
+    expect(comparison.seeds).toEqual([3, 4]);
+    expect(
+      comparison.runs.map((run: { divergence: string; seed: number }) => [
+        run.divergence,
+        run.seed,
+      ]),
+    ).toEqual([
+      ['reverse-kl', 3],
+      ['reverse-kl', 4],
+      ['js', 3],
+      ['js', 4],
     ]);
+    for (const entry of comparison.divergences) {
+      const own = comparison.runs.filter(
+        (run: { divergence: string }) => run.divergence === entry.divergence,
+      );
+      const [first, second] = own.map((run: { recall: number }) => run.recall);
+      expect(entry.metrics.recall.mean).toBeCloseTo((first + second) / 2, 12);
+      expect(entry.metrics.recall.standardDeviation).toBeCloseTo(
+        Math.abs(first - second) / Math.SQRT2,
+        12,
+      );
+    }
+    expect(existsSync(join(out, 'compare.png'))).toBe(true);
     const evaluated = await fdistill([
       'eval',
       '--run',
-      join(out, 'js'),
+      join(out, 'js-seed3'),
       '-n',
       '100',
       '--backend',
@@ -168,7 +207,7 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
     ]);
     expect(evaluated.code).toBe(0);
     expect(
-      JSON.parse(readFileSync(join(out, 'js', 'summary.json'), 'utf8')).evaluationSamples,
+      JSON.parse(readFileSync(join(out, 'js-seed3', 'summary.json'), 'utf8')).evaluationSamples,
     ).toBe(100);
   });
 
@@ -232,9 +271,17 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
       'cpu',
     ]);
     expect(resumed.code).toBe(0);
-    expect(
-      JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).steps,
-    ).toBeGreaterThanOrEqual(30);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.steps).toBeGreaterThanOrEqual(30);
+    // Cut back to the checkpoint on resume: every step once, in order, and each evaluation once.
+    const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const steps = lines.filter((line) => line.phase !== 'evaluation').map((line) => line.step);
+    expect(steps).toEqual(Array.from({ length: summary.steps }, (_, index) => index));
+    const evaluated = lines.filter((line) => line.phase === 'evaluation').map((line) => line.step);
+    expect(new Set(evaluated).size).toBe(evaluated.length);
   });
 
   it('rejects a bad config with one line, exit code 2 and no run folder', async () => {

@@ -38,16 +38,11 @@ export function evaluateMixtureStudent(
   count: number,
   seed: number,
 ): MixtureEvaluation {
-  const [teacherSamples, studentSamples] = tf.tidy(() => {
-    const latent = tf.randomNormal([count, teacher.dim], 0, 1, 'float32', seed + 1_000_003);
-    return [
-      teacher.sample(count, seed + 1_000_033).arraySync() as number[][],
-      distiller.generate(latent, undefined, student).arraySync() as number[][],
-    ];
-  });
-  const modes = mixtureModeMetrics(studentSamples, teacher, {
-    minimumCount: Math.max(1, Math.round((20 * count) / 2500)),
-  });
+  const teacherSamples = tf.tidy(
+    () => teacher.sample(count, seed + 1_000_033).arraySync() as number[][],
+  );
+  const studentSamples = mixtureStudentSamples(distiller, student, teacher.dim, count, seed);
+  const modes = modeMetrics(studentSamples, teacher);
   const { precision, recall } = precisionRecall(teacherSamples, studentSamples, { k: 3 });
   return {
     modesCaptured: modes.modesCaptured,
@@ -61,6 +56,58 @@ export function evaluateMixtureStudent(
     teacherSamples,
     studentSamples,
   };
+}
+
+/** What a mid-run evaluation measures (a `phase: 'evaluation'` line of metrics.jsonl). */
+export interface MixtureModeEvaluation {
+  modesCaptured: number;
+  highQualityShare: number;
+  modeKlDivergence: number;
+}
+
+/**
+ * The mode metrics of `count` one-step samples of `student` (the same latents at every call, so
+ * the points of one run compare): what a run logs at its evaluation points.
+ *
+ * @example evaluateMixtureModes(run.distiller, run.studentEma, run.teacher, 1000, 0).modesCaptured
+ */
+export function evaluateMixtureModes(
+  distiller: Distiller,
+  student: EdmNetwork,
+  teacher: GaussianMixture,
+  count: number,
+  seed: number,
+): MixtureModeEvaluation {
+  const modes = modeMetrics(
+    mixtureStudentSamples(distiller, student, teacher.dim, count, seed),
+    teacher,
+  );
+  return {
+    modesCaptured: modes.modesCaptured,
+    highQualityShare: modes.highQualityFraction,
+    modeKlDivergence: modes.modeKlDivergence,
+  };
+}
+
+/** `count` one-step samples of `student` from the evaluation latents of `seed`. */
+function mixtureStudentSamples(
+  distiller: Distiller,
+  student: EdmNetwork,
+  dim: number,
+  count: number,
+  seed: number,
+): number[][] {
+  return tf.tidy(() => {
+    const latent = tf.randomNormal([count, dim], 0, 1, 'float32', seed + 1_000_003);
+    return distiller.generate(latent, undefined, student).arraySync() as number[][];
+  });
+}
+
+/** Mode metrics with PacGAN's capture rule: at least 20 high-quality samples per 2,500 drawn. */
+function modeMetrics(samples: number[][], teacher: GaussianMixture) {
+  return mixtureModeMetrics(samples, teacher, {
+    minimumCount: Math.max(1, Math.round((20 * samples.length) / 2500)),
+  });
 }
 
 /** The teacher-against-student scatter plot of an evaluation, as PNG bytes. */

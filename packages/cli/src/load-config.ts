@@ -52,5 +52,16 @@ export function resolveRunConfig(options: {
     'command line',
   );
   const preset = (flags.preset ?? fromFile.preset ?? 'ring8') as PresetName;
-  return { ...PRESETS[preset], ...fromFile, ...flags, preset };
+  const config: RunConfig = { ...PRESETS[preset], ...fromFile, ...flags, preset };
+  if (preset === 'fashion-mnist' && config.evaluationEvery !== 0) {
+    throw new ConfigError(
+      `evaluationEvery must be 0 for the fashion-mnist preset (its evaluation runs once, at the end), got ${config.evaluationEvery}`,
+    );
+  }
+  if (preset === 'fashion-mnist' && config.studentWarmStartSteps !== 0) {
+    throw new ConfigError(
+      `studentWarmStartSteps must be 0 for the fashion-mnist preset (its student starts from the teacher's weights), got ${config.studentWarmStartSteps}`,
+    );
+  }
+  return config;
 }

@@ -22,7 +22,10 @@ export interface RunConfig {
   seed: number;
   fakeUpdateFrequency: number;
   ganWeight: number;
+  /** Learning rate of the fake score and the discriminator (and of the student unless set below). */
   learningRate: number;
+  /** Learning rate of the student; default `learningRate`. */
+  generatorLearningRate?: number;
   r1Gamma: number;
   emaDecay: number;
   /** Width and depth of the student and fake-score MLPs (mixture presets). */
@@ -31,10 +34,29 @@ export interface RunConfig {
   /** Width and depth of the MLP discriminator (mixture presets). */
   discriminatorWidth: number;
   discriminatorDepth: number;
+  /**
+   * Mixture presets: updates that fit the fresh student to the exact teacher's Heun sampler
+   * (`studentWarmStartPairs` latent/sample pairs) before distilling, the analogue of starting the
+   * student from the teacher's weights; 0 starts from the fresh network.
+   */
+  studentWarmStartSteps: number;
+  /** Latent/sample pairs solved by the teacher for the warm start. */
+  studentWarmStartPairs: number;
   /** Steps that fit the fresh fake score to the initial student before distilling. */
   fakeScorePrefitSteps: number;
+  /** How the fake score's error is weighted per noise level: `uniform` (the paper's) or `edm`. */
+  fakeScoreWeighting: 'uniform' | 'edm';
+  /** Stage one of the weight normalization (ratio per sigma bin); default true. */
+  ratioNormalization?: boolean;
+  /** Stage two of the weight normalization (h / batch mean of h); default true. */
+  weightNormalization?: boolean;
   /** Samples drawn from teacher and student for the final evaluation. */
   evaluationSamples: number;
+  /**
+   * Mixture presets: every this many steps, the EMA student's modes, high-quality share and mode
+   * KL (1,000 samples) go into metrics.jsonl as a `phase: 'evaluation'` line; 0 turns it off.
+   */
+  evaluationEvery: number;
   checkpointEvery: number;
   /** Largest noise level of the student and of the training grid; default EDM's 80. */
   sigmaMax?: number;
@@ -44,7 +66,14 @@ export interface RunConfig {
   teacherPath?: string;
 }
 
-type FieldKind = 'integer' | 'count' | 'positive' | 'non-negative' | 'string' | 'fraction';
+type FieldKind =
+  | 'integer'
+  | 'count'
+  | 'positive'
+  | 'non-negative'
+  | 'string'
+  | 'fraction'
+  | 'boolean';
 
 const FIELDS: Record<Exclude<keyof RunConfig, 'preset'>, FieldKind> = {
   divergence: 'string',
@@ -54,14 +83,21 @@ const FIELDS: Record<Exclude<keyof RunConfig, 'preset'>, FieldKind> = {
   fakeUpdateFrequency: 'integer',
   ganWeight: 'non-negative',
   learningRate: 'positive',
+  generatorLearningRate: 'positive',
   r1Gamma: 'non-negative',
   emaDecay: 'fraction',
   networkWidth: 'integer',
   networkDepth: 'integer',
   discriminatorWidth: 'integer',
   discriminatorDepth: 'integer',
+  studentWarmStartSteps: 'count',
+  studentWarmStartPairs: 'integer',
   fakeScorePrefitSteps: 'count',
+  fakeScoreWeighting: 'string',
+  ratioNormalization: 'boolean',
+  weightNormalization: 'boolean',
   evaluationSamples: 'integer',
+  evaluationEvery: 'count',
   checkpointEvery: 'integer',
   sigmaMax: 'positive',
   dataPath: 'string',
@@ -106,6 +142,10 @@ export function validateConfigFields(
     }
     const bad = (expected: string) =>
       new ConfigError(`${source}: ${field} must be ${expected}, got ${JSON.stringify(value)}`);
+    if (kind === 'boolean') {
+      if (typeof value !== 'boolean') throw bad('true or false');
+      continue;
+    }
     if (kind === 'string') {
       if (typeof value !== 'string' || value.length === 0) throw bad('a non-empty string');
       continue;
@@ -119,6 +159,15 @@ export function validateConfigFields(
     if (kind === 'fraction' && !(value >= 0 && value <= 1)) throw bad('a number in [0, 1]');
   }
   if (fields.divergence !== undefined) checkDivergenceName(fields.divergence as string, source);
+  if (
+    fields.fakeScoreWeighting !== undefined &&
+    fields.fakeScoreWeighting !== 'uniform' &&
+    fields.fakeScoreWeighting !== 'edm'
+  ) {
+    throw new ConfigError(
+      `${source}: fakeScoreWeighting must be "uniform" or "edm", got ${JSON.stringify(fields.fakeScoreWeighting)}`,
+    );
+  }
   if (fields.fakeUpdateFrequency !== undefined && (fields.fakeUpdateFrequency as number) < 2) {
     throw new ConfigError(
       `${source}: fakeUpdateFrequency must be an integer >= 2, got ${fields.fakeUpdateFrequency}`,

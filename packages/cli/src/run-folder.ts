@@ -56,6 +56,28 @@ export class RunFolder {
     appendFileSync(this.file('metrics'), `${JSON.stringify(record)}\n`);
   }
 
+  /**
+   * Cuts metrics.jsonl back to a checkpoint taken after `steps` steps (atomically), so a resumed
+   * run logs every step once: step events keep index < steps, evaluation lines step <= steps.
+   */
+  keepMetricsOfFirstSteps(steps: number): void {
+    const path = this.file('metrics');
+    if (!existsSync(path)) return;
+    const kept = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((line) => {
+        if (line.trim() === '') return false;
+        try {
+          const record = JSON.parse(line) as { step?: unknown; phase?: unknown };
+          if (typeof record.step !== 'number') return false;
+          return record.phase === 'evaluation' ? record.step <= steps : record.step < steps;
+        } catch {
+          return false; // a line cut short by a crash
+        }
+      });
+    writeFileAtomically(path, kept.length === 0 ? '' : `${kept.join('\n')}\n`);
+  }
+
   /** Rewrites config.json (e.g. when --steps extends a resumed run). */
   writeConfig(config: RunConfig): void {
     writeFileAtomically(this.file('config'), `${JSON.stringify(config, null, 2)}\n`);

@@ -33,6 +33,12 @@ export {
   kernelInceptionDistance,
 } from './kernel-inception-distance.js';
 export {
+  type BarChartOptions,
+  type BarSeries,
+  barChartPng,
+  barChartSvg,
+} from './bar-chart.js';
+export {
   type LineChartOptions,
   lineChartPng,
   lineChartSvg,

@@ -1,5 +1,5 @@
 import { buildAxes, type Interval, type LegendEntry, padInterval } from './plot-axes.js';
-import { type Color, parseColor, type Scene, type Shape } from './plot-scene.js';
+import { type Color, PALETTE, parseColor, type Scene, type Shape } from './plot-scene.js';
 import { renderPng } from './png-renderer.js';
 import { renderSvg } from './svg-renderer.js';
 import { assertIntegerAtLeast, describe } from './validation.js';
@@ -26,20 +26,6 @@ export interface LineChartOptions {
   /** Visible value range; default: every finite value, padded by 5%. */
   yRange?: readonly [number, number];
 }
-
-/** matplotlib's "tab10" colours. */
-const PALETTE = [
-  '#1f77b4',
-  '#ff7f0e',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-  '#17becf',
-];
 
 /**
  * A line chart of one or more metric series over steps (FID, recall, modes captured...), as SVG.

@@ -90,6 +90,8 @@ export function buildAxes(options: {
   title?: string;
   xLabel?: string;
   yLabel?: string;
+  /** Names of categories at x = 0.5, 1.5, ... (a bar chart) instead of numeric x ticks. */
+  xCategories?: readonly string[];
   legend: readonly LegendEntry[];
 }): { frame: PlotFrame; shapes: Shape[]; legend: Shape[] } {
   const { width, height, xInterval, yInterval } = options;
@@ -111,7 +113,18 @@ export function buildAxes(options: {
   const shapes: Shape[] = [];
   const xTicks = niceTicks(xInterval);
   const yTicks = niceTicks(yInterval);
-  for (const tick of xTicks.values) {
+  options.xCategories?.forEach((name, index) => {
+    shapes.push({
+      kind: 'text',
+      x: frame.x(index + 0.5),
+      y: top + plotHeight + 18,
+      text: name,
+      color: INK,
+      size: TICK_SIZE,
+      anchor: 'middle',
+    });
+  });
+  for (const tick of options.xCategories ? [] : xTicks.values) {
     const x = frame.x(tick);
     shapes.push({
       kind: 'polyline',

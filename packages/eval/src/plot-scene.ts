@@ -1,6 +1,20 @@
 /** A colour as `#rrggbb`. */
 export type Color = string;
 
+/** matplotlib's "tab10" colours. */
+export const PALETTE = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+];
+
 /** One shape of a plot, in pixel coordinates (origin top left, y down). */
 export type Shape =
   | {

@@ -42,6 +42,14 @@ export interface DistillOptions {
   densityRatio?: DensityRatioOptions;
   /** Stage-one ratio normalization (sigma bins); `false` disables it. Default 10 bins, rate 0. */
   ratioNormalization?: { binCount?: number; emaRate?: number } | false;
+  /**
+   * Weighting of the fake score's x0 error per noise level: `'uniform'` (plain MSE, FastGen's
+   * choice for a fake score copied from the teacher) or `'edm'` (EDM's lambda(sigma), which
+   * trains every noise level alike: what a fake score that starts fresh needs). Default uniform.
+   */
+  fakeScoreWeighting?: 'uniform' | 'edm';
+  /** Stage-two normalization `hbar = h(r) / mean_batch h(r)`; `false` uses h(r) as it is. Default true. */
+  weightNormalization?: boolean;
   /** Noise range of the student and of the training grid; default [0.002, 80]. */
   sigmaMin?: number;
   sigmaMax?: number;
@@ -99,6 +107,8 @@ export function resolveDistillOptions(options: DistillOptions): ResolvedDistillO
             binCount: options.ratioNormalization?.binCount ?? 10,
             emaRate: options.ratioNormalization?.emaRate ?? 0,
           },
+    weightNormalization: options.weightNormalization ?? true,
+    fakeScoreWeighting: options.fakeScoreWeighting ?? 'uniform',
     sigmaMin: options.sigmaMin ?? EDM_SIGMA_MIN,
     sigmaMax: options.sigmaMax ?? EDM_SIGMA_MAX,
     guidanceScale: options.guidanceScale ?? 1,
@@ -137,6 +147,16 @@ export function resolveDistillOptions(options: DistillOptions): ResolvedDistillO
   if (!(resolved.sigmaMax > resolved.sigmaMin)) {
     throw new RangeError(
       `distill options.sigmaMax must be > sigmaMin (${resolved.sigmaMin}), got ${resolved.sigmaMax}`,
+    );
+  }
+  if (resolved.fakeScoreWeighting !== 'uniform' && resolved.fakeScoreWeighting !== 'edm') {
+    throw new RangeError(
+      `distill options.fakeScoreWeighting must be 'uniform' or 'edm', got ${String(resolved.fakeScoreWeighting)}`,
+    );
+  }
+  if (typeof resolved.weightNormalization !== 'boolean') {
+    throw new TypeError(
+      `distill options.weightNormalization must be true or false, got ${String(resolved.weightNormalization)}`,
     );
   }
   assertPositiveNumber('distill options.guidanceScale', resolved.guidanceScale);

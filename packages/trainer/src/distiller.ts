@@ -1,9 +1,17 @@
-import { densityRatioFromLogits, normalizeWeights, RatioNormalizer } from '@fdistill/divergence';
+import {
+  assertIntegerAtLeast,
+  assertPositiveNumber,
+  densityRatioFromLogits,
+  normalizeWeights,
+  RatioNormalizer,
+} from '@fdistill/divergence';
 import {
   broadcastPerSample,
   type Denoiser,
+  denoisingScoreMatchingWeight,
   type EdmNetwork,
   GuidedDenoiser,
+  heunSampler,
   type Module,
   sampleTrainingSigmas,
   updateExponentialMovingAverage,
@@ -191,8 +199,12 @@ export class Distiller {
     const { latent, labels, sigma, noise } = inputs;
     const generated = this.generate(latent, labels);
     const noised = tf.add(generated, tf.mul(broadcastPerSample(sigma, latent.rank), noise));
+    const weights =
+      this.options.fakeScoreWeighting === 'edm'
+        ? (denoisingScoreMatchingWeight(sigma, fakeScore.sigmaData) as tf.Tensor1D)
+        : undefined;
     const { value, grads } = tf.variableGrads(
-      () => fakeScoreLoss(fakeScore.denoise(noised, sigma, labels), generated),
+      () => fakeScoreLoss(fakeScore.denoise(noised, sigma, labels), generated, weights),
       fakeScore.parameters(),
     );
     this.optimizers.fakeScore.applyGradients(grads);
@@ -217,6 +229,138 @@ export class Distiller {
       checkFinite(step, { 'fake score prefit loss': loss });
     }
     return loss;
+  }
+
+  /**
+   * Warm-starts the student before distilling by regressing it on the teacher's deterministic
+   * sampler: `pairs` latents z (their own seed stream) are solved by Heun on `solverSteps` Karras
+   * steps to x(z), then the student's `G(z)` is fitted to x(z) by mean squared error for `steps`
+   * updates of `batchSize` pairs (a fresh AdamW from `learningRate`, default the generator's, down
+   * to 0 on a cosine schedule, freed after).
+   * The EMA student is then set to the student. This is DMD's regression loss (Yin et al. 2024)
+   * used as initialization: the analogue of copying the teacher's weights when the teacher is an
+   * exact density with no network to copy. Call it before `prefitFakeScore`. Returns the last loss.
+   *
+   * @example distiller.warmStartStudent({ steps: 1000, pairs: 16384 });
+   */
+  warmStartStudent({
+    steps,
+    pairs,
+    solverSteps = 18,
+    learningRate = this.options.learningRates.generator,
+  }: {
+    steps: number;
+    pairs: number;
+    solverSteps?: number;
+    learningRate?: number;
+  }): number {
+    assertIntegerAtLeast('warmStartStudent: steps', steps, 1);
+    assertIntegerAtLeast('warmStartStudent: pairs', pairs, 1);
+    assertIntegerAtLeast('warmStartStudent: solverSteps', solverSteps, 1);
+    assertPositiveNumber('warmStartStudent: learningRate', learningRate);
+    if (this.data.classCount !== undefined) {
+      throw new Error('warmStartStudent: class-conditional students are not supported');
+    }
+    const { batchSize, sigmaMin, sigmaMax, weightDecay, betas } = this.options;
+    const { student, studentEma } = this.networks;
+    const latents = tf.randomNormal(
+      [pairs, ...this.data.sampleShape],
+      0,
+      1,
+      'float32',
+      this.seed(0, 'warm-start-latent'),
+    );
+    const { samples: targets } = heunSampler(this.teacher, {
+      noise: latents,
+      steps: solverSteps,
+      sigmaMin,
+      sigmaMax,
+    });
+    const optimizer = new AdamW(student.namedParameters(), {
+      learningRate,
+      weightDecay,
+      beta1: betas[0],
+      beta2: betas[1],
+    });
+    let loss = Number.NaN;
+    try {
+      for (let step = 0; step < steps; step++) {
+        optimizer.learningRate = learningRate * 0.5 * (1 + Math.cos((Math.PI * step) / steps));
+        const value = tf.tidy(() => {
+          const indices = tf.randomUniformInt(
+            [batchSize],
+            0,
+            pairs,
+            this.seed(step, 'warm-start-batch'),
+          );
+          const latent = tf.gather(latents, indices);
+          const target = tf.gather(targets, indices);
+          const { value, grads } = tf.variableGrads(
+            () => tf.mean(tf.square(tf.sub(this.generate(latent), target))) as tf.Scalar,
+            student.parameters(),
+          );
+          optimizer.applyGradients(grads);
+          return value;
+        });
+        loss = value.dataSync()[0] as number;
+        value.dispose();
+        checkFinite(step, { 'student warm-start loss': loss });
+      }
+    } finally {
+      optimizer.dispose();
+      tf.dispose([latents, targets]);
+    }
+    studentEma?.copyParametersFrom(student);
+    return loss;
+  }
+
+  /**
+   * The weighting of a fresh batch of `count` student samples, per sample (paper Fig. 6): the
+   * noise level, the normalized density ratio r, h(r), and the norm of the score difference
+   * `|s_teacher - s_fake| = |T - F| / sigma^2` on the noised sample. Draws from its own seed,
+   * not the run's streams; advances the ratio bins as a generator step does.
+   *
+   * @example const { weight, scoreDifference } = distiller.weightingOfSamples(2048, 7);
+   */
+  weightingOfSamples(
+    count: number,
+    seed: number,
+  ): { sigma: number[]; ratio: number[]; weight: number[]; scoreDifference: number[] } {
+    assertIntegerAtLeast('weightingOfSamples: count', count, 1);
+    const { fakeScore, discriminator } = this.networks;
+    const { sigmaMin, sigmaMax, densityRatio, divergence } = this.options;
+    const columns = tf.tidy(() => {
+      const shape = [count, ...this.data.sampleShape];
+      const latent = tf.randomNormal(shape, 0, 1, 'float32', stepSeed(seed, 0, 'latent'));
+      const sigma = sampleTrainingSigmas(count, stepSeed(seed, 0, 'generator-sigma'), {
+        sigmaMin,
+        sigmaMax,
+      });
+      const spread = broadcastPerSample(sigma, latent.rank);
+      const noise = tf.randomNormal(shape, 0, 1, 'float32', stepSeed(seed, 0, 'generator-noise'));
+      const noised = tf.add(this.generate(latent), tf.mul(spread, noise));
+      const difference = tf.sub(
+        this.teacher.denoise(noised, sigma),
+        fakeScore.denoise(noised, sigma),
+      );
+      const axes = difference.shape.slice(1).map((_, index) => index + 1);
+      const scoreDifference = tf.div(
+        tf.sqrt(tf.sum(tf.square(difference), axes)),
+        tf.square(sigma),
+      );
+      const clipped = densityRatioFromLogits(discriminator.logits(noised, sigma), densityRatio);
+      const ratio = this.ratioNormalizer ? this.ratioNormalizer.normalize(clipped, sigma) : clipped;
+      return [sigma, ratio, divergence.hTensor(ratio), scoreDifference].map(
+        (column) => Array.from(column.dataSync()) as number[],
+      );
+    });
+    const [sigma, ratio, weight, scoreDifference] = columns as [
+      number[],
+      number[],
+      number[],
+      number[],
+    ];
+    return { sigma, ratio, weight, scoreDifference };
   }
 
   /**
@@ -248,7 +392,7 @@ export class Distiller {
       );
       const ratio = this.ratioNormalizer ? this.ratioNormalizer.normalize(clipped, sigma) : clipped;
       const weight = divergence.hTensor(ratio) as tf.Tensor1D;
-      const normalizedWeight = normalizeWeights(weight);
+      const normalizedWeight = this.options.weightNormalization ? normalizeWeights(weight) : weight;
       const { value, grads } = tf.variableGrads(() => {
         const generated = this.generate(latent, labels);
         const logits = discriminator.logits(

@@ -16,7 +16,9 @@ export type RandomStream =
   | 'labels'
   | 'prefit-latent'
   | 'prefit-sigma'
-  | 'prefit-noise';
+  | 'prefit-noise'
+  | 'warm-start-latent'
+  | 'warm-start-batch';
 
 const STREAM_IDS: Record<RandomStream, number> = {
   latent: 1,
@@ -34,6 +36,8 @@ const STREAM_IDS: Record<RandomStream, number> = {
   'prefit-latent': 13,
   'prefit-sigma': 14,
   'prefit-noise': 15,
+  'warm-start-latent': 16,
+  'warm-start-batch': 17,
 };
 
 /**

@@ -8,6 +8,7 @@ import {
   SHIPPED_FASHION_MNIST_TEACHER,
 } from '../build-image-run.js';
 import { buildMixtureRun } from '../build-mixture-run.js';
+import { evaluateMixtureModes } from '../evaluate-mixture.js';
 import { fashionMnistFiles } from '../fashion-mnist.js';
 import { withInterrupt } from '../interrupt.js';
 import { resolveRunConfig } from '../load-config.js';
@@ -67,6 +68,8 @@ interface RunKind<Run, Summary> {
     folder: RunFolder,
     context: { backend: string; wallSeconds: number },
   ): Summary | Promise<Summary>;
+  /** Measures the run mid-training (every `config.evaluationEvery` steps), if the kind can. */
+  evaluate?(run: Run, config: RunConfig): Record<string, number>;
 }
 
 /**
@@ -82,9 +85,26 @@ async function trainAndSummarize<Run, Summary>(
   const run = kind.build(config);
   try {
     const checkpointPath = folder.file('checkpoint');
-    if (resume) run.distiller.loadCheckpoint(checkpointPath);
-    else if (config.fakeScorePrefitSteps > 0)
-      run.distiller.prefitFakeScore(config.fakeScorePrefitSteps);
+    let secondsBefore = 0;
+    if (resume) {
+      const state = run.distiller.loadCheckpoint(checkpointPath);
+      secondsBefore = typeof state.wallSeconds === 'number' ? state.wallSeconds : 0;
+      folder.keepMetricsOfFirstSteps(run.distiller.steps);
+    } else {
+      if (config.studentWarmStartSteps > 0) {
+        (options.progress ?? process.stderr).write(
+          `warm start: fitting the student to the teacher's sampler (${config.studentWarmStartSteps} updates), then the fake score to the student (${config.fakeScorePrefitSteps})\n`,
+        );
+        run.distiller.warmStartStudent({
+          steps: config.studentWarmStartSteps,
+          pairs: config.studentWarmStartPairs,
+          learningRate: config.learningRate,
+        });
+      }
+      if (config.fakeScorePrefitSteps > 0)
+        run.distiller.prefitFakeScore(config.fakeScorePrefitSteps);
+    }
+    const wallSeconds = () => secondsBefore + (performance.now() - started) / 1000;
     const bar = new ProgressBar(
       config.steps,
       options.progress ?? process.stderr,
@@ -99,19 +119,29 @@ async function trainAndSummarize<Run, Summary>(
         ? `G ${losses.generator?.toFixed(3)} (f ${losses.fDistill?.toFixed(3)}, gan ${losses.ganGenerator?.toFixed(3)}) h ${lastGenerator?.weight?.mean.toFixed(2)}`
         : '';
       bar.update(event.step + 1, status);
+      const done = event.step + 1;
+      if (kind.evaluate && config.evaluationEvery > 0 && done % config.evaluationEvery === 0) {
+        folder.appendMetrics({ step: done, phase: 'evaluation', ...kind.evaluate(run, config) });
+      }
     };
     const result = await runTraining(run.distiller, {
       totalSteps: config.steps,
       checkpointPath,
       checkpointEvery: config.checkpointEvery,
       onStep,
+      // Every process of the run adds its time: a resumed run reports the sum.
+      checkpointState: {
+        get wallSeconds() {
+          return wallSeconds();
+        },
+      },
       ...(signal ? { signal } : {}),
     });
     bar.finish();
     if (result.interrupted) return undefined;
     return await kind.summarize(run, config, folder, {
       backend,
-      wallSeconds: (performance.now() - started) / 1000,
+      wallSeconds: wallSeconds(),
     });
   } finally {
     run.dispose();
@@ -120,7 +150,16 @@ async function trainAndSummarize<Run, Summary>(
 
 /** Trains (or continues) one mixture run and measures it against the exact teacher. */
 export function distillMixtureRun(options: DistillRunOptions): Promise<RunSummary | undefined> {
-  return trainAndSummarize({ build: buildMixtureRun, summarize: summarizeMixtureRun }, options);
+  return trainAndSummarize(
+    {
+      build: buildMixtureRun,
+      summarize: summarizeMixtureRun,
+      evaluate: (run, config) => ({
+        ...evaluateMixtureModes(run.distiller, run.studentEma, run.teacher, 1000, config.seed),
+      }),
+    },
+    options,
+  );
 }
 
 /** Trains (or continues) one Fashion-MNIST run and measures student and teacher with the classifier. */

@@ -1,0 +1,286 @@
+/**
+ * Regenerates the figures and tables of docs/RESULTS.md from code and from finished runs:
+ *
+ *   pnpm results            (from the repository root; see docs/RESULTS.md for the runs it reads)
+ *
+ * - docs/figures/normalized-variance.png (paper Fig. 5a): Var(h/E h) of every f for two unit
+ *   Gaussians against their mean distance, by quadrature (`normalizedVariance`);
+ * - docs/figures/weight-against-score-difference.png (paper Fig. 6): h(r) against the norm of the
+ *   score difference, binned, per f, from the seed-0 run of each f in the compare folder;
+ * - the normalization ablation (paper Table 4) from the ablation folder: variance of the f-distill
+ *   loss over the second half of each run and the final metrics, mean ± std over seeds.
+ *
+ * - the ring8 comparison of every f over seeds (mean ± std, and the lowest high-quality share and
+ *   mode count at the evaluation points after the first 25% of steps).
+ *
+ * Arguments: --compare DIR[,DIR...] (default runs/compare-ring8-seed0-4), --ablation DIR (default
+ * runs/ablation-ring8). A folder that is missing is skipped with a note.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DIVERGENCE_NAMES, getDivergence, normalizedVariance } from '@fdistill/divergence';
+import { lineChartPng } from '@fdistill/eval';
+import { writeFileAtomically } from '@fdistill/trainer';
+import { selectBackend } from '../src/backend.js';
+import { buildMixtureRun } from '../src/build-mixture-run.js';
+import { aggregateRuns, formatMeanAndSpread } from '../src/compare-statistics.js';
+import { RunFolder } from '../src/run-folder.js';
+import { formatTable } from '../src/summary.js';
+
+const root = resolve(import.meta.dirname, '../../..');
+const { values } = parseArgs({
+  options: {
+    compare: { type: 'string', default: join(root, 'runs/compare-ring8-seed0-4') },
+    ablation: { type: 'string', default: join(root, 'runs/ablation-ring8') },
+  },
+});
+/** Every run folder (with a summary) under the compare folders (comma-separated), by name. */
+const compareRuns = new Map<string, string>();
+for (const parent of (values.compare as string).split(',')) {
+  if (!existsSync(parent)) continue;
+  for (const entry of readdirSync(parent).sort()) {
+    if (existsSync(join(parent, entry, 'summary.json')))
+      compareRuns.set(entry, join(parent, entry));
+  }
+}
+const figures = join(root, 'docs/figures');
+
+/** Paper Fig. 5a: normalized variance of the weighting against the distance of two unit Gaussians. */
+function normalizedVarianceFigure(): void {
+  const distances = Array.from({ length: 30 }, (_, index) => (index + 1) * 0.1);
+  const series = DIVERGENCE_NAMES.map((name) => ({
+    name,
+    steps: distances,
+    values: distances.map((distance) =>
+      Math.log10(Math.max(normalizedVariance(getDivergence(name), distance), 1e-12)),
+    ),
+  }));
+  writeFileAtomically(
+    join(figures, 'normalized-variance.png'),
+    lineChartPng(series, {
+      width: 720,
+      height: 460,
+      title: 'Fig. 5a: variance of h / E h',
+      xLabel: 'mean distance m',
+      yLabel: 'log10 Var (reverse-kl: 0, off the chart)',
+      yRange: [-4, 4],
+    }),
+  );
+  const rows = DIVERGENCE_NAMES.map((name) => [
+    name,
+    ...[0.5, 1, 2, 3].map((distance) =>
+      normalizedVariance(getDivergence(name), distance).toPrecision(3),
+    ),
+  ]);
+  console.log('Normalized variance Var(h/E h) (paper Fig. 5a):\n');
+  console.log(formatTable(['divergence', 'm = 0.5', 'm = 1', 'm = 2', 'm = 3'], rows));
+}
+
+/** Paper Fig. 6: mean h(r) per bin of the score-difference norm, from each f's seed-0 run. */
+async function weightAgainstScoreDifferenceFigure(): Promise<void> {
+  await selectBackend('wasm');
+  const binEdges = Array.from({ length: 13 }, (_, index) => -3 + index * 0.5); // log10 |difference|
+  const series = [];
+  const rows = [];
+  for (const name of DIVERGENCE_NAMES) {
+    const path = compareRuns.get(`${name}-seed0`);
+    if (path === undefined || !existsSync(join(path, 'checkpoint.safetensors'))) continue;
+    const { folder, config } = RunFolder.open(path);
+    const run = buildMixtureRun(config);
+    try {
+      run.distiller.loadCheckpoint(folder.file('checkpoint'));
+      const { weight, scoreDifference } = run.distiller.weightingOfSamples(8192, 7);
+      const meanWeight = weight.reduce((sum, value) => sum + value, 0) / weight.length;
+      const centres: number[] = [];
+      const means: number[] = [];
+      for (let bin = 0; bin + 1 < binEdges.length; bin++) {
+        const low = binEdges[bin] as number;
+        const high = binEdges[bin + 1] as number;
+        const inBin = weight.filter((_, index) => {
+          const position = Math.log10(scoreDifference[index] as number);
+          return position >= low && position < high;
+        });
+        if (inBin.length < 20) continue;
+        centres.push((low + high) / 2);
+        means.push(inBin.reduce((sum, value) => sum + value, 0) / inBin.length / meanWeight);
+      }
+      series.push({ name, steps: centres, values: means });
+      rows.push([
+        name,
+        rankCorrelation(weight, scoreDifference).toFixed(3),
+        (means[0] ?? Number.NaN).toFixed(2),
+        (means[means.length - 1] ?? Number.NaN).toFixed(2),
+      ]);
+    } finally {
+      run.dispose();
+    }
+  }
+  if (series.length === 0) {
+    console.log(`\n(skipped Fig. 6: no <f>-seed0 runs with checkpoints in ${values.compare})`);
+    return;
+  }
+  writeFileAtomically(
+    join(figures, 'weight-against-score-difference.png'),
+    lineChartPng(series, {
+      width: 720,
+      height: 460,
+      title: 'h(r) / mean h against the score difference (ring8)',
+      xLabel: 'log10 |score teacher - score fake|',
+      yLabel: 'mean h(r) / mean h in bin',
+    }),
+  );
+  console.log('\nh(r) against the score-difference norm (paper Fig. 6), seed-0 run of each f:\n');
+  console.log(
+    formatTable(
+      ['divergence', 'Spearman(h, |diff|)', 'h/mean, lowest bin', 'h/mean, highest bin'],
+      rows,
+    ),
+  );
+}
+
+/** Spearman's rank correlation of two equally long lists. */
+function rankCorrelation(first: readonly number[], second: readonly number[]): number {
+  const ranks = (values: readonly number[]) => {
+    const order = values
+      .map((_, index) => index)
+      .sort((a, b) => (values[a] as number) - (values[b] as number));
+    const rank = new Array<number>(values.length);
+    order.forEach((index, position) => {
+      rank[index] = position;
+    });
+    return rank;
+  };
+  const a = ranks(first);
+  const b = ranks(second);
+  const mean = (a.length - 1) / 2;
+  let covariance = 0;
+  let variance = 0;
+  for (let index = 0; index < a.length; index++) {
+    covariance += ((a[index] as number) - mean) * ((b[index] as number) - mean);
+    variance += ((a[index] as number) - mean) ** 2;
+  }
+  return covariance / variance;
+}
+
+/** Paper Table 4: the normalization stages on and off, from the ablation folder's runs. */
+function normalizationAblationTable(ablationFolder: string): void {
+  if (!existsSync(ablationFolder)) {
+    console.log(`\n(skipped Table 4: ${ablationFolder} does not exist; see docs/RESULTS.md)`);
+    return;
+  }
+  const groups = new Map<string, Record<string, number>[]>();
+  const ablationRuns = readdirSync(ablationFolder)
+    .sort()
+    .map((entry) => [entry, join(ablationFolder, entry)] as const);
+  const seeds = new Set(ablationRuns.map(([entry]) => entry.replace(/^.*-seed/, '')));
+  // The preset's own forward-KL runs (both stages on) of the same seeds come from compare.
+  const baseline = [...seeds].flatMap((seed) => {
+    const path = compareRuns.get(`forward-kl-seed${seed}`);
+    return path === undefined ? [] : [[`both stages (preset)-seed${seed}`, path] as const];
+  });
+  for (const [entry, path] of [...baseline, ...ablationRuns]) {
+    if (!existsSync(join(path, 'summary.json'))) continue;
+    const variant = entry.replace(/-seed[0-9]+$/, '');
+    const summary = JSON.parse(readFileSync(join(path, 'summary.json'), 'utf8'));
+    const losses = readFileSync(join(path, 'metrics.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"generator"'))
+      .map((line) => JSON.parse(line) as { step: number; losses: { fDistill: number } });
+    const late = losses.slice(Math.floor(losses.length / 2)).map((event) => event.losses.fDistill);
+    const mean = late.reduce((sum, value) => sum + value, 0) / late.length;
+    const variance = late.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (late.length - 1);
+    const list = groups.get(variant) ?? [];
+    list.push({ ...summary, lossVariance: variance, lossMean: mean });
+    groups.set(variant, list);
+  }
+  const metrics = [
+    { key: 'lossVariance', title: 'Var f-distill loss', digits: 4, charted: false },
+    { key: 'highQualityShare', title: 'high-quality', digits: 3, charted: false },
+    { key: 'modeKlDivergence', title: 'mode KL', digits: 3, charted: false },
+    { key: 'recall', title: 'recall', digits: 3, charted: false },
+  ];
+  const rows = [...groups].map(([variant, runs]) => {
+    const statistics = aggregateRuns(runs, metrics);
+    return [
+      variant,
+      String(runs.length),
+      ...metrics.map((metric) =>
+        formatMeanAndSpread(statistics[metric.key] as never, metric.digits, runs.length),
+      ),
+    ];
+  });
+  console.log('\nNormalization ablation (paper Table 4), mean ± std over seeds:\n');
+  console.log(formatTable(['variant', 'seeds', ...metrics.map((metric) => metric.title)], rows));
+}
+
+/** The compare runs as one table: mean ± std per divergence over its seeds, plus stability. */
+function comparisonTable(): void {
+  if (compareRuns.size === 0) {
+    console.log(`\n(skipped the comparison: no runs in ${values.compare})`);
+    return;
+  }
+  const runs = [...compareRuns].map(([entry, path]) => {
+    const summary = JSON.parse(readFileSync(join(path, 'summary.json'), 'utf8'));
+    const lines = readFileSync(join(path, 'metrics.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line));
+    // Stability along the run: the fewest modes and lowest share at evaluation points after 25%.
+    const late = lines.filter(
+      (line) => line.phase === 'evaluation' && line.step > 0.25 * summary.steps,
+    );
+    const losses = lines
+      .filter((line) => line.phase === 'generator')
+      .map((line) => line.losses.fDistill as number);
+    const second = losses.slice(Math.floor(losses.length / 2));
+    const mean = second.reduce((sum, value) => sum + value, 0) / second.length;
+    return {
+      ...summary,
+      seed: Number(entry.replace(/^.*-seed/, '')),
+      fewestModes: Math.min(...late.map((line) => line.modesCaptured)),
+      lowestShare: Math.min(...late.map((line) => line.highQualityShare)),
+      lossVariance:
+        second.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (second.length - 1),
+    };
+  });
+  const metrics = [
+    { key: 'modesCaptured', title: 'modes', digits: 1, charted: false },
+    { key: 'highQualityShare', title: 'high-quality', digits: 3, charted: false },
+    { key: 'modeKlDivergence', title: 'mode KL', digits: 3, charted: false },
+    { key: 'precision', title: 'precision', digits: 3, charted: false },
+    { key: 'recall', title: 'recall', digits: 3, charted: false },
+    { key: 'lowestShare', title: 'lowest share after 25%', digits: 3, charted: false },
+    { key: 'lossVariance', title: 'Var f-distill loss', digits: 3, charted: false },
+    { key: 'wallSeconds', title: 'seconds', digits: 0, charted: false },
+  ];
+  const names = ['gan-only', ...DIVERGENCE_NAMES];
+  const rows = names.flatMap((name) => {
+    const own = runs.filter((run) => run.divergence === name);
+    if (own.length === 0) return [];
+    const statistics = aggregateRuns(own, metrics);
+    return [
+      [
+        name,
+        own.map((run) => run.seed).join(','),
+        `${Math.min(...own.map((run) => run.fewestModes))}`,
+        ...metrics.map((metric) =>
+          formatMeanAndSpread(statistics[metric.key] as never, metric.digits, own.length),
+        ),
+      ],
+    ];
+  });
+  console.log('\nring8 compare, mean ± std over seeds:\n');
+  console.log(
+    formatTable(
+      ['divergence', 'seeds', 'fewest modes after 25%', ...metrics.map((metric) => metric.title)],
+      rows,
+    ),
+  );
+}
+
+normalizedVarianceFigure();
+comparisonTable();
+await weightAgainstScoreDifferenceFigure();
+normalizationAblationTable(values.ablation as string);
+console.log(`\nfigures in ${figures}`);

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { distillOptionsOfConfig } from './build-mixture-run.js';
+import { aggregateRuns, formatMeanAndSpread, meanAndSpread } from './compare-statistics.js';
+import { resolveRunConfig } from './load-config.js';
+import { PRESETS } from './presets.js';
+import { validateConfigFields } from './run-config.js';
+
+describe('run configs', () => {
+  it('checks the fields added for the mixture recipe, naming the field and the expected value', () => {
+    expect(() => validateConfigFields({ ratioNormalization: 'no' }, 'run.yaml')).toThrow(
+      'run.yaml: ratioNormalization must be true or false, got "no"',
+    );
+    expect(() => validateConfigFields({ fakeScoreWeighting: 'sigma' }, 'run.yaml')).toThrow(
+      'run.yaml: fakeScoreWeighting must be "uniform" or "edm", got "sigma"',
+    );
+    expect(() => validateConfigFields({ studentWarmStartSteps: -1 }, 'run.yaml')).toThrow(
+      'run.yaml: studentWarmStartSteps must be an integer >= 0, got -1',
+    );
+    expect(() => validateConfigFields({ generatorLearningRate: 0 }, 'run.yaml')).toThrow(
+      'run.yaml: generatorLearningRate must be a number > 0, got 0',
+    );
+    expect(() =>
+      resolveRunConfig({ preset: 'fashion-mnist', flags: { studentWarmStartSteps: 10 } }),
+    ).toThrow('studentWarmStartSteps must be 0 for the fashion-mnist preset');
+    expect(() =>
+      resolveRunConfig({ preset: 'fashion-mnist', flags: { evaluationEvery: 10 } }),
+    ).toThrow('evaluationEvery must be 0 for the fashion-mnist preset');
+  });
+
+  it('maps the config onto the distiller: generator and critic learning rates, weighting, stages', () => {
+    const options = distillOptionsOfConfig({
+      ...PRESETS.ring8,
+      ratioNormalization: false,
+      weightNormalization: false,
+    });
+    expect(options.learningRates).toEqual({
+      generator: PRESETS.ring8.generatorLearningRate,
+      fakeScore: PRESETS.ring8.learningRate,
+      discriminator: PRESETS.ring8.learningRate,
+    });
+    expect(options).toMatchObject({
+      fakeScoreWeighting: 'edm',
+      ratioNormalization: false,
+      weightNormalization: false,
+    });
+    // Without generatorLearningRate every network gets learningRate (the image preset).
+    const image = distillOptionsOfConfig(PRESETS['fashion-mnist']);
+    expect(image.learningRates?.generator).toBe(PRESETS['fashion-mnist'].learningRate);
+    expect(image.fakeScoreWeighting).toBe('uniform');
+  });
+});
+
+describe('compare statistics', () => {
+  it('gives the mean and the sample standard deviation (n - 1), as numpy.std(ddof=1)', () => {
+    // numpy: np.mean([0.9, 0.85, 0.8]) = 0.85, np.std([0.9, 0.85, 0.8], ddof=1) = 0.05
+    const { mean, standardDeviation } = meanAndSpread([0.9, 0.85, 0.8]);
+    expect(mean).toBeCloseTo(0.85, 12);
+    expect(standardDeviation).toBeCloseTo(0.05, 12);
+    expect(meanAndSpread([3])).toEqual({ mean: 3, standardDeviation: 0 });
+    expect(formatMeanAndSpread({ mean: 0.912, standardDeviation: 0.0131 }, 3, 5)).toBe(
+      '0.912 ± 0.013',
+    );
+    expect(formatMeanAndSpread({ mean: 0.912, standardDeviation: 0 }, 3, 1)).toBe('0.912');
+    const metric = { key: 'recall', title: 'recall', digits: 3, charted: true };
+    expect(aggregateRuns([{ recall: 0.8 }, { recall: 0.6 }], [metric]).recall?.mean).toBeCloseTo(
+      0.7,
+      12,
+    );
+  });
+});
