@@ -1,10 +1,5 @@
 import { MlpDiscriminator } from '@fdistill/discriminator';
-import {
-  alphaDivergence,
-  type Divergence,
-  type DivergenceName,
-  getDivergence,
-} from '@fdistill/divergence';
+import { type Divergence, getDivergence, parseDivergence } from '@fdistill/divergence';
 import { type GaussianMixture, MlpDenoiser } from '@fdistill/score';
 import {
   Distiller,
@@ -17,9 +12,7 @@ import type { RunConfig } from './run-config.js';
 
 /** The divergence a config's `divergence` names (`gan-only` trains with reverse-KL's h but no f-distill term). */
 export function divergenceNamed(name: string): Divergence {
-  if (name === 'gan-only') return getDivergence('reverse-kl');
-  if (name.startsWith('alpha:')) return alphaDivergence(Number(name.slice(6)));
-  return getDivergence(name as DivergenceName);
+  return name === 'gan-only' ? getDivergence('reverse-kl') : parseDivergence(name);
 }
 
 /**

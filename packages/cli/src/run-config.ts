@@ -1,4 +1,4 @@
-import { DIVERGENCE_NAMES } from '@fdistill/divergence';
+import { DIVERGENCE_NAMES, parseDivergence } from '@fdistill/divergence';
 
 /** The two-dimensional mixture presets, with the exact teacher. */
 export const MIXTURE_PRESETS = ['ring8', 'grid25'] as const;
@@ -178,14 +178,12 @@ export function validateConfigFields(
 
 /** Throws a `ConfigError` unless `name` is a divergence name, `alpha:<number>` or `gan-only`. */
 export function checkDivergenceName(name: string, source: string): void {
-  if (
-    (DIVERGENCE_NAMES as readonly string[]).includes(name) ||
-    (EXTRA_DIVERGENCES as readonly string[]).includes(name)
-  )
-    return;
-  const alpha = /^alpha:(-?[0-9.]+(?:e-?[0-9]+)?)$/.exec(name);
-  if (alpha && Number.isFinite(Number(alpha[1]))) return;
-  throw new ConfigError(
-    `${source}: divergence must be one of ${[...DIVERGENCE_NAMES, ...EXTRA_DIVERGENCES].join(', ')} or alpha:<a>; got ${JSON.stringify(name)}`,
-  );
+  if ((EXTRA_DIVERGENCES as readonly string[]).includes(name)) return;
+  try {
+    parseDivergence(name);
+  } catch {
+    throw new ConfigError(
+      `${source}: divergence must be one of ${[...DIVERGENCE_NAMES, ...EXTRA_DIVERGENCES].join(', ')} or alpha:<a>; got ${JSON.stringify(name)}`,
+    );
+  }
 }

@@ -24,6 +24,7 @@ export {
 } from './estimate-divergence.js';
 export { normalizeWeights, WEIGHT_NORMALIZATION_EPSILON } from './normalize-weights.js';
 export { MAX_MEAN_DISTANCE, normalizedVariance } from './normalized-variance.js';
+export { parseDivergence } from './parse-divergence.js';
 export {
   type GaussLegendreRule,
   gaussLegendreRule,

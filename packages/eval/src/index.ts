@@ -1,4 +1,10 @@
 export type { ArrayInput, ShapedArray, TensorLike } from './array-input.js';
+export {
+  type BarChartOptions,
+  type BarSeries,
+  barChartPng,
+  barChartSvg,
+} from './bar-chart.js';
 export { type ClassDistribution, classDistribution } from './class-distribution.js';
 export {
   type DensityCoverage,
@@ -32,12 +38,6 @@ export {
   type KernelInceptionDistanceOptions,
   kernelInceptionDistance,
 } from './kernel-inception-distance.js';
-export {
-  type BarChartOptions,
-  type BarSeries,
-  barChartPng,
-  barChartSvg,
-} from './bar-chart.js';
 export {
   type LineChartOptions,
   lineChartPng,

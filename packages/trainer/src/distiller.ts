@@ -327,6 +327,9 @@ export class Distiller {
     seed: number,
   ): { sigma: number[]; ratio: number[]; weight: number[]; scoreDifference: number[] } {
     assertIntegerAtLeast('weightingOfSamples: count', count, 1);
+    if (this.data.classCount !== undefined) {
+      throw new Error('weightingOfSamples: class-conditional runs are not supported');
+    }
     const { fakeScore, discriminator } = this.networks;
     const { sigmaMin, sigmaMax, densityRatio, divergence } = this.options;
     const columns = tf.tidy(() => {

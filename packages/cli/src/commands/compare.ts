@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { barChartPng } from '@fdistill/eval';
 import { DIVERGENCE_NAMES } from '@fdistill/divergence';
+import { barChartPng } from '@fdistill/eval';
 import { writeFileAtomically } from '@fdistill/trainer';
 import { type BackendName, selectBackend } from '../backend.js';
 import { divergenceNamed } from '../build-mixture-run.js';

@@ -35,7 +35,7 @@ ${PRESET_NAMES.map((name) => `                        ${name}: ${PRESET_DESCRIPT
   --config FILE       a JSON or YAML config (fields override the preset; flags override both)
   --divergence NAME   reverse-kl | softened-rkl | js | squared-hellinger | forward-kl | jeffreys |
                       pearson | neyman | alpha:<a> | gan-only   (default js)
-  --steps N           total training steps (default 2000 on ring8)
+  --steps N           distillation steps after the warm start (default 1000 on ring8)
   --seed S            run seed (default 0)
   --out DIR           run folder (default runs/<preset>-<divergence>-seed<S>, or -2, -3, ... if taken)
   --resume DIR        continue the run in DIR from its checkpoint (--steps may extend it)
@@ -69,7 +69,7 @@ interface RunKind<Run, Summary> {
     context: { backend: string; wallSeconds: number },
   ): Summary | Promise<Summary>;
   /** Measures the run mid-training (every `config.evaluationEvery` steps), if the kind can. */
-  evaluate?(run: Run, config: RunConfig): Record<string, number>;
+  evaluate?(run: Run, config: RunConfig): object;
 }
 
 /**
@@ -154,9 +154,8 @@ export function distillMixtureRun(options: DistillRunOptions): Promise<RunSummar
     {
       build: buildMixtureRun,
       summarize: summarizeMixtureRun,
-      evaluate: (run, config) => ({
-        ...evaluateMixtureModes(run.distiller, run.studentEma, run.teacher, 1000, config.seed),
-      }),
+      evaluate: (run, config) =>
+        evaluateMixtureModes(run.distiller, run.studentEma, run.teacher, 1000, config.seed),
     },
     options,
   );

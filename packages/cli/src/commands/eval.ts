@@ -76,7 +76,7 @@ export async function evalCommand(args: string[]): Promise<number> {
     run.distiller.loadCheckpoint(folder.file('checkpoint'));
     const summary = summarizeMixtureRun(run, evaluationConfig, folder, {
       backend: backend.name,
-      wallSeconds: (performance.now() - started) / 1000,
+      wallSeconds: trainingWallSeconds(folder) ?? (performance.now() - started) / 1000,
     });
     console.log(formatSummary(summary));
     return 0;
