@@ -80,7 +80,7 @@ function normalizedVarianceFigure(): void {
 /** Paper Fig. 6: mean h(r) per bin of the score-difference norm, from each f's seed-0 run. */
 async function weightAgainstScoreDifferenceFigure(): Promise<void> {
   await selectBackend('wasm');
-  const binEdges = Array.from({ length: 13 }, (_, index) => -3 + index * 0.5); // log10 |difference|
+  const binEdges = Array.from({ length: 19 }, (_, index) => -6 + index * 0.5); // log10 |difference|
   const series = [];
   const rows = [];
   for (const name of DIVERGENCE_NAMES) {
@@ -90,7 +90,10 @@ async function weightAgainstScoreDifferenceFigure(): Promise<void> {
     const run = buildMixtureRun(config);
     try {
       run.distiller.loadCheckpoint(folder.file('checkpoint'));
-      const { weight, scoreDifference } = run.distiller.weightingOfSamples(8192, 7);
+      const { ratio, weight, scoreDifference } = run.distiller.weightingOfSamples(8192, 7);
+      const sortedRatio = [...ratio].sort((a, b) => a - b);
+      const ratioAt = (share: number) =>
+        (sortedRatio[Math.floor(share * (sortedRatio.length - 1))] as number).toFixed(3);
       const meanWeight = weight.reduce((sum, value) => sum + value, 0) / weight.length;
       const centres: number[] = [];
       const means: number[] = [];
@@ -108,6 +111,7 @@ async function weightAgainstScoreDifferenceFigure(): Promise<void> {
       series.push({ name, steps: centres, values: means });
       rows.push([
         name,
+        `${ratioAt(0.05)} .. ${ratioAt(0.95)}`,
         rankCorrelation(weight, scoreDifference).toFixed(3),
         (means[0] ?? Number.NaN).toFixed(2),
         (means[means.length - 1] ?? Number.NaN).toFixed(2),
@@ -133,7 +137,13 @@ async function weightAgainstScoreDifferenceFigure(): Promise<void> {
   console.log('\nh(r) against the score-difference norm (paper Fig. 6), seed-0 run of each f:\n');
   console.log(
     formatTable(
-      ['divergence', 'Spearman(h, |diff|)', 'h/mean, lowest bin', 'h/mean, highest bin'],
+      [
+        'divergence',
+        'r, 5%..95%',
+        'Spearman(h, |diff|)',
+        'h/mean, lowest bin',
+        'h/mean, highest bin',
+      ],
       rows,
     ),
   );

@@ -284,6 +284,46 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
     expect(new Set(evaluated).size).toBe(evaluated.length);
   });
 
+  it('stops on a truncated checkpoint with one line naming it, the run folder unchanged', async () => {
+    const out = join(folder, 'truncated');
+    const first = await fdistill([
+      'distill',
+      '--config',
+      smallConfig,
+      '--steps',
+      '10',
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+    ]);
+    expect(first.code).toBe(0);
+    const checkpoint = join(out, 'checkpoint.safetensors');
+    writeFileSync(checkpoint, readFileSync(checkpoint).subarray(0, 4000));
+    const before = ['config.json', 'metrics.jsonl', 'checkpoint.safetensors'].map((file) =>
+      readFileSync(join(out, file)),
+    );
+    const resumed = await fdistill([
+      'distill',
+      '--resume',
+      out,
+      '--steps',
+      '20',
+      '--backend',
+      'cpu',
+    ]);
+    expect(resumed.code).toBe(1);
+    const lines = resumed.stderr.trim().split('\n');
+    expect(lines.filter((line) => line.startsWith('fdistill:'))).toEqual([
+      expect.stringContaining(`${checkpoint} is not a readable checkpoint`),
+    ]);
+    expect(resumed.stderr).not.toMatch(/\n\s+at /);
+    const after = ['config.json', 'metrics.jsonl', 'checkpoint.safetensors'].map((file) =>
+      readFileSync(join(out, file)),
+    );
+    expect(after).toEqual(before);
+  });
+
   it('rejects a bad config with one line, exit code 2 and no run folder', async () => {
     const bad = join(folder, 'bad.json');
     writeFileSync(bad, JSON.stringify({ preset: 'ring8', stepz: 10 }));

@@ -12,6 +12,7 @@ import { UsageError } from './usage-error.js';
 export const MAIN_HELP = `fdistill: one-step diffusion distillation with f-divergence distribution matching
 
 Usage: fdistill <command> [options]     (fdistill <command> --help for its options)
+       --verbose with any command prints the stack of a failure
 
 Commands:
   distill          train a one-step student (default: ring8 preset, Jensen-Shannon)
@@ -34,12 +35,15 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
 };
 
 /**
- * Runs the `fdistill` command line and returns its exit code: 0 done, 1 failed, 2 bad command
- * line or config (one line on stderr, nothing written), 130 interrupted.
+ * Runs the `fdistill` command line and returns its exit code: 0 done, 1 failed (one line on
+ * stderr; `--verbose` anywhere adds the stack), 2 bad command line or config (one line, nothing
+ * written), 130 interrupted.
  *
  * @example process.exitCode = await runCli(process.argv.slice(2));
  */
-export async function runCli(args: string[]): Promise<number> {
+export async function runCli(commandLine: string[]): Promise<number> {
+  const verbose = commandLine.includes('--verbose');
+  const args = commandLine.filter((arg) => arg !== '--verbose');
   const [command, ...rest] = args;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     console.log(MAIN_HELP);
@@ -58,7 +62,9 @@ export async function runCli(args: string[]): Promise<number> {
       console.error(`fdistill: ${error.message}`);
       return 2;
     }
-    console.error(`fdistill: ${(error as Error).stack ?? String(error)}`);
+    // One line naming what failed; the stack only with --verbose.
+    const failure = error instanceof Error ? error : new Error(String(error));
+    console.error(`fdistill: ${verbose ? (failure.stack ?? failure.message) : failure.message}`);
     return 1;
   }
 }

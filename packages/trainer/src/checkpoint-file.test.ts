@@ -49,4 +49,20 @@ describe('checkpoint files', () => {
       `${path} is a safetensors file without fdistill state`,
     );
   });
+
+  it('refuse a truncated, foreign or missing file with one message naming it', () => {
+    const path = join(folder, 'whole.safetensors');
+    saveCheckpoint(path, { tensors: new Map([['w', tf.ones([64])]]), state: { step: 1 } });
+    const truncated = join(folder, 'truncated.safetensors');
+    writeFileSync(truncated, readFileSync(path).subarray(0, 40));
+    expect(() => loadCheckpoint(truncated)).toThrow(
+      `loadCheckpoint: ${truncated} is not a readable checkpoint (`,
+    );
+    const foreign = join(folder, 'notes.txt');
+    writeFileSync(foreign, 'not a checkpoint at all');
+    expect(() => loadCheckpoint(foreign)).toThrow(`${foreign} is not a readable checkpoint`);
+    expect(() => loadCheckpoint(join(folder, 'missing.safetensors'))).toThrow(
+      'missing.safetensors is not a readable checkpoint (ENOENT',
+    );
+  });
 });

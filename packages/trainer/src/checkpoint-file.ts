@@ -61,12 +61,20 @@ export function saveCheckpoint(path: string, content: CheckpointContent): void {
 
 /**
  * Loads a checkpoint written by `saveCheckpoint`. The caller owns (and disposes) the tensors.
- * A file without fdistill state throws an error naming the path.
+ * A missing, truncated or foreign file throws an error naming the path and what is wrong.
  *
  * @example const { tensors, state } = loadCheckpoint('run/checkpoint.safetensors');
  */
 export function loadCheckpoint(path: string): CheckpointContent {
-  const { tensors, metadata } = decodeSafetensors(new Uint8Array(readFileSync(path)));
+  let decoded: ReturnType<typeof decodeSafetensors>;
+  try {
+    decoded = decodeSafetensors(new Uint8Array(readFileSync(path)));
+  } catch (error) {
+    throw new Error(
+      `loadCheckpoint: ${path} is not a readable checkpoint (${(error as Error).message})`,
+    );
+  }
+  const { tensors, metadata } = decoded;
   const stateText = metadata[STATE_KEY];
   if (stateText === undefined) {
     throw new Error(`loadCheckpoint: ${path} is a safetensors file without fdistill state`);

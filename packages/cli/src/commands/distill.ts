@@ -89,6 +89,8 @@ async function trainAndSummarize<Run, Summary>(
     if (resume) {
       const state = run.distiller.loadCheckpoint(checkpointPath);
       secondsBefore = typeof state.wallSeconds === 'number' ? state.wallSeconds : 0;
+      // Only a checkpoint that loaded changes the folder (--steps may have extended the config).
+      folder.writeConfig(config);
       folder.keepMetricsOfFirstSteps(run.distiller.steps);
     } else {
       if (config.studentWarmStartSteps > 0) {
@@ -243,7 +245,6 @@ export async function distillCommand(args: string[]): Promise<number> {
   const backend = await selectBackend(values.backend as BackendName | 'auto');
   console.error(`backend: ${backend.name} (${backend.reason})`);
   console.error(`run folder: ${folder.path}${resume ? ' (resuming)' : ''}`);
-  if (resume) folder.writeConfig(config);
 
   return withInterrupt(async (signal) => {
     const runOptions = { config, folder, backend: backend.name, resume, signal };
