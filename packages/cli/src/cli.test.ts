@@ -282,6 +282,13 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
     expect(steps).toEqual(Array.from({ length: summary.steps }, (_, index) => index));
     const evaluated = lines.filter((line) => line.phase === 'evaluation').map((line) => line.step);
     expect(new Set(evaluated).size).toBe(evaluated.length);
+    // The resume is on record: the step it continued from and when.
+    const resumes = readFileSync(join(out, 'resumes.jsonl'), 'utf8').trim().split('\n');
+    expect(resumes).toHaveLength(1);
+    const resume = JSON.parse(resumes[0] as string);
+    expect(resume.step).toBeGreaterThan(0);
+    expect(resume.step).toBeLessThan(400);
+    expect(Number.isNaN(Date.parse(resume.time))).toBe(false);
   });
 
   it('stops on a truncated checkpoint with one line naming it, the run folder unchanged', async () => {

@@ -8,6 +8,7 @@ export const RUN_FILES = {
   config: 'config.json',
   checkpoint: 'checkpoint.safetensors',
   metrics: 'metrics.jsonl',
+  resumes: 'resumes.jsonl',
   samples: 'samples.png',
   summary: 'summary.json',
 } as const;
@@ -76,6 +77,11 @@ export class RunFolder {
         }
       });
     writeFileAtomically(path, kept.length === 0 ? '' : `${kept.join('\n')}\n`);
+  }
+
+  /** Appends a line `{ step, time }` to resumes.jsonl: the run continued from `step` at `time`. */
+  recordResume(step: number, time = new Date()): void {
+    appendFileSync(this.file('resumes'), `${JSON.stringify({ step, time: time.toISOString() })}\n`);
   }
 
   /** Rewrites config.json (e.g. when --steps extends a resumed run). */

@@ -92,6 +92,7 @@ async function trainAndSummarize<Run, Summary>(
       // Only a checkpoint that loaded changes the folder (--steps may have extended the config).
       folder.writeConfig(config);
       folder.keepMetricsOfFirstSteps(run.distiller.steps);
+      folder.recordResume(run.distiller.steps);
     } else {
       if (config.studentWarmStartSteps > 0) {
         (options.progress ?? process.stderr).write(
