@@ -3,6 +3,7 @@ import { DIVERGENCE_NAMES } from '@fdistill/divergence';
 import { barChartPng } from '@fdistill/eval';
 import { writeFileAtomically } from '@fdistill/trainer';
 import { type BackendName, selectBackend } from '../backend.js';
+import { loadImageTeacher, SHIPPED_FASHION_MNIST_TEACHER } from '../build-image-run.js';
 import { divergenceNamed } from '../build-mixture-run.js';
 import {
   aggregateRuns,
@@ -10,6 +11,7 @@ import {
   formatMeanAndSpread,
   type MeanAndSpread,
 } from '../compare-statistics.js';
+import { fashionMnistFiles } from '../fashion-mnist.js';
 import { resolveRunConfig } from '../load-config.js';
 import { ConfigError, PRESET_NAMES, type RunConfig } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
@@ -194,6 +196,11 @@ export async function compareCommand(args: string[]): Promise<number> {
       ...(values.seed === undefined ? {} : { seed: numberFlag('seed', values.seed) }),
     },
   });
+  if (base.preset === 'fashion-mnist') {
+    // Fail on missing data or a bad teacher before any folder is written.
+    fashionMnistFiles(base.dataPath as string, 'train');
+    loadImageTeacher(base.teacherPath ?? SHIPPED_FASHION_MNIST_TEACHER).dispose();
+  }
   const seeds = Array.from({ length: seedCount }, (_, index) => base.seed + index);
   const configs = divergences.flatMap((divergence) =>
     seeds.map((seed) => ({ ...base, divergence, seed })),
