@@ -129,9 +129,9 @@ async function weightAgainstScoreDifferenceFigure(): Promise<void> {
     lineChartPng(series, {
       width: 720,
       height: 460,
-      title: 'h(r) / mean h against the score difference (ring8)',
-      xLabel: 'log10 |score teacher - score fake|',
-      yLabel: 'mean h(r) / mean h in bin',
+      title: 'Fig. 6: h against the score difference',
+      xLabel: 'log10 of the norm of score teacher - score fake',
+      yLabel: 'h / mean h, bin mean',
     }),
   );
   console.log('\nh(r) against the score-difference norm (paper Fig. 6), seed-0 run of each f:\n');
