@@ -46,5 +46,8 @@ describe('bar charts', () => {
       'series[0].values must hold 3 numbers (one per category)',
     );
     expect(() => barChartSvg(categories, [])).toThrow('series must be a non-empty array');
+    expect(() => barChartSvg(categories, [recall], { yRange: [1, 0] })).toThrow(
+      'barChartSvg: options.yRange must be [low, high] with high > low, got [1, 0]',
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { buildAxes, type LegendEntry, padInterval } from './plot-axes.js';
+import { buildAxes, type LegendEntry, padInterval, visibleRange } from './plot-axes.js';
 import { type Color, PALETTE, parseColor, type Scene, type Shape } from './plot-scene.js';
 import { renderPng } from './png-renderer.js';
 import { renderSvg } from './svg-renderer.js';
@@ -97,16 +97,10 @@ export function barChartScene(
   }
   if (!Number.isFinite(high)) high = 1;
   if (!(high > low)) high = low + 1;
-  let yInterval = { min: low, max: padInterval({ min: low, max: high }, 0.05).max };
-  if (options.yRange) {
-    const [from, to] = options.yRange;
-    if (!Number.isFinite(from) || !Number.isFinite(to) || !(to > from)) {
-      throw new RangeError(
-        `${caller}: options.yRange must be [low, high] with high > low, got [${from}, ${to}]`,
-      );
-    }
-    yInterval = { min: from, max: to };
-  }
+  const yInterval = visibleRange(caller, options.yRange, {
+    min: low,
+    max: padInterval({ min: low, max: high }, 0.05).max,
+  });
   const legend: LegendEntry[] = series.map((entry) => ({
     name: entry.name,
     color: entry.color,

@@ -1,4 +1,4 @@
-import { buildAxes, type Interval, type LegendEntry, padInterval } from './plot-axes.js';
+import { buildAxes, type LegendEntry, padInterval, visibleRange } from './plot-axes.js';
 import { type Color, PALETTE, parseColor, type Scene, type Shape } from './plot-scene.js';
 import { renderPng } from './png-renderer.js';
 import { renderSvg } from './svg-renderer.js';
@@ -86,16 +86,7 @@ export function lineChartScene(
   }
   if (!Number.isFinite(steps.min)) Object.assign(steps, { min: 0, max: 1 });
   if (!Number.isFinite(values.min)) Object.assign(values, { min: 0, max: 1 });
-  let yInterval: Interval = padInterval(values, 0.05);
-  if (options.yRange) {
-    const [low, high] = options.yRange;
-    if (!Number.isFinite(low) || !Number.isFinite(high) || !(high > low)) {
-      throw new RangeError(
-        `${caller}: options.yRange must be [low, high] with high > low, got [${low}, ${high}]`,
-      );
-    }
-    yInterval = { min: low, max: high };
-  }
+  const yInterval = visibleRange(caller, options.yRange, padInterval(values, 0.05));
   const xInterval = steps.max > steps.min ? steps : padInterval(steps, 0);
   const legend: LegendEntry[] = series.map((entry) => ({
     name: entry.name,

@@ -77,6 +77,26 @@ export function padInterval(interval: Interval, fraction: number): Interval {
 }
 
 /**
+ * The visible value range of a chart: `requested` (checked: finite, high > low) or `automatic`.
+ *
+ * @example visibleRange('lineChartSvg', [0, 1], { min: 0.2, max: 0.4 }) // { min: 0, max: 1 }
+ */
+export function visibleRange(
+  caller: string,
+  requested: readonly [number, number] | undefined,
+  automatic: Interval,
+): Interval {
+  if (requested === undefined) return automatic;
+  const [low, high] = requested;
+  if (!Number.isFinite(low) || !Number.isFinite(high) || !(high > low)) {
+    throw new RangeError(
+      `${caller}: options.yRange must be [low, high] with high > low, got [${low}, ${high}]`,
+    );
+  }
+  return { min: low, max: high };
+}
+
+/**
  * The axes of a plot: frame, grid, tick labels, title, axis labels and legend, and the frame's
  * data-to-pixel maps.
  *
