@@ -3,23 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getDivergence } from '@fdistill/divergence';
-import { broadcastPerSample, GaussianMixture, sampleTrainingSigmas } from '@fdistill/score';
+import { broadcastPerSample, sampleTrainingSigmas } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { stepSeed } from './seeds.js';
-import { smallDistiller } from './test-networks.js';
+import { smallDistiller, twoModeMixture } from './test-networks.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-distiller-'));
-const twoModes = () =>
-  new GaussianMixture({
-    means: [
-      [-1, 0],
-      [1, 0],
-    ],
-    stds: 0.1,
-    weights: [0.8, 0.2],
-  });
-
 function parameterValues(distiller: ReturnType<typeof smallDistiller>): Float32Array[] {
   const { student, fakeScore, discriminator } = distiller.networks;
   return [
@@ -31,7 +21,7 @@ function parameterValues(distiller: ReturnType<typeof smallDistiller>): Float32A
 
 describe('Distiller', () => {
   it('with reverse-KL (h = 1) computes the plain DMD2 loss and gradient of SPEC.md §3', () => {
-    const teacher = twoModes();
+    const teacher = twoModeMixture();
     const ganWeight = 0.05;
     const distiller = smallDistiller(teacher, {
       divergence: getDivergence('reverse-kl'),
@@ -92,14 +82,14 @@ describe('Distiller', () => {
 
   it('resumes bit for bit: N steps straight equal N/2 + checkpoint + resume + N/2', () => {
     const options = { divergence: getDivergence('js'), seed: 5, r1: { gamma: 1 } } as const;
-    const straight = smallDistiller(twoModes(), options, 16);
+    const straight = smallDistiller(twoModeMixture(), options, 16);
     for (let step = 0; step < 12; step++) straight.step();
 
-    const first = smallDistiller(twoModes(), options, 16);
+    const first = smallDistiller(twoModeMixture(), options, 16);
     for (let step = 0; step < 6; step++) first.step();
     const path = join(folder, 'resume.safetensors');
     first.saveCheckpoint(path);
-    const resumed = smallDistiller(twoModes(), options, 16);
+    const resumed = smallDistiller(twoModeMixture(), options, 16);
     resumed.loadCheckpoint(path);
     expect(resumed.steps).toBe(6);
     for (let step = 6; step < 12; step++) resumed.step();
@@ -114,11 +104,15 @@ describe('Distiller', () => {
   });
 
   it('refuses a checkpoint of another divergence unless warm-starting', () => {
-    const reverse = smallDistiller(twoModes(), { divergence: getDivergence('reverse-kl') }, 8);
+    const reverse = smallDistiller(
+      twoModeMixture(),
+      { divergence: getDivergence('reverse-kl') },
+      8,
+    );
     reverse.step();
     const path = join(folder, 'reverse.safetensors');
     reverse.saveCheckpoint(path);
-    const js = smallDistiller(twoModes(), { divergence: getDivergence('js') }, 8);
+    const js = smallDistiller(twoModeMixture(), { divergence: getDivergence('js') }, 8);
     expect(() => js.loadCheckpoint(path)).toThrow(
       'trained with divergence "reverse-kl", this run uses "js"',
     );
@@ -131,7 +125,7 @@ describe('Distiller', () => {
 
   it('holds a constant number of tensors over 1,000 steps', () => {
     const distiller = smallDistiller(
-      twoModes(),
+      twoModeMixture(),
       { divergence: getDivergence('forward-kl'), batchSize: 8, r1: { gamma: 1 } },
       8,
     );

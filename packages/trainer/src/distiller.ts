@@ -28,6 +28,7 @@ import {
 } from './distill-options.js';
 import { fakeScoreLoss, fDistillLoss } from './distillation-losses.js';
 import { clipByGlobalNorm } from './gradient-clipping.js';
+import { cosineDecay } from './learning-rate-schedule.js';
 import { checkFinite } from './non-finite.js';
 import { type RandomStream, stepSeed } from './seeds.js';
 
@@ -285,7 +286,7 @@ export class Distiller {
     let loss = Number.NaN;
     try {
       for (let step = 0; step < steps; step++) {
-        optimizer.learningRate = learningRate * 0.5 * (1 + Math.cos((Math.PI * step) / steps));
+        optimizer.learningRate = cosineDecay(learningRate, step / steps);
         const value = tf.tidy(() => {
           const indices = tf.randomUniformInt(
             [batchSize],

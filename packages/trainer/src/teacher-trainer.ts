@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { AdamW } from './adamw.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
 import type { DataSource } from './data/data-source.js';
+import { cosineDecay } from './learning-rate-schedule.js';
 import { checkFinite, type NonFiniteAction } from './non-finite.js';
 import { stepSeed } from './seeds.js';
 
@@ -115,8 +116,7 @@ export class TeacherTrainer {
     const peak = learningRate * this.learningRateScale;
     if (step < warmupSteps) return (peak * (step + 1)) / warmupSteps;
     if (schedule === 'constant') return peak;
-    const progress = Math.min(1, (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps));
-    return 0.5 * peak * (1 + Math.cos(Math.PI * progress));
+    return cosineDecay(peak, (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps));
   }
 
   /** One DSM step on a fresh batch. */

@@ -1,5 +1,5 @@
 import { MlpDiscriminator } from '@fdistill/discriminator';
-import { type GaussianMixture, MlpDenoiser } from '@fdistill/score';
+import { GaussianMixture, MlpDenoiser } from '@fdistill/score';
 import { mixtureSource } from './data/mixture-source.js';
 import { mlpDistillDiscriminator } from './discriminator-adapters.js';
 import type { DistillOptions } from './distill-options.js';
@@ -26,5 +26,17 @@ export function smallDistiller(
   return new Distiller({ teacher, student, fakeScore, discriminator }, mixtureSource(teacher), {
     batchSize: 32,
     ...options,
+  });
+}
+
+/** Two 2-D modes at (-1, 0) and (1, 0), std 0.1, weights 0.8 and 0.2: the tests' exact teacher. */
+export function twoModeMixture(): GaussianMixture {
+  return new GaussianMixture({
+    means: [
+      [-1, 0],
+      [1, 0],
+    ],
+    stds: 0.1,
+    weights: [0.8, 0.2],
   });
 }

@@ -1,21 +1,11 @@
 import '@tensorflow/tfjs';
 import { getDivergence } from '@fdistill/divergence';
-import { GaussianMixture, heunSampler, MlpDenoiser } from '@fdistill/score';
+import { heunSampler, MlpDenoiser } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { mixtureSource } from './data/mixture-source.js';
 import { stepSeed } from './seeds.js';
-import { smallDistiller } from './test-networks.js';
-
-const twoModes = () =>
-  new GaussianMixture({
-    means: [
-      [-1, 0],
-      [1, 0],
-    ],
-    stds: 0.1,
-    weights: [0.8, 0.2],
-  });
+import { smallDistiller, twoModeMixture } from './test-networks.js';
 
 /** Mean squared distance of the student's G(z) to the teacher's Heun solution x(z). */
 function distanceToSampler(distiller: ReturnType<typeof smallDistiller>, seed: number): number {
@@ -29,7 +19,10 @@ function distanceToSampler(distiller: ReturnType<typeof smallDistiller>, seed: n
 describe('Distiller.warmStartStudent', { timeout: 60_000 }, () => {
   it("fits G(z) to the teacher's Heun sampler, sets the EMA to the student, and is reproducible", () => {
     const build = () => {
-      const distiller = smallDistiller(twoModes(), { divergence: getDivergence('js'), seed: 2 });
+      const distiller = smallDistiller(twoModeMixture(), {
+        divergence: getDivergence('js'),
+        seed: 2,
+      });
       const ema = new MlpDenoiser({ dim: 2, width: 32, depth: 2, embeddingSize: 8, seed: 99 });
       Object.assign(distiller.networks, { studentEma: ema });
       return distiller;
@@ -59,16 +52,16 @@ describe('Distiller.warmStartStudent', { timeout: 60_000 }, () => {
   });
 
   it('rejects bad arguments and class-conditional data before any work', () => {
-    const distiller = smallDistiller(twoModes(), { divergence: getDivergence('js') });
+    const distiller = smallDistiller(twoModeMixture(), { divergence: getDivergence('js') });
     expect(() => distiller.warmStartStudent({ steps: 0, pairs: 10 })).toThrow(
       'warmStartStudent: steps must be an integer >= 1, got 0',
     );
     expect(() => distiller.warmStartStudent({ steps: 1, pairs: 10, learningRate: -1 })).toThrow(
       'warmStartStudent: learningRate',
     );
-    const labelled = smallDistiller(twoModes(), { divergence: getDivergence('js') });
+    const labelled = smallDistiller(twoModeMixture(), { divergence: getDivergence('js') });
     Object.defineProperty(labelled, 'data', {
-      value: { ...mixtureSource(twoModes()), classCount: 3 },
+      value: { ...mixtureSource(twoModeMixture()), classCount: 3 },
     });
     expect(() => labelled.warmStartStudent({ steps: 1, pairs: 10 })).toThrow(
       'class-conditional students are not supported',
@@ -78,7 +71,7 @@ describe('Distiller.warmStartStudent', { timeout: 60_000 }, () => {
 
 describe('Distiller.weightingOfSamples', { timeout: 60_000 }, () => {
   it('returns per-sample sigma, r, h(r) = the divergence of r, and |T - F| / sigma^2', () => {
-    const teacher = twoModes();
+    const teacher = twoModeMixture();
     const distiller = smallDistiller(teacher, {
       divergence: getDivergence('forward-kl'),
       ratioNormalization: false,
@@ -110,7 +103,7 @@ describe('Distiller.weightingOfSamples', { timeout: 60_000 }, () => {
 describe('fakeScoreWeighting: edm', { timeout: 60_000 }, () => {
   it('trains without leaking tensors and changes the fake score update against uniform', () => {
     const run = (fakeScoreWeighting: 'uniform' | 'edm') => {
-      const distiller = smallDistiller(twoModes(), {
+      const distiller = smallDistiller(twoModeMixture(), {
         divergence: getDivergence('js'),
         fakeScoreWeighting,
       });
@@ -124,7 +117,7 @@ describe('fakeScoreWeighting: edm', { timeout: 60_000 }, () => {
     };
     expect(run('edm')).not.toEqual(run('uniform'));
     expect(() =>
-      smallDistiller(twoModes(), {
+      smallDistiller(twoModeMixture(), {
         divergence: getDivergence('js'),
         fakeScoreWeighting: 'sigma' as 'edm',
       }),
