@@ -24,7 +24,13 @@ import { lineChartPng } from '@fdistill/eval';
 import { writeFileAtomically } from '@fdistill/trainer';
 import { selectBackend } from '../src/backend.js';
 import { buildMixtureRun } from '../src/build-mixture-run.js';
-import { aggregateRuns, formatMeanAndSpread } from '../src/compare-statistics.js';
+import { MIXTURE_COMPARED_METRICS } from '../src/commands/compare.js';
+import {
+  aggregateRuns,
+  type ComparedMetric,
+  formatMeanAndSpread,
+  meanAndSpread,
+} from '../src/compare-statistics.js';
 import { RunFolder } from '../src/run-folder.js';
 import { formatTable } from '../src/summary.js';
 
@@ -154,10 +160,27 @@ async function weightAgainstScoreDifferenceFigure(): Promise<void> {
  * makes rare small-sigma batches thousands of times larger), free of its scale.
  */
 function logVariance(values: readonly number[]): number {
-  const logs = values.filter((value) => value > 0).map(Math.log);
-  const mean = logs.reduce((sum, value) => sum + value, 0) / logs.length;
-  return logs.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (logs.length - 1);
+  return meanAndSpread(values.filter((value) => value > 0).map(Math.log)).standardDeviation ** 2;
 }
+
+/** The compare command's metric of `key`. */
+function comparedMetric(key: string): ComparedMetric {
+  return MIXTURE_COMPARED_METRICS.find((metric) => metric.key === key) as ComparedMetric;
+}
+
+/** The spread of the f-distill loss, and the worst high-quality share after 25% of the steps. */
+const LOSS_VARIANCE: ComparedMetric = {
+  key: 'lossVariance',
+  title: 'Var ln f-distill loss',
+  digits: 3,
+  charted: false,
+};
+const LOWEST_SHARE: ComparedMetric = {
+  key: 'lowestShare',
+  title: 'lowest share after 25%',
+  digits: 3,
+  charted: false,
+};
 
 /** Spearman's rank correlation of two equally long lists. */
 function rankCorrelation(first: readonly number[], second: readonly number[]): number {
@@ -213,10 +236,8 @@ function normalizationAblationTable(ablationFolder: string): void {
     groups.set(variant, list);
   }
   const metrics = [
-    { key: 'lossVariance', title: 'Var ln f-distill loss', digits: 3, charted: false },
-    { key: 'highQualityShare', title: 'high-quality', digits: 3, charted: false },
-    { key: 'modeKlDivergence', title: 'mode KL', digits: 3, charted: false },
-    { key: 'recall', title: 'recall', digits: 3, charted: false },
+    LOSS_VARIANCE,
+    ...['highQualityShare', 'modeKlDivergence', 'recall'].map(comparedMetric),
   ];
   const rows = [...groups].map(([variant, runs]) => {
     const statistics = aggregateRuns(runs, metrics);
@@ -260,14 +281,12 @@ function comparisonTable(): void {
     };
   });
   const metrics = [
-    { key: 'modesCaptured', title: 'modes', digits: 1, charted: false },
-    { key: 'highQualityShare', title: 'high-quality', digits: 3, charted: false },
-    { key: 'modeKlDivergence', title: 'mode KL', digits: 3, charted: false },
-    { key: 'precision', title: 'precision', digits: 3, charted: false },
-    { key: 'recall', title: 'recall', digits: 3, charted: false },
-    { key: 'lowestShare', title: 'lowest share after 25%', digits: 3, charted: false },
-    { key: 'lossVariance', title: 'Var ln f-distill loss', digits: 3, charted: false },
-    { key: 'wallSeconds', title: 'seconds', digits: 0, charted: false },
+    ...['modesCaptured', 'highQualityShare', 'modeKlDivergence', 'precision', 'recall'].map(
+      comparedMetric,
+    ),
+    LOWEST_SHARE,
+    LOSS_VARIANCE,
+    comparedMetric('wallSeconds'),
   ];
   const names = ['gan-only', ...DIVERGENCE_NAMES];
   const rows = names.flatMap((name) => {

@@ -188,13 +188,12 @@ export async function compareCommand(args: string[]): Promise<number> {
   const flags: Partial<RunConfig> = {};
   const steps = numberFlag('steps', values.steps);
   if (steps !== undefined) flags.steps = steps;
+  const seed = numberFlag('seed', values.seed);
+  if (seed !== undefined) flags.seed = seed;
   const base = resolveRunConfig({
     ...(values.preset === undefined ? {} : { preset: values.preset }),
     ...(values.config === undefined ? {} : { configPath: values.config }),
-    flags: {
-      ...flags,
-      ...(values.seed === undefined ? {} : { seed: numberFlag('seed', values.seed) }),
-    },
+    flags,
   });
   if (base.preset === 'fashion-mnist') {
     // Fail on missing data or a bad teacher before any folder is written.
