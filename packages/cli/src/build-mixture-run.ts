@@ -65,16 +65,19 @@ export function buildMixtureRun(config: RunConfig): MixtureRun {
     throw new Error(`buildMixtureRun: preset ${config.preset} is not a mixture preset`);
   }
   const teacher = mixtureOfPreset(config.preset);
-  const network = (seedOffset: number) =>
+  const network = (seedOffset: number, inputFeatures = 0) =>
     new MlpDenoiser({
       dim: teacher.dim,
       width: config.networkWidth,
       depth: config.networkDepth,
+      inputFeatures,
+      inputFeatureScale: config.inputFeatureScale ?? 1,
       seed: config.seed * 16 + seedOffset,
     });
-  const student = network(1);
-  const studentEma = network(1);
-  const fakeScore = network(2);
+  const studentFeatures = config.studentInputFeatures ?? 0;
+  const student = network(1, studentFeatures);
+  const studentEma = network(1, studentFeatures);
+  const fakeScore = network(2, config.fakeScoreInputFeatures ?? 0);
   const discriminator = mlpDistillDiscriminator(
     new MlpDiscriminator({
       dimension: teacher.dim,

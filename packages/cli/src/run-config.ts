@@ -31,6 +31,15 @@ export interface RunConfig {
   /** Width and depth of the student and fake-score MLPs (mixture presets). */
   networkWidth: number;
   networkDepth: number;
+  /**
+   * Mixture presets: random Fourier features of the latent fed to the student next to the latent
+   * (even; 0 feeds the latent alone); they let it jump sharply between many modes.
+   */
+  studentInputFeatures?: number;
+  /** Mixture presets: the same for the fake score (its input is the noisy sample); default 0. */
+  fakeScoreInputFeatures?: number;
+  /** Standard deviation of the input features' frequencies; default 1. */
+  inputFeatureScale?: number;
   /** Width and depth of the MLP discriminator (mixture presets). */
   discriminatorWidth: number;
   discriminatorDepth: number;
@@ -88,6 +97,9 @@ const FIELDS: Record<Exclude<keyof RunConfig, 'preset'>, FieldKind> = {
   emaDecay: 'fraction',
   networkWidth: 'integer',
   networkDepth: 'integer',
+  studentInputFeatures: 'count',
+  fakeScoreInputFeatures: 'count',
+  inputFeatureScale: 'positive',
   discriminatorWidth: 'integer',
   discriminatorDepth: 'integer',
   studentWarmStartSteps: 'count',
@@ -167,6 +179,13 @@ export function validateConfigFields(
     throw new ConfigError(
       `${source}: fakeScoreWeighting must be "uniform" or "edm", got ${JSON.stringify(fields.fakeScoreWeighting)}`,
     );
+  }
+  for (const field of ['studentInputFeatures', 'fakeScoreInputFeatures'] as const) {
+    if (fields[field] !== undefined && (fields[field] as number) % 2 !== 0) {
+      throw new ConfigError(
+        `${source}: ${field} must be an even integer >= 0, got ${fields[field]}`,
+      );
+    }
   }
   if (fields.fakeUpdateFrequency !== undefined && (fields.fakeUpdateFrequency as number) < 2) {
     throw new ConfigError(

@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { InputFourierFeatures } from './layers/input-fourier-features.js';
 import { NoiseEmbedding } from './layers/noise-embedding.js';
 import { MlpDenoiser, resolveMlpDenoiserConfig } from './mlp-denoiser.js';
 
@@ -104,6 +105,8 @@ describe('MlpDenoiser', () => {
       embedding: 'fourier',
       embeddingSize: 32,
       fourierScale: 16,
+      inputFeatures: 0,
+      inputFeatureScale: 1,
       sigmaData: 0.5,
       seed: 9,
     });
@@ -152,6 +155,12 @@ describe('MlpDenoiser', () => {
     expect(() => resolveMlpDenoiserConfig({ dim: 2, classCount: 0 })).toThrow(
       'config.classCount must be an integer >= 1',
     );
+    expect(() => resolveMlpDenoiserConfig({ dim: 2, inputFeatures: 3 })).toThrow(
+      'config.inputFeatures must be even, got 3',
+    );
+    expect(() => resolveMlpDenoiserConfig({ dim: 2, inputFeatureScale: 0 })).toThrow(
+      'config.inputFeatureScale must be a finite number > 0, got 0',
+    );
     expect(() => resolveMlpDenoiserConfig({ dim: 2, seed: 0.5 })).toThrow(
       'config.seed must be an integer seed',
     );
@@ -163,6 +172,55 @@ describe('MlpDenoiser', () => {
     expect(() => network.denoise(y, 1, labels)).toThrow('this denoiser is unconditional');
     tf.dispose([x, y, labels]);
     network.dispose();
+  });
+});
+
+describe('MlpDenoiser with input Fourier features', () => {
+  it('feeds [c_in x, cos(c_in x B), sin(c_in x B)] to the input layer, B a saved buffer', () => {
+    const network = new MlpDenoiser({ dim: 2, width: 8, depth: 1, inputFeatures: 6, seed: 2 });
+    expect(
+      network.namedParameters().find(([name]) => name === 'inputLayer.weight')?.[1].shape,
+    ).toEqual([8, 8]);
+    expect(network.namedBuffers().map(([name, variable]) => `${name} [${variable.shape}]`)).toEqual(
+      ['noiseEmbedding.frequencies [16]', 'inputFourierFeatures.frequencies [2,3]'],
+    );
+    // The saved network rebuilds the same function (frequencies included).
+    const twin = MlpDenoiser.fromSafetensors(network.toSafetensors());
+    const x = tf.randomNormal([4, 2], 0, 1, 'float32', 3);
+    const [a, b] = [network, twin].map((model) => model.denoise(x, 0.7));
+    expect(Array.from((b as tf.Tensor).dataSync())).toEqual(
+      Array.from((a as tf.Tensor).dataSync()),
+    );
+    tf.dispose([x, a as tf.Tensor, b as tf.Tensor]);
+    network.dispose();
+    twin.dispose();
+  });
+});
+
+describe('InputFourierFeatures', () => {
+  it('is [x, cos(x B), sin(x B)] with B ~ 2 pi N(0, scale^2), drawn from the seed', () => {
+    const features = new InputFourierFeatures({ dim: 2, count: 4000, scale: 3, seed: 4 });
+    const [[, frequencies]] = features.namedBuffers() as [[string, tf.Variable]];
+    const b = frequencies.arraySync() as number[][];
+    const draws = b.flat().map((value) => value / (2 * Math.PI));
+    // 4000 draws: the std's relative standard error is 1 / sqrt(8000).
+    const std = Math.sqrt(draws.reduce((sum, value) => sum + value * value, 0) / draws.length);
+    expect(Math.abs(std / 3 - 1)).toBeLessThan(4 / Math.sqrt(8000));
+    const x = tf.tensor2d([[0.3, -1.1]]);
+    const output = features.forward(x);
+    expect(output.shape).toEqual([1, 4002]);
+    const row = (output.arraySync() as number[][])[0] as number[];
+    expect(row.slice(0, 2)).toEqual([0.3, -1.1].map(Math.fround));
+    for (const j of [0, 17, 1999]) {
+      const angle = 0.3 * (b[0]?.[j] as number) - 1.1 * (b[1]?.[j] as number);
+      expect(row[2 + j]).toBeCloseTo(Math.cos(angle), 4);
+      expect(row[2 + 2000 + j]).toBeCloseTo(Math.sin(angle), 4);
+    }
+    tf.dispose([x, output]);
+    features.dispose();
+    expect(() => new InputFourierFeatures({ dim: 2, count: 3, scale: 1, seed: 0 })).toThrow(
+      'options.count must be even, got 3',
+    );
   });
 });
 

@@ -5,6 +5,7 @@ import { assertSeed, deriveSeed } from './derive-seed.js';
 import { EdmNetwork, type RawNetworkOutput } from './edm-network.js';
 import { DEFAULT_SIGMA_DATA } from './edm-preconditioning.js';
 import { Embedding } from './layers/embedding.js';
+import { InputFourierFeatures } from './layers/input-fourier-features.js';
 import { Linear } from './layers/linear.js';
 import {
   DEFAULT_FOURIER_SCALE,
@@ -32,6 +33,14 @@ export interface MlpDenoiserConfig {
   embeddingSize: number;
   /** Standard deviation of the Fourier frequencies; default 16 (EDM's NCSN++). */
   fourierScale: number;
+  /**
+   * Number of random Fourier features of the (preconditioned) input fed to the first layer next
+   * to the input itself (even; 0, the default, feeds the input alone). They help a one-step
+   * student represent the sharp jumps between many modes.
+   */
+  inputFeatures: number;
+  /** Standard deviation of the input features' frequencies; default 1. */
+  inputFeatureScale: number;
   /** Number of classes for a class-conditional network (the null label is `classCount`). */
   classCount?: number;
   /** EDM's sigma_data; default 0.5. */
@@ -51,6 +60,8 @@ export const MLP_DENOISER_DEFAULTS = {
   embedding: 'fourier',
   embeddingSize: 32,
   fourierScale: DEFAULT_FOURIER_SCALE,
+  inputFeatures: 0,
+  inputFeatureScale: 1,
   sigmaData: DEFAULT_SIGMA_DATA,
   seed: 0,
 } as const satisfies Partial<MlpDenoiserConfig>;
@@ -62,6 +73,8 @@ const CONFIG_KEYS = [
   'embedding',
   'embeddingSize',
   'fourierScale',
+  'inputFeatures',
+  'inputFeatureScale',
   'classCount',
   'sigmaData',
   'seed',
@@ -100,6 +113,7 @@ export class MlpDenoiser extends EdmNetwork {
   private readonly noiseLayer0: Linear;
   private readonly noiseLayer1: Linear;
   private readonly classEmbedding: Embedding | undefined;
+  private readonly inputFourierFeatures: InputFourierFeatures | undefined;
   private readonly inputLayer: Linear;
   private readonly hiddenLayers: Linear[];
   private readonly outputLayer: Linear;
@@ -135,9 +149,21 @@ export class MlpDenoiser extends EdmNetwork {
             'classEmbedding',
             new Embedding(config.classCount + 1, embeddingSize, { seed: deriveSeed(seed, 3) }),
           );
+    this.inputFourierFeatures =
+      config.inputFeatures === 0
+        ? undefined
+        : this.addModule(
+            'inputFourierFeatures',
+            new InputFourierFeatures({
+              dim,
+              count: config.inputFeatures,
+              scale: config.inputFeatureScale,
+              seed: deriveSeed(seed, 6 + depth),
+            }),
+          );
     this.inputLayer = this.addModule(
       'inputLayer',
-      new Linear(dim, width, { seed: deriveSeed(seed, 4) }),
+      new Linear(dim + config.inputFeatures, width, { seed: deriveSeed(seed, 4) }),
     );
     this.hiddenLayers = this.addModuleList(
       'hiddenLayers',
@@ -203,7 +229,11 @@ export class MlpDenoiser extends EdmNetwork {
         this.noiseLayer1.forward(silu(this.noiseLayer0.forward(embedding))),
       );
       const features: Record<string, tf.Tensor> = {};
-      let hidden = silu(tf.add(this.inputLayer.forward(scaledInput), conditioning));
+      const input =
+        this.inputFourierFeatures === undefined
+          ? scaledInput
+          : this.inputFourierFeatures.forward(scaledInput);
+      let hidden = silu(tf.add(this.inputLayer.forward(input), conditioning));
       features['hidden.0'] = hidden;
       for (const [i, layer] of this.hiddenLayers.entries()) {
         hidden = silu(tf.add(layer.forward(hidden), conditioning));
@@ -237,6 +267,8 @@ export function resolveMlpDenoiserConfig(options: MlpDenoiserOptions): MlpDenois
     embedding: options.embedding ?? MLP_DENOISER_DEFAULTS.embedding,
     embeddingSize: options.embeddingSize ?? MLP_DENOISER_DEFAULTS.embeddingSize,
     fourierScale: options.fourierScale ?? MLP_DENOISER_DEFAULTS.fourierScale,
+    inputFeatures: options.inputFeatures ?? MLP_DENOISER_DEFAULTS.inputFeatures,
+    inputFeatureScale: options.inputFeatureScale ?? MLP_DENOISER_DEFAULTS.inputFeatureScale,
     sigmaData: options.sigmaData ?? MLP_DENOISER_DEFAULTS.sigmaData,
     seed: options.seed ?? MLP_DENOISER_DEFAULTS.seed,
   };
@@ -255,6 +287,13 @@ export function resolveMlpDenoiserConfig(options: MlpDenoiserOptions): MlpDenois
     );
   }
   assertPositiveNumber('MlpDenoiser: config.fourierScale', config.fourierScale);
+  assertIntegerAtLeast('MlpDenoiser: config.inputFeatures', config.inputFeatures, 0);
+  if (config.inputFeatures % 2 !== 0) {
+    throw new RangeError(
+      `MlpDenoiser: config.inputFeatures must be even, got ${config.inputFeatures}`,
+    );
+  }
+  assertPositiveNumber('MlpDenoiser: config.inputFeatureScale', config.inputFeatureScale);
   assertPositiveNumber('MlpDenoiser: config.sigmaData', config.sigmaData);
   assertSeed('MlpDenoiser: config.seed', config.seed);
   if (options.classCount !== undefined) {

@@ -82,6 +82,10 @@ const MLP_CASES: Array<[string, MlpDenoiserOptions]> = [
     'positional, 4 classes',
     { dim: 5, width: 32, depth: 3, embedding: 'positional', classCount: 4, seed: 4 },
   ],
+  [
+    'fourier, 16 input Fourier features',
+    { dim: 2, width: 32, depth: 2, inputFeatures: 16, inputFeatureScale: 2, seed: 5 },
+  ],
 ];
 
 describe('exportDenoiserToOnnx: MlpDenoiser parity with tfjs (onnxruntime, all optimizations)', () => {

@@ -23,7 +23,7 @@ export function mlpRawNetworkGraph(
   network: MlpDenoiser,
   labels: string | undefined,
 ): OnnxRawNetwork {
-  const { dim, width, depth, embedding, embeddingSize, classCount } = network.config;
+  const { dim, width, depth, embedding, embeddingSize, classCount, inputFeatures } = network.config;
   const { graph, weights } = context;
   return (scaledInput, noiseCondition) => {
     const frequencies =
@@ -49,7 +49,11 @@ export function mlpRawNetworkGraph(
       graph,
       linearGraph(context, 'noiseLayer1', conditioning, width, width),
     );
-    const inputLayer = linearGraph(context, 'inputLayer', scaledInput, dim, width);
+    const input =
+      inputFeatures === 0
+        ? scaledInput
+        : inputFourierFeaturesGraph(context, scaledInput, dim, inputFeatures);
+    const inputLayer = linearGraph(context, 'inputLayer', input, dim + inputFeatures, width);
     let hidden = siluGraph(graph, graph.add('Add', [inputLayer, conditioning]));
     for (let i = 0; i < depth - 1; i++) {
       const layer = linearGraph(context, `hiddenLayers.${i}`, hidden, width, width);
@@ -57,4 +61,24 @@ export function mlpRawNetworkGraph(
     }
     return linearGraph(context, 'outputLayer', hidden, width, dim);
   };
+}
+
+/** `[x, cos(x B), sin(x B)]` of an `InputFourierFeatures` (`inputFourierFeatures.frequencies` [dim, count / 2]). */
+function inputFourierFeaturesGraph(
+  { graph, weights }: OnnxExportContext,
+  x: string,
+  dim: number,
+  count: number,
+): string {
+  const name = 'inputFourierFeatures.frequencies';
+  const frequencies = graph.addInitializer(
+    name,
+    'float32',
+    [dim, count / 2],
+    weights.read(name, [dim, count / 2]),
+  );
+  const angles = graph.add('MatMul', [x, frequencies]);
+  return graph.add('Concat', [x, graph.add('Cos', [angles]), graph.add('Sin', [angles])], {
+    axis: { int: 1 },
+  });
 }
