@@ -3,18 +3,10 @@
  * `CaseSpec` (JSON) from argv, selects the backend, installs the project's wasm kernels the way
  * the CLI does, warms up, times, and prints one `CaseResult` as JSON on the last line.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { installWasmKernels } from '../packages/cli/src/wasm-kernels.js';
 import type { CaseResult, CaseSpec, ConvolutionShape } from './cases.js';
 import { imageWorkload, mixtureWorkload } from './workloads.js';
-
-/** The wasm backend, resolved from the CLI package (bench/ is not a workspace package). */
-async function loadWasmBackend(): Promise<void> {
-  const fromCli = createRequire(new URL('../packages/cli/package.json', import.meta.url));
-  await import(pathToFileURL(fromCli.resolve('@tensorflow/tfjs-backend-wasm')).href);
-}
+import { backend } from './workspace.js';
 
 /** The median time of `run` in milliseconds, after `warmup` untimed runs. */
 function medianMs(run: () => void, warmup: number, iterations: number): number {
@@ -113,10 +105,9 @@ async function convolutionCase(spec: Extract<CaseSpec, { kind: 'conv' }>) {
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] as string) as CaseSpec;
-  if (spec.backend === 'wasm') await loadWasmBackend();
-  if (!(await tf.setBackend(spec.backend))) throw new Error(`backend ${spec.backend} did not load`);
-  await tf.ready();
-  if (spec.backend === 'wasm' && !installWasmKernels()) {
+  // As the CLI does: @fdistill/backend loads the backend and, on wasm, installs its kernels.
+  await backend.selectBackend(spec.backend as 'wasm' | 'cpu');
+  if (spec.backend === 'wasm' && !backend.installWasmKernels()) {
     throw new Error('the project wasm kernels could not be installed');
   }
   const timings = spec.kind === 'conv' ? await convolutionCase(spec) : await distillCase(spec);

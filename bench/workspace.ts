@@ -2,6 +2,7 @@
  * The workspace packages as the benchmark uses them: their built `dist` (run `turbo run build`
  * first; `pnpm bench` does), imported by path because `bench/` is not a workspace package.
  */
+export * as backend from '../packages/backend/dist/index.js';
 export * as discriminator from '../packages/discriminator/dist/index.js';
 export * as divergence from '../packages/divergence/dist/index.js';
 export * as score from '../packages/score/dist/index.js';

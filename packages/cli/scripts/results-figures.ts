@@ -19,10 +19,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { selectBackend } from '@fdistill/backend';
 import { DIVERGENCE_NAMES, getDivergence, normalizedVariance } from '@fdistill/divergence';
 import { lineChartPng } from '@fdistill/eval';
 import { writeFileAtomically } from '@fdistill/trainer';
-import { selectBackend } from '../src/backend.js';
 import { buildMixtureRun } from '../src/build-mixture-run.js';
 import { MIXTURE_COMPARED_METRICS } from '../src/commands/compare.js';
 import {

@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { selectBackend } from '../src/backend.js';
+import { selectBackend } from '@fdistill/backend';
 import { exportClassifierToOnnx } from '../src/classifier/export-classifier-to-onnx.js';
 import {
   FASHION_CLASSIFIER_TRAINING_DEFAULTS,

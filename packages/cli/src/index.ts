@@ -1,4 +1,3 @@
-export { BACKEND_NAMES, type BackendChoice, type BackendName, selectBackend } from './backend.js';
 export {
   buildMixtureRun,
   distillOptionsOfConfig,
@@ -34,5 +33,5 @@ export {
   validateConfigFields,
 } from './run-config.js';
 export { RUN_FILES, RunFolder } from './run-folder.js';
+export { selectCliBackend } from './select-cli-backend.js';
 export { formatSummary, formatTable, type RunSummary, summarizeMixtureRun } from './summary.js';
-export { installWasmKernels, WASM_KERNEL_NAMES } from './wasm-kernels.js';

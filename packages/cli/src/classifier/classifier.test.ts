@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
+import { installWasmKernels } from '@fdistill/backend';
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor as OnnxTensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { FASHION_MNIST_PATH } from '../fashion-mnist.js';
-import { installWasmKernels } from '../wasm-kernels.js';
 import { exportClassifierToOnnx } from './export-classifier-to-onnx.js';
 import { FashionClassifier } from './fashion-classifier.js';
 import { trainFashionClassifier } from './train-classifier.js';

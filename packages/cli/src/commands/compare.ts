@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { DIVERGENCE_NAMES } from '@fdistill/divergence';
 import { barChartPng } from '@fdistill/eval';
 import { writeFileAtomically } from '@fdistill/trainer';
-import { type BackendName, selectBackend } from '../backend.js';
 import { loadImageTeacher, SHIPPED_FASHION_MNIST_TEACHER } from '../build-image-run.js';
 import { divergenceNamed } from '../build-mixture-run.js';
 import {
@@ -15,6 +14,7 @@ import { fashionMnistFiles } from '../fashion-mnist.js';
 import { resolveRunConfig } from '../load-config.js';
 import { ConfigError, PRESET_NAMES, type RunConfig } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
+import { selectCliBackend } from '../select-cli-backend.js';
 import { formatTable } from '../summary.js';
 import { numberFlag, parseCommandArgs } from '../usage-error.js';
 import { distillImageRun, distillMixtureRun, freeFolderName } from './distill.js';
@@ -216,7 +216,7 @@ export async function compareCommand(args: string[]): Promise<number> {
       config,
     ),
   );
-  const backend = await selectBackend(values.backend as BackendName | 'auto');
+  const backend = await selectCliBackend(values.backend);
   console.error(`backend: ${backend.name} (${backend.reason})`);
   const distill = base.preset === 'fashion-mnist' ? distillImageRun : distillMixtureRun;
   const runs: Comparison['runs'] = [];

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Distiller, type DistillStepEvent, runTraining } from '@fdistill/trainer';
-import { type BackendName, selectBackend } from '../backend.js';
 import {
   buildImageRun,
   loadImageTeacher,
@@ -16,6 +15,7 @@ import { PRESET_DESCRIPTIONS } from '../presets.js';
 import { ProgressBar } from '../progress-bar.js';
 import { ConfigError, PRESET_NAMES, type RunConfig } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
+import { selectCliBackend } from '../select-cli-backend.js';
 import {
   formatImageSummary,
   type ImageRunSummary,
@@ -243,7 +243,7 @@ export async function distillCommand(args: string[]): Promise<number> {
       config,
     );
   }
-  const backend = await selectBackend(values.backend as BackendName | 'auto');
+  const backend = await selectCliBackend(values.backend);
   console.error(`backend: ${backend.name} (${backend.reason})`);
   console.error(`run folder: ${folder.path}${resume ? ' (resuming)' : ''}`);
 

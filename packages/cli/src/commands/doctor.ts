@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { installHints, NODE_BACKEND_ORDER, selectBackend } from '@fdistill/backend';
 import * as tf from '@tensorflow/tfjs';
-import { BACKEND_NAMES, installHints, selectBackend } from '../backend.js';
 import { FASHION_MNIST_FILES } from '../fashion-mnist.js';
 import { PRESETS } from '../presets.js';
 import { parseCommandArgs } from '../usage-error.js';
@@ -33,7 +33,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
     `node              ${process.version} (${process.platform} ${process.arch})`,
     `tfjs              ${tf.version.tfjs}`,
     `backend           ${backend.name}: ${backend.reason}`,
-    `backends tried    ${BACKEND_NAMES.map((name) => `${name}: ${backend.failures[name] ?? (name === backend.name ? 'loaded' : 'not tried')}`).join('; ')}`,
+    `backends tried    ${NODE_BACKEND_ORDER.map((name) => `${name}: ${backend.failures[name] ?? (name === backend.name ? 'loaded' : 'not tried')}`).join('; ')}`,
     `cpu threads       ${availableParallelism()} available; ${backend.name === 'wasm' ? 'tfjs wasm runs single-threaded in Node' : backend.name === 'cpu' ? 'tfjs cpu runs on one thread' : 'libtensorflow picks its own thread pools'}`,
   ];
   const onnx = await onnxRuntimeVersion();

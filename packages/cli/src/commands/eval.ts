@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { type BackendName, selectBackend } from '../backend.js';
 import { buildImageRun } from '../build-image-run.js';
 import { buildMixtureRun } from '../build-mixture-run.js';
 import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
+import { selectCliBackend } from '../select-cli-backend.js';
 import { formatImageSummary, summarizeImageRun } from '../summarize-image-run.js';
 import { formatSummary, summarizeMixtureRun } from '../summary.js';
 import { numberFlag, parseCommandArgs, UsageError } from '../usage-error.js';
@@ -53,7 +53,7 @@ export async function evalCommand(args: string[]): Promise<number> {
   if (count !== undefined && !(Number.isInteger(count) && count >= 4)) {
     throw new UsageError(`-n must be an integer >= 4, got ${count}`);
   }
-  const backend = await selectBackend(values.backend as BackendName | 'auto');
+  const backend = await selectCliBackend(values.backend);
   console.error(`backend: ${backend.name} (${backend.reason})`);
   const started = performance.now();
   const evaluationConfig = { ...config, evaluationSamples: count ?? config.evaluationSamples };

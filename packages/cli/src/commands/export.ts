@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportStudentToOnnx } from '@fdistill/score';
 import { writeFileAtomically } from '@fdistill/trainer';
-import { type BackendName, selectBackend } from '../backend.js';
 import { buildImageRun } from '../build-image-run.js';
 import { buildMixtureRun } from '../build-mixture-run.js';
 import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
+import { selectCliBackend } from '../select-cli-backend.js';
 import { parseCommandArgs, UsageError } from '../usage-error.js';
 
 /** `fdistill export --help`. */
@@ -45,7 +45,7 @@ export async function exportCommand(args: string[]): Promise<number> {
   if (!existsSync(folder.file('checkpoint')))
     throw new ConfigError(`${values.run} has no checkpoint to export`);
   const out = values.out ?? join(folder.path, 'student.onnx');
-  const backend = await selectBackend(values.backend as BackendName | 'auto');
+  const backend = await selectCliBackend(values.backend);
   console.error(`backend: ${backend.name} (${backend.reason})`);
   const run = config.preset === 'fashion-mnist' ? buildImageRun(config) : buildMixtureRun(config);
   try {

@@ -3,11 +3,11 @@ import { sampleGridPng, scatterPlotPng } from '@fdistill/eval';
 import { heunSampler } from '@fdistill/score';
 import { writeFileAtomically } from '@fdistill/trainer';
 import * as tf from '@tensorflow/tfjs';
-import { type BackendName, selectBackend } from '../backend.js';
 import { buildMixtureRun } from '../build-mixture-run.js';
 import { normalLatents, openOnnxStudent } from '../onnx-student.js';
 import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
+import { selectCliBackend } from '../select-cli-backend.js';
 import { numberFlag, parseCommandArgs, UsageError } from '../usage-error.js';
 import { sampleImageRun } from './sample-image.js';
 
@@ -137,7 +137,7 @@ export async function sampleCommand(args: string[]): Promise<number> {
   if (!values.teacher && !existsSync(folder.file('checkpoint'))) {
     throw new ConfigError(`${values.run} has no checkpoint to sample the student from`);
   }
-  const backend = await selectBackend(values.backend as BackendName | 'auto');
+  const backend = await selectCliBackend(values.backend);
   console.error(`backend: ${backend.name} (${backend.reason})`);
   if (config.preset === 'fashion-mnist') {
     return sampleImageRun({

@@ -4,7 +4,6 @@ import { meanMixtureLogDensity, mixtureModeMetrics, scatterPlotPng } from '@fdis
 import { heunSampler, MlpDenoiser } from '@fdistill/score';
 import { mixtureSource, runTraining, TeacherTrainer, writeFileAtomically } from '@fdistill/trainer';
 import * as tf from '@tensorflow/tfjs';
-import { type BackendName, selectBackend } from '../backend.js';
 import { FASHION_MNIST_PATH } from '../fashion-mnist.js';
 import {
   FASHION_MNIST_TEACHER_DEFAULTS,
@@ -13,6 +12,7 @@ import {
 import { mixtureOfPreset } from '../presets.js';
 import { ProgressBar } from '../progress-bar.js';
 import { ConfigError, MIXTURE_PRESETS } from '../run-config.js';
+import { selectCliBackend } from '../select-cli-backend.js';
 import { formatTable } from '../summary.js';
 import { numberFlag, parseCommandArgs, UsageError } from '../usage-error.js';
 import { openImageTeacherRun, trainImageTeacher } from './teacher-image.js';
@@ -86,7 +86,7 @@ export async function teacherCommand(args: string[]): Promise<number> {
   if (existsSync(out) && readdirSync(out).length > 0) {
     throw new ConfigError(`--out ${out} already holds files; choose another --out`);
   }
-  const backend = await selectBackend(values.backend as BackendName | 'auto');
+  const backend = await selectCliBackend(values.backend);
   console.error(`backend: ${backend.name} (${backend.reason})`);
   mkdirSync(out, { recursive: true });
   const mixture = mixtureOfPreset(preset as 'ring8' | 'grid25');
@@ -216,7 +216,7 @@ async function imageTeacherCommand(
         `--out ${folder} already holds files; continue it with --resume ${folder}, or choose another --out`,
       );
   }
-  const backend = await selectBackend(text('backend') as BackendName | 'auto');
+  const backend = await selectCliBackend(text('backend'));
   console.error(`backend: ${backend.name} (${backend.reason})`);
   console.error(`run folder: ${folder}${resumeFolder === undefined ? '' : ' (resuming)'}`);
   return trainImageTeacher({

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import { hasSimdMemory, simdKernels } from './simd-kernels.js';
 import { allocate, floatOffset, heapFloats, isWasmBackend, type WasmBackend } from './wasm-heap.js';
 

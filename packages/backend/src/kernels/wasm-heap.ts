@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** The parts of the Emscripten module of tfjs-backend-wasm 4.x that the kernels use. */
 interface WasmModule {

@@ -1,13 +1,15 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './kernels/batch-mat-mul.js';
 import { broadcastBinaryConfig } from './kernels/broadcast-binary.js';
-import { concatConfig, sliceConfig, splitConfig } from './kernels/concat-slice.js';
+import { concatConfig } from './kernels/concat.js';
 import { conv2dConfig } from './kernels/conv2d.js';
 import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
 import { identityConfig } from './kernels/identity.js';
 import { reduceConfig } from './kernels/reduce.js';
 import type { BinaryOperation } from './kernels/simd-kernels.js';
+import { sliceConfig } from './kernels/slice.js';
+import { splitConfig } from './kernels/split-v.js';
 import { isWasmBackend } from './kernels/wasm-heap.js';
 
 /** The kernels `installWasmKernels` registers for the 'wasm' backend. */
@@ -52,8 +54,7 @@ let installed = false;
  * Each kernel checks its inputs and hands what it does not handle to the stock kernel. Call it
  * once, after `tf.setBackend('wasm')` has resolved; later calls do nothing. Returns whether the
  * kernels are installed (false when the wasm backend is not initialized, or is not the
- * tfjs-backend-wasm 4.x whose internals these kernels use). Process-wide: only the CLI (which
- * owns the backend) calls it.
+ * tfjs-backend-wasm 4.x whose internals these kernels use). Process-wide; `selectBackend` calls it whenever it picks wasm.
  *
  * @example await tf.setBackend('wasm'); installWasmKernels(); // conv training now works on wasm
  */

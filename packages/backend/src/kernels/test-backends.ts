@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { installWasmKernels } from '../wasm-kernels.js';
+import { installWasmKernels } from '../install-wasm-kernels.js';
 
 /** A deterministic random generator (mulberry32) for test shapes and values. */
 export function randomGenerator(seed: number): () => number {

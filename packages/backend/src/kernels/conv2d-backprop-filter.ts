@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import { callKernel } from './call-kernel.js';
 import { type ConvolutionPadding, convolutionInfo } from './convolution-info.js';
 import {

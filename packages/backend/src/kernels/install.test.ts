@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { installWasmKernels, WASM_KERNEL_NAMES } from '../wasm-kernels.js';
+import { installWasmKernels, WASM_KERNEL_NAMES } from '../install-wasm-kernels.js';
 
 describe('installWasmKernels', () => {
   it('registers its kernels for wasm only, once, after the backend is ready', async () => {

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import { type BinaryOperation, hasSimdMemory, ROW_KIND, simdKernels } from './simd-kernels.js';
 import { allocate, floatOffset, isWasmBackend, type WasmBackend } from './wasm-heap.js';
 

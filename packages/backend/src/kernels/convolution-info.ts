@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** The padding argument of the Conv2D kernels. */
 export type ConvolutionPadding = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;

@@ -1,0 +1,13 @@
+export { installWasmKernels, WASM_KERNEL_NAMES } from './install-wasm-kernels.js';
+export {
+  BACKEND_NAMES,
+  type BackendChoice,
+  type BackendFailures,
+  type BackendName,
+  BROWSER_BACKEND_ORDER,
+  installHints,
+  NODE_BACKEND_ORDER,
+  runsInNode,
+  type SelectBackendOptions,
+  selectBackend,
+} from './select-backend.js';

@@ -1,0 +1,194 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { installWasmKernels } from './install-wasm-kernels.js';
+
+/** Every tfjs backend `selectBackend` knows. */
+export const BACKEND_NAMES = [
+  'tensorflow-gpu',
+  'tensorflow',
+  'webgpu',
+  'webgl',
+  'wasm',
+  'cpu',
+] as const;
+
+/** A tfjs backend, by the name `selectBackend` takes. */
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** The order `'auto'` tries in Node: fastest first. */
+export const NODE_BACKEND_ORDER: readonly BackendName[] = [
+  'tensorflow-gpu',
+  'tensorflow',
+  'wasm',
+  'cpu',
+];
+
+/** The order `'auto'` tries in a browser: fastest first. */
+export const BROWSER_BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** Options of `selectBackend`. */
+export interface SelectBackendOptions {
+  /**
+   * Where the browser fetches tfjs-backend-wasm's `.wasm` files: a folder URL ending in `/`, or
+   * a map from file name to URL (tfjs-backend-wasm's `setWasmPaths`). Node finds them itself.
+   */
+  wasmPaths?: string | Record<string, string>;
+}
+
+/** The backend that runs, why it was chosen, and why each faster one was skipped. */
+export interface BackendChoice {
+  name: BackendName;
+  reason: string;
+  failures: BackendFailures;
+}
+
+/** Why a backend could not be loaded, by backend. */
+export type BackendFailures = Partial<Record<BackendName, string>>;
+
+/** How each backend loads: the package that registers it, tfjs's name for it, where it runs. */
+const BACKENDS: Record<
+  BackendName,
+  { module?: string; tfjsName: string; runsIn: 'node' | 'browser' | 'both'; install?: string }
+> = {
+  'tensorflow-gpu': {
+    module: '@tensorflow/tfjs-node-gpu',
+    tfjsName: 'tensorflow',
+    runsIn: 'node',
+    install: 'npm install @tensorflow/tfjs-node-gpu (Linux with CUDA)',
+  },
+  tensorflow: {
+    module: '@tensorflow/tfjs-node',
+    tfjsName: 'tensorflow',
+    runsIn: 'node',
+    install: 'npm install @tensorflow/tfjs-node',
+  },
+  webgpu: {
+    module: '@tensorflow/tfjs-backend-webgpu',
+    tfjsName: 'webgpu',
+    runsIn: 'browser',
+    install:
+      "npm install @tensorflow/tfjs-backend-webgpu and import '@tensorflow/tfjs-backend-webgpu'",
+  },
+  webgl: {
+    module: '@tensorflow/tfjs-backend-webgl',
+    tfjsName: 'webgl',
+    runsIn: 'browser',
+    install:
+      "npm install @tensorflow/tfjs-backend-webgl and import '@tensorflow/tfjs-backend-webgl'",
+  },
+  wasm: { tfjsName: 'wasm', runsIn: 'both' },
+  cpu: { tfjsName: 'cpu', runsIn: 'both' },
+};
+
+/** Whether this code runs in Node (rather than a browser or a worker). */
+export function runsInNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+/**
+ * Registers a backend's factory with tfjs: the Node bindings by a runtime import (never bundled),
+ * wasm and cpu from this package's own dependencies; webgpu and webgl only when the app has
+ * imported them (a bundler cannot include a package the app does not depend on).
+ */
+async function registerBackend(name: BackendName, options: SelectBackendOptions): Promise<void> {
+  const { module, tfjsName } = BACKENDS[name];
+  if (name === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
+    return;
+  }
+  if (name === 'cpu') {
+    await import('@tensorflow/tfjs-backend-cpu');
+    return;
+  }
+  if (tf.findBackendFactory(tfjsName) !== null) return;
+  if (BACKENDS[name].runsIn === 'browser') throw new Error(`${module} is not imported`);
+  // A specifier in a variable: bundlers leave it alone; Node resolves it at run time.
+  const specifier = module as string;
+  await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
+}
+
+async function tryBackend(
+  name: BackendName,
+  options: SelectBackendOptions,
+): Promise<string | undefined> {
+  const { module, tfjsName, runsIn } = BACKENDS[name];
+  const node = runsInNode();
+  if ((runsIn === 'node' && !node) || (runsIn === 'browser' && node)) {
+    return `runs only in ${runsIn === 'node' ? 'Node' : 'a browser'}`;
+  }
+  try {
+    await registerBackend(name, options);
+    if (!(await tf.setBackend(tfjsName))) return `tf.setBackend('${tfjsName}') failed`;
+    await tf.ready();
+    if (name === 'wasm') installWasmKernels();
+    return undefined;
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0] ?? String(error);
+    return module !== undefined && /Cannot find (module|package)|Could not resolve/.test(message)
+      ? `${module} is not installed`
+      : message;
+  }
+}
+
+/**
+ * Picks the tfjs backend, once, at start-up. With `'auto'` it tries, fastest first, in Node
+ * tfjs-node-gpu, tfjs-node, wasm, cpu, and in a browser webgpu, webgl, wasm, cpu, and takes the
+ * first that loads; any other name loads exactly that backend (an error with an install hint if
+ * it cannot). On wasm it installs this package's kernels (`installWasmKernels`), so convolutional
+ * networks train and dense ones run several times faster than on tfjs-backend-wasm alone.
+ * Returns the backend, a line saying why, and why each faster backend was skipped.
+ *
+ * In a browser, import the GPU backends you want to ship (`import '@tensorflow/tfjs-backend-webgl'`)
+ * and pass `wasmPaths` if tfjs-backend-wasm's `.wasm` files are not served next to your bundle.
+ *
+ * @example
+ * const { name, reason } = await selectBackend('auto');
+ * console.error(`backend: ${name} (${reason})`);
+ */
+export async function selectBackend(
+  requested: BackendName | 'auto' = 'auto',
+  options: SelectBackendOptions = {},
+): Promise<BackendChoice> {
+  if (requested !== 'auto' && !BACKEND_NAMES.includes(requested)) {
+    throw new RangeError(
+      `selectBackend: backend must be one of auto, ${BACKEND_NAMES.join(', ')}; got ${JSON.stringify(requested)}`,
+    );
+  }
+  const failures: BackendFailures = {};
+  if (requested !== 'auto') {
+    const failure = await tryBackend(requested, options);
+    if (failure !== undefined) {
+      const hint = BACKENDS[requested].install;
+      throw new Error(
+        `backend ${requested} cannot load: ${failure}${hint ? `; install it with: ${hint}` : ''}`,
+      );
+    }
+    return { name: requested, reason: 'chosen explicitly', failures };
+  }
+  for (const name of runsInNode() ? NODE_BACKEND_ORDER : BROWSER_BACKEND_ORDER) {
+    const failure = await tryBackend(name, options);
+    if (failure === undefined) {
+      const skipped = Object.entries(failures).map(
+        ([skippedName, why]) => `${skippedName}: ${why}`,
+      );
+      const reason =
+        skipped.length === 0
+          ? 'the fastest available'
+          : `fastest that loads (${skipped.join('; ')})`;
+      return { name, reason, failures };
+    }
+    failures[name] = failure;
+  }
+  throw new Error(`selectBackend: no tfjs backend could load: ${JSON.stringify(failures)}`);
+}
+
+/**
+ * How to install each backend that did not load (for a hint after `selectBackend('auto')`).
+ *
+ * @example for (const hint of installHints(choice.failures)) console.error(`faster: ${hint}`);
+ */
+export function installHints(failures: BackendFailures): string[] {
+  return Object.keys(failures)
+    .map((name) => BACKENDS[name as BackendName].install)
+    .filter((hint): hint is string => hint !== undefined);
+}
