@@ -63,5 +63,12 @@ export function resolveRunConfig(options: {
       `studentWarmStartSteps must be 0 for the fashion-mnist preset (its student starts from the teacher's weights), got ${config.studentWarmStartSteps}`,
     );
   }
+  for (const field of ['studentInputFeatures', 'fakeScoreInputFeatures'] as const) {
+    if (preset === 'fashion-mnist' && (config[field] ?? 0) !== 0) {
+      throw new ConfigError(
+        `${field} must be 0 for the fashion-mnist preset (its networks are U-Nets), got ${config[field]}`,
+      );
+    }
+  }
   return config;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { distillOptionsOfConfig } from './build-mixture-run.js';
+import '@tensorflow/tfjs';
+import { buildMixtureRun, distillOptionsOfConfig } from './build-mixture-run.js';
 import { aggregateRuns, formatMeanAndSpread, meanAndSpread } from './compare-statistics.js';
 import { resolveRunConfig } from './load-config.js';
 import { PRESETS } from './presets.js';
@@ -25,6 +26,27 @@ describe('run configs', () => {
     expect(() =>
       resolveRunConfig({ preset: 'fashion-mnist', flags: { evaluationEvery: 10 } }),
     ).toThrow('evaluationEvery must be 0 for the fashion-mnist preset');
+    expect(() => validateConfigFields({ studentInputFeatures: 3 }, 'run.yaml')).toThrow(
+      'run.yaml: studentInputFeatures must be an even integer >= 0, got 3',
+    );
+    expect(() => validateConfigFields({ inputFeatureScale: -1 }, 'run.yaml')).toThrow(
+      'run.yaml: inputFeatureScale must be a number > 0, got -1',
+    );
+    expect(() =>
+      resolveRunConfig({ preset: 'fashion-mnist', flags: { fakeScoreInputFeatures: 8 } }),
+    ).toThrow('fakeScoreInputFeatures must be 0 for the fashion-mnist preset');
+  });
+
+  it('gives the grid25 student and fake score input Fourier features, the ring8 ones none', () => {
+    const grid = buildMixtureRun(
+      resolveRunConfig({ preset: 'grid25', flags: { networkWidth: 8 } }),
+    );
+    const ring = buildMixtureRun(resolveRunConfig({ preset: 'ring8', flags: { networkWidth: 8 } }));
+    expect(grid.student.config).toMatchObject({ inputFeatures: 128, inputFeatureScale: 3 });
+    expect(grid.studentEma.config.inputFeatures).toBe(128);
+    expect(ring.student.config.inputFeatures).toBe(0);
+    grid.dispose();
+    ring.dispose();
   });
 
   it('maps the config onto the distiller: generator and critic learning rates, weighting, stages', () => {
