@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { FASHION_MNIST_FILES, FASHION_MNIST_PATH } from './fashion-mnist.js';
 
@@ -344,6 +345,56 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
     const negative = await fdistill(['distill', '--steps=-4', '--out', out]);
     expect(negative.code).toBe(2);
     expect(negative.stderr).toContain('steps must be an integer >= 1, got -4');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('stops on a bad ONNX file, IDX file or teacher with one line naming it, exit 2, nothing written', async () => {
+    const notOnnx = join(folder, 'not-a-model.onnx');
+    writeFileSync(notOnnx, 'plain text, not a protobuf');
+    const samples = join(folder, 'never.png');
+    const onnx = await fdistill(['sample', '--onnx', notOnnx, '--out', samples]);
+    expect(onnx.code).toBe(2);
+    expect(onnx.stderr.trim().split('\n')).toEqual([
+      `fdistill: --onnx ${notOnnx} is not a readable ONNX model (Protobuf parsing failed.)`,
+    ]);
+    expect(existsSync(samples)).toBe(false);
+
+    // Fashion-MNIST files whose first image file is gzip of a header without its pixels.
+    const data = join(folder, 'bad-idx');
+    mkdirSync(data);
+    for (const file of Object.values(FASHION_MNIST_FILES)) writeFileSync(join(data, file), 'x');
+    const header = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28];
+    writeFileSync(join(data, FASHION_MNIST_FILES.trainImages), gzipSync(Buffer.from(header)));
+    const config = join(folder, 'bad-idx.yaml');
+    writeFileSync(config, `preset: fashion-mnist\ndataPath: ${data}\n`);
+    const out = join(folder, 'never-image');
+    const idx = await fdistill(['distill', '--config', config, '--out', out]);
+    expect(idx.code).toBe(2);
+    expect(idx.stderr.trim().split('\n')).toEqual([
+      `fdistill: dataPath: ${join(data, FASHION_MNIST_FILES.trainImages)} should hold 1568 uint8 values after its header (shape [2,28,28]), but has 0 bytes`,
+    ]);
+    expect(existsSync(out)).toBe(false);
+
+    const teacher = join(folder, 'bad-teacher.safetensors');
+    writeFileSync(teacher, Buffer.from([16, 0, 0, 0, 0, 0, 0, 0, 123]));
+    const realData = await fdistill([
+      'distill',
+      '--preset',
+      'fashion-mnist',
+      '--teacher',
+      teacher,
+      '--out',
+      out,
+    ]);
+    expect(realData.code).toBe(2);
+    expect(realData.stderr.trim().split('\n')).toHaveLength(1);
+    // The data is checked first: without Debian's dataset the line names dataPath instead.
+    const haveData = existsSync(join(FASHION_MNIST_PATH, FASHION_MNIST_FILES.trainImages));
+    expect(realData.stderr).toContain(
+      haveData
+        ? `fdistill: teacher ${teacher} is not a U-Net teacher: decodeSafetensors: header length 16 runs past the end of the file`
+        : `fdistill: dataPath ${FASHION_MNIST_PATH} has no`,
+    );
     expect(existsSync(out)).toBe(false);
   });
 

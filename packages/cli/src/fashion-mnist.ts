@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { UNetConfig } from '@fdistill/score';
-import { type DataSource, idxImageSource } from '@fdistill/trainer';
+import { type DataSource, idxImageSource, readIdxFile } from '@fdistill/trainer';
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from './run-config.js';
 
@@ -76,6 +76,37 @@ export function fashionMnistFiles(
     }
   }
   return { imagesPath: join(dataPath, images), labelsPath: join(dataPath, labels) };
+}
+
+/**
+ * Reads one split's IDX files and checks them (IDX format, images [N, 28, 28], N labels), so a
+ * run stops on bad data before it writes anything: a `ConfigError` naming the file and what is
+ * wrong.
+ *
+ * @example checkFashionMnistFiles('/usr/share/datasets/fashion-mnist', 'train');
+ */
+export function checkFashionMnistFiles(dataPath: string, split: 'train' | 'test'): void {
+  const { imagesPath, labelsPath } = fashionMnistFiles(dataPath, split);
+  const read = (path: string) => {
+    try {
+      return readIdxFile(path);
+    } catch (error) {
+      throw new ConfigError(`dataPath: ${(error as Error).message.replace(/^readIdxFile: /, '')}`);
+    }
+  };
+  const images = read(imagesPath).shape;
+  const labels = read(labelsPath).shape;
+  const size = FASHION_MNIST_SIZE;
+  if (images.length !== 3 || images[1] !== size || images[2] !== size) {
+    throw new ConfigError(
+      `dataPath: ${imagesPath} holds shape [${images}], expected [N, ${size}, ${size}] images`,
+    );
+  }
+  if (labels.length !== 1 || labels[0] !== images[0]) {
+    throw new ConfigError(
+      `dataPath: ${labelsPath} holds shape [${labels}], expected [${images[0]}] labels (one per image)`,
+    );
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { deriveSeed } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs';
 import onnxProto from 'onnx-proto';
+import { ConfigError } from './run-config.js';
 
 /** A one-step student loaded in onnxruntime-node. */
 export interface OnnxStudent {
@@ -30,15 +31,22 @@ export async function openOnnxStudent(path: string, batchSize: number): Promise<
   } catch {
     throw new Error('onnxruntime-node is not installed: npm install onnxruntime-node');
   }
-  const session = await ort.InferenceSession.create(path, {
-    executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
-  });
+  if (!existsSync(path)) throw new ConfigError(`--onnx ${path}: no such file`);
+  let session: import('onnxruntime-node').InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(path, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+    });
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^Load model from .*? failed:/, '');
+    throw new ConfigError(`--onnx ${path} is not a readable ONNX model (${reason.trim()})`);
+  }
   const input = session.inputMetadata.find((entry) => entry.name === 'z') as
     | { shape?: unknown[] }
     | undefined;
   if (input === undefined || !session.outputNames.includes('samples')) {
-    throw new Error(
+    throw new ConfigError(
       `${path} is not an fdistill student (expected input z and output samples; has ${session.inputNames.join(', ')})`,
     );
   }

@@ -8,7 +8,7 @@ import {
 } from '../build-image-run.js';
 import { buildMixtureRun } from '../build-mixture-run.js';
 import { evaluateMixtureModes } from '../evaluate-mixture.js';
-import { fashionMnistFiles } from '../fashion-mnist.js';
+import { checkFashionMnistFiles } from '../fashion-mnist.js';
 import { withInterrupt } from '../interrupt.js';
 import { resolveRunConfig } from '../load-config.js';
 import { PRESET_DESCRIPTIONS } from '../presets.js';
@@ -193,6 +193,8 @@ export async function distillCommand(args: string[]): Promise<number> {
     console.log(DISTILL_HELP);
     return 0;
   }
+  // First, so that the checks below (which load the image teacher) run on the chosen backend.
+  const backend = await selectCliBackend(values.backend);
   const flags: Partial<RunConfig> = {};
   if (values.divergence !== undefined) flags.divergence = values.divergence;
   const steps = numberFlag('steps', values.steps);
@@ -231,8 +233,8 @@ export async function distillCommand(args: string[]): Promise<number> {
       flags,
     });
     if (config.preset === 'fashion-mnist') {
-      // Fail on missing data or a bad teacher before any folder is written.
-      fashionMnistFiles(config.dataPath as string, 'train');
+      // Fail on missing or bad data or a bad teacher before any folder is written.
+      checkFashionMnistFiles(config.dataPath as string, 'train');
       loadImageTeacher(config.teacherPath ?? SHIPPED_FASHION_MNIST_TEACHER).dispose();
     }
     folder = RunFolder.create(
@@ -243,7 +245,6 @@ export async function distillCommand(args: string[]): Promise<number> {
       config,
     );
   }
-  const backend = await selectCliBackend(values.backend);
   console.error(`backend: ${backend.name} (${backend.reason})`);
   console.error(`run folder: ${folder.path}${resume ? ' (resuming)' : ''}`);
 
