@@ -42,8 +42,8 @@ describe('run configs', () => {
       resolveRunConfig({ preset: 'grid25', flags: { networkWidth: 8 } }),
     );
     const ring = buildMixtureRun(resolveRunConfig({ preset: 'ring8', flags: { networkWidth: 8 } }));
-    expect(grid.student.config).toMatchObject({ inputFeatures: 128, inputFeatureScale: 3 });
-    expect(grid.studentEma.config.inputFeatures).toBe(128);
+    expect(grid.student.config).toMatchObject({ inputFeatures: 256, inputFeatureScale: 4 });
+    expect(grid.studentEma.config.inputFeatures).toBe(256);
     expect(ring.student.config.inputFeatures).toBe(0);
     grid.dispose();
     ring.dispose();

@@ -51,6 +51,8 @@ export interface RunConfig {
   studentWarmStartSteps: number;
   /** Latent/sample pairs solved by the teacher for the warm start. */
   studentWarmStartPairs: number;
+  /** Peak (cosine-decayed) learning rate of the warm start; default `learningRate`. */
+  studentWarmStartLearningRate?: number;
   /** Steps that fit the fresh fake score to the initial student before distilling. */
   fakeScorePrefitSteps: number;
   /** How the fake score's error is weighted per noise level: `uniform` (the paper's) or `edm`. */
@@ -104,6 +106,7 @@ const FIELDS: Record<Exclude<keyof RunConfig, 'preset'>, FieldKind> = {
   discriminatorDepth: 'integer',
   studentWarmStartSteps: 'count',
   studentWarmStartPairs: 'integer',
+  studentWarmStartLearningRate: 'positive',
   fakeScorePrefitSteps: 'count',
   fakeScoreWeighting: 'string',
   ratioNormalization: 'boolean',

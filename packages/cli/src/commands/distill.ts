@@ -101,7 +101,7 @@ async function trainAndSummarize<Run, Summary>(
         run.distiller.warmStartStudent({
           steps: config.studentWarmStartSteps,
           pairs: config.studentWarmStartPairs,
-          learningRate: config.learningRate,
+          learningRate: config.studentWarmStartLearningRate ?? config.learningRate,
         });
       }
       if (config.fakeScorePrefitSteps > 0)
