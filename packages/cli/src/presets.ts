@@ -42,12 +42,12 @@ export const PRESETS: Record<PresetName, RunConfig> = {
   ring8: { preset: 'ring8', ...MIXTURE_DEFAULTS },
   // 25 sharp modes: the student and the fake score see random Fourier features of their input
   // (a plain MLP cannot fit the teacher's 25-basin sampler map in 3,000 updates: 0.26
-  // high-quality share), the warm start runs at 3e-3, and the student then moves at a tenth of
-  // the critics' rate. Measurements: the cli README, "grid25".
+  // high-quality share), the warm start runs at 3e-3, and the student then moves at a twentieth
+  // of the critics' rate. Measurements: the cli README, "grid25".
   grid25: {
     preset: 'grid25',
     ...MIXTURE_DEFAULTS,
-    generatorLearningRate: 2e-4,
+    generatorLearningRate: 1e-4,
     studentWarmStartLearningRate: 3e-3,
     studentInputFeatures: 256,
     fakeScoreInputFeatures: 128,
