@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { selectBackend } from '@fdistill/backend';
 import { DIVERGENCE_NAMES, getDivergence, normalizedVariance } from '@fdistill/divergence';
 import { lineChartPng } from '@fdistill/eval';
-import { writeFileAtomically } from '@fdistill/trainer';
+import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import { buildMixtureRun } from '../src/build-mixture-run.js';
 import { MIXTURE_COMPARED_METRICS } from '../src/commands/compare.js';
 import {
@@ -95,7 +95,7 @@ async function weightAgainstScoreDifferenceFigure(): Promise<void> {
     const { folder, config } = RunFolder.open(path);
     const run = buildMixtureRun(config);
     try {
-      run.distiller.loadCheckpoint(folder.file('checkpoint'));
+      run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
       const { ratio, weight, scoreDifference } = run.distiller.weightingOfSamples(8192, 7);
       const sortedRatio = [...ratio].sort((a, b) => a - b);
       const ratioAt = (share: number) =>

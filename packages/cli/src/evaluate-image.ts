@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { createOnnxFeatureExtractor, type DomainMetrics, domainMetrics } from '@fdistill/eval';
+import { type DomainMetrics, domainMetrics } from '@fdistill/eval';
+import { createOnnxFeatureExtractor } from '@fdistill/eval/node';
 import type { EdmNetwork, UNetDenoiser } from '@fdistill/score';
 import type { Distiller } from '@fdistill/trainer';
 import * as tf from '@tensorflow/tfjs';

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { UNetConfig } from '@fdistill/score';
-import { type DataSource, idxImageSource, readIdxFile } from '@fdistill/trainer';
+import type { DataSource } from '@fdistill/trainer';
+import { idxImageSource, readIdxFile } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from './run-config.js';
 

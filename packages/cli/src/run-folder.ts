@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomically } from '@fdistill/trainer';
+import { writeFileAtomically } from '@fdistill/trainer/node';
 import { ConfigError, type RunConfig, validateConfigFields } from './run-config.js';
 
 /** The files of a run folder. */

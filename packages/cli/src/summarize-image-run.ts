@@ -1,5 +1,5 @@
 import { sampleGridsPng } from '@fdistill/eval';
-import { writeFileAtomically } from '@fdistill/trainer';
+import { writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
 import type { ImageRun } from './build-image-run.js';
 import { balancedLabels, evaluateImageStudent } from './evaluate-image.js';

@@ -1,4 +1,4 @@
-import { writeFileAtomically } from '@fdistill/trainer';
+import { writeFileAtomically } from '@fdistill/trainer/node';
 import type { MixtureRun } from './build-mixture-run.js';
 import {
   evaluateMixtureStudent,

@@ -1,6 +1,5 @@
 import type { FeatureStats } from './feature-stats.js';
 import { decodeNpz, encodeNpz } from './npz.js';
-import { writeFileAtomic } from './write-file-atomic.js';
 
 /**
  * Encodes statistics as a numpy `.npz` file with arrays `mu` (d), `sigma` (d x d) and `count`:
@@ -54,29 +53,4 @@ export async function featureStatsFromNpz(bytes: Uint8Array): Promise<FeatureSta
   }
   const count = arrays.get('count')?.data[0] ?? 0;
   return { mu: mu.data, sigma: sigma.data, count };
-}
-
-/**
- * Saves statistics to a `.npz` file (atomically), so reference statistics are computed once.
- *
- * @example await saveFeatureStats('fid-refs/cifar10-train.npz', featureStats(realFeatures));
- */
-export async function saveFeatureStats(path: string, stats: FeatureStats): Promise<void> {
-  await writeFileAtomic(path, featureStatsToNpz(stats));
-}
-
-/**
- * Loads statistics from a `.npz` file written by `saveFeatureStats`, `np.savez` or
- * `np.savez_compressed` (arrays `mu`, `sigma`, optional `count`).
- *
- * @example
- * const reference = await loadFeatureStats('fid-refs/cifar10-train.npz');
- * frechetDistanceFromStats(reference, featureStats(fakeFeatures));
- */
-export async function loadFeatureStats(path: string): Promise<FeatureStats> {
-  if (typeof path !== 'string' || path.length === 0) {
-    throw new TypeError('loadFeatureStats(path): path must be a non-empty string');
-  }
-  const { readFile } = await import('node:fs/promises');
-  return featureStatsFromNpz(new Uint8Array(await readFile(path)));
 }

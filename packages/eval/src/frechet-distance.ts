@@ -36,7 +36,7 @@ export function frechetDistance(a: ArrayInput, b: ArrayInput): number {
  * about `12 d^3` multiply-adds (about a minute at d = 2048 on one CPU core).
  *
  * @example
- * const real = featureStats(realFeatures); // once; save it with saveFeatureStats
+ * const real = featureStats(realFeatures); // once; save it with featureStatsToNpz
  * frechetDistanceFromStats(real, featureStats(fakeFeatures));
  */
 export function frechetDistanceFromStats(a: FeatureStats, b: FeatureStats): number {

@@ -30,7 +30,7 @@ export interface InceptionFeatureExtractorOptions extends OnnxModelOptions {
  * @example
  * const inception = await createInceptionFeatureExtractor({ modelPath: 'pt-inception-2015-12-05.onnx' });
  * const features = await inception.extract({ data: samples, shape: [n, 32, 32, 3] });
- * const fid = frechetDistanceFromStats(await loadFeatureStats('cifar10-train.npz'), featureStats(features));
+ * const fid = frechetDistanceFromStats(await featureStatsFromNpz(await readFile('cifar10-train.npz')), featureStats(features));
  */
 export async function createInceptionFeatureExtractor(
   options: InceptionFeatureExtractorOptions,

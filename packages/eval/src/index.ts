@@ -18,21 +18,12 @@ export {
 } from './domain-metrics.js';
 export type { FeatureArray, FeatureExtractor } from './feature-extractor.js';
 export { type FeatureStats, FeatureStatsAccumulator, featureStats } from './feature-stats.js';
-export {
-  featureStatsFromNpz,
-  featureStatsToNpz,
-  loadFeatureStats,
-  saveFeatureStats,
-} from './feature-stats-file.js';
+export { featureStatsFromNpz, featureStatsToNpz } from './feature-stats-file.js';
 export { frechetDistance, frechetDistanceFromStats } from './frechet-distance.js';
 export type { IsotropicGaussianMixture } from './gaussian-mixture.js';
 export { createIdentityFeatureExtractor } from './identity-feature-extractor.js';
 export type { ImageLayout } from './image-batch.js';
 export { inBatchSimilarity } from './in-batch-similarity.js';
-export {
-  createInceptionFeatureExtractor,
-  type InceptionFeatureExtractorOptions,
-} from './inception-feature-extractor.js';
 export {
   type KernelInceptionDistance,
   type KernelInceptionDistanceOptions,
@@ -51,11 +42,6 @@ export {
   mixtureModeMetrics,
 } from './mixture-mode-metrics.js';
 export { decodeNpz, encodeNpz, type NpyArray, type NpyArrayToWrite } from './npz.js';
-export {
-  createOnnxFeatureExtractor,
-  type OnnxFeatureExtractorOptions,
-} from './onnx-feature-extractor.js';
-export type { OnnxModelOptions } from './onnx-session.js';
 export type { Color } from './plot-scene.js';
 export {
   type PrecisionRecall,
@@ -80,4 +66,3 @@ export {
   type SymmetricEigenOptions,
   symmetricEigen,
 } from './symmetric-eigen.js';
-export { writeFileAtomic } from './write-file-atomic.js';

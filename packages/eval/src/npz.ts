@@ -1,3 +1,4 @@
+import { inflateSync } from 'fflate';
 import { crc32 } from './crc32.js';
 
 /** One array of an `.npz` file, as numbers (every supported dtype is read into float64). */
@@ -153,8 +154,7 @@ export async function decodeNpz(bytes: Uint8Array): Promise<Map<string, NpyArray
     let content: Uint8Array;
     if (method === 0) content = stored;
     else if (method === 8) {
-      const zlib = await import('node:zlib');
-      content = new Uint8Array(zlib.inflateRawSync(stored));
+      content = inflateSync(stored);
     } else {
       throw new Error(
         `decodeNpz: ${name} uses zip compression method ${method}; only stored and deflate are read`,

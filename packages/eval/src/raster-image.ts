@@ -1,5 +1,5 @@
-import { PNG } from 'pngjs';
 import { GLYPH_ADVANCE, GLYPH_HEIGHT, glyphRows } from './bitmap-font.js';
+import { encodePng } from './png-encoder.js';
 
 /**
  * An RGBA pixel buffer with the few drawing operations the plots need, encoded by pngjs.
@@ -120,10 +120,8 @@ export class RasterImage {
     });
   }
 
-  /** The image as PNG bytes (pngjs). */
+  /** The image as PNG bytes. */
   toPng(): Uint8Array {
-    const png = new PNG({ width: this.width, height: this.height });
-    png.data.set(this.pixels);
-    return PNG.sync.write(png);
+    return encodePng(this.pixels, this.width, this.height);
   }
 }

@@ -1,10 +1,10 @@
-import { describeValue } from '@fdistill/divergence';
+import { describeValue } from '@fdistill/divergence/validation';
 
 export {
   assertFiniteNumber,
   assertIntegerAtLeast,
   assertPositiveNumber,
-} from '@fdistill/divergence';
+} from '@fdistill/divergence/validation';
 
 /** Throws a TypeError naming `argument` unless `value` is a non-empty string. */
 export function assertNonEmptyString(argument: string, value: unknown): asserts value is string {

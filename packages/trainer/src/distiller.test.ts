@@ -1,15 +1,12 @@
 import '@tensorflow/tfjs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { getDivergence } from '@fdistill/divergence';
 import { broadcastPerSample, sampleTrainingSigmas } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { memoryCheckpointStore } from './checkpoint-store.js';
 import { stepSeed } from './seeds.js';
 import { smallDistiller, twoModeMixture } from './test-networks.js';
 
-const folder = mkdtempSync(join(tmpdir(), 'fdistill-distiller-'));
 function parameterValues(distiller: ReturnType<typeof smallDistiller>): Float32Array[] {
   const { student, fakeScore, discriminator } = distiller.networks;
   return [
@@ -87,10 +84,10 @@ describe('Distiller', () => {
 
     const first = smallDistiller(twoModeMixture(), options, 16);
     for (let step = 0; step < 6; step++) first.step();
-    const path = join(folder, 'resume.safetensors');
-    first.saveCheckpoint(path);
+    const store = memoryCheckpointStore('resume.safetensors');
+    first.saveCheckpoint(store);
     const resumed = smallDistiller(twoModeMixture(), options, 16);
-    resumed.loadCheckpoint(path);
+    resumed.loadCheckpoint(store);
     expect(resumed.steps).toBe(6);
     for (let step = 6; step < 12; step++) resumed.step();
 
@@ -110,13 +107,13 @@ describe('Distiller', () => {
       8,
     );
     reverse.step();
-    const path = join(folder, 'reverse.safetensors');
-    reverse.saveCheckpoint(path);
+    const store = memoryCheckpointStore('reverse.safetensors');
+    reverse.saveCheckpoint(store);
     const js = smallDistiller(twoModeMixture(), { divergence: getDivergence('js') }, 8);
-    expect(() => js.loadCheckpoint(path)).toThrow(
+    expect(() => js.loadCheckpoint(store)).toThrow(
       'trained with divergence "reverse-kl", this run uses "js"',
     );
-    js.loadCheckpoint(path, { warmStart: true });
+    js.loadCheckpoint(store, { warmStart: true });
     expect(js.steps).toBe(0);
     const studentWeights = (distiller: typeof js) =>
       Array.from(distiller.networks.student.parameters()[0]?.dataSync() ?? []);

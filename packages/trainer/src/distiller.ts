@@ -18,7 +18,8 @@ import {
 } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamW } from './adamw.js';
-import { type CheckpointContent, loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
+import type { CheckpointContent } from './checkpoint-bytes.js';
+import { type CheckpointStore, readCheckpoint, writeCheckpoint } from './checkpoint-store.js';
 import type { DataSource } from './data/data-source.js';
 import type { DistillStepEvent } from './distill-events.js';
 import {
@@ -547,11 +548,12 @@ export class Distiller {
 
   /**
    * Writes everything needed to resume bit for bit (networks, EMA, optimizer moments and steps,
-   * ratio bins, step, seed, options) to one safetensors file, atomically.
+   * ratio bins, step, seed, options) to `store` as one safetensors file (`checkpointFile(path)`
+   * from `@fdistill/trainer/node` writes it atomically).
    */
-  saveCheckpoint(path: string, extraState: Record<string, unknown> = {}): void {
+  saveCheckpoint(store: CheckpointStore, extraState: Record<string, unknown> = {}): void {
     const { divergence, ...rest } = this.options;
-    saveCheckpoint(path, {
+    writeCheckpoint(store, {
       tensors: this.stateTensors(),
       state: {
         ...extraState,
@@ -577,13 +579,13 @@ export class Distiller {
    * only the network weights are taken (e.g. from a reverse-KL run, paper's discriminator
    * warm-up): step, optimizers and ratio bins start fresh, and the divergence may differ.
    */
-  loadCheckpoint(path: string, { warmStart = false } = {}): Record<string, unknown> {
-    const content: CheckpointContent = loadCheckpoint(path);
+  loadCheckpoint(store: CheckpointStore, { warmStart = false } = {}): Record<string, unknown> {
+    const content: CheckpointContent = readCheckpoint(store);
     try {
       const state = content.state;
       if (!warmStart && state.divergence !== this.options.divergence.name) {
         throw new Error(
-          `loadCheckpoint: ${path} was trained with divergence "${String(state.divergence)}", this run uses "${this.options.divergence.name}" (use warmStart to start from it)`,
+          `loadCheckpoint: ${store.name} was trained with divergence "${String(state.divergence)}", this run uses "${this.options.divergence.name}" (use warmStart to start from it)`,
         );
       }
       const take = (prefix: string) =>

@@ -1,15 +1,8 @@
 export { AdamW, type AdamWOptions } from './adamw.js';
-export {
-  type CheckpointContent,
-  loadCheckpoint,
-  saveCheckpoint,
-  writeFileAtomically,
-} from './checkpoint-file.js';
+export { type CheckpointContent, decodeCheckpoint, encodeCheckpoint } from './checkpoint-bytes.js';
+export { type CheckpointStore, memoryCheckpointStore } from './checkpoint-store.js';
 export type { DataBatch, DataSource } from './data/data-source.js';
-export { type IdxContent, readIdxFile } from './data/idx-file.js';
-export { type IdxImageSourceOptions, idxImageSource } from './data/image-source.js';
 export { mixtureSource } from './data/mixture-source.js';
-export { type PngFolderSourceOptions, pngFolderSource } from './data/png-folder-source.js';
 export { tensorSource } from './data/tensor-source.js';
 export {
   mlpDistillDiscriminator,

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import { assertIntegerAtLeast } from '@fdistill/divergence';
+import type { CheckpointStore } from './checkpoint-store.js';
 import { type NonFiniteAction, NonFiniteLossError } from './non-finite.js';
 
 /** A step-by-step trainer that `runTraining` can drive, checkpoint and roll back. */
@@ -9,8 +9,8 @@ export interface ResumableTrainer<Event> {
   /** What to do on a NaN/Inf loss. */
   readonly options: { onNonFinite: NonFiniteAction };
   step(): Event;
-  saveCheckpoint(path: string, extraState?: Record<string, unknown>): void;
-  loadCheckpoint(path: string): unknown;
+  saveCheckpoint(store: CheckpointStore, extraState?: Record<string, unknown>): void;
+  loadCheckpoint(store: CheckpointStore): unknown;
   scaleLearningRates(factor: number): void;
 }
 
@@ -18,8 +18,8 @@ export interface ResumableTrainer<Event> {
 export interface RunTrainingOptions<Event> {
   /** Run until the trainer has taken this many steps in all. */
   totalSteps: number;
-  /** Where the checkpoint lives (written atomically, overwritten each time). */
-  checkpointPath?: string;
+  /** Where the checkpoint lives (overwritten each time): `checkpointFile(path)` from `@fdistill/trainer/node`, or `memoryCheckpointStore()`. */
+  checkpoint?: CheckpointStore;
   /** Write a checkpoint every this many steps (and at the end); default 500. */
   checkpointEvery?: number;
   /** Called after every step. */
@@ -46,7 +46,7 @@ export interface RunTrainingResult {
  * @example
  * const controller = new AbortController();
  * process.once('SIGINT', () => controller.abort());
- * await runTraining(distiller, { totalSteps: 2000, checkpointPath: 'run/checkpoint.safetensors', signal: controller.signal });
+ * await runTraining(distiller, { totalSteps: 2000, checkpoint: checkpointFile('run/checkpoint.safetensors'), signal: controller.signal });
  */
 export async function runTraining<Event>(
   trainer: ResumableTrainer<Event>,
@@ -54,7 +54,7 @@ export async function runTraining<Event>(
 ): Promise<RunTrainingResult> {
   const {
     totalSteps,
-    checkpointPath,
+    checkpoint: store,
     checkpointEvery = 500,
     onStep,
     signal,
@@ -62,8 +62,7 @@ export async function runTraining<Event>(
   } = options;
   assertIntegerAtLeast('runTraining: options.totalSteps', totalSteps, 0);
   assertIntegerAtLeast('runTraining: options.checkpointEvery', checkpointEvery, 1);
-  const checkpoint = () =>
-    checkpointPath && trainer.saveCheckpoint(checkpointPath, checkpointState);
+  const checkpoint = () => store && trainer.saveCheckpoint(store, checkpointState);
   let rollbacks = 0;
   while (trainer.steps < totalSteps) {
     if (signal?.aborted) {
@@ -77,19 +76,27 @@ export async function runTraining<Event>(
       const canRollBack =
         error instanceof NonFiniteLossError &&
         trainer.options.onNonFinite === 'rollback' &&
-        checkpointPath !== undefined &&
-        existsSync(checkpointPath) &&
+        store?.read() !== undefined &&
         rollbacks < 3;
-      if (!canRollBack) throw error;
+      if (!canRollBack || store === undefined) throw error;
       // The checkpoint restores its learning rates: halve them once per rollback so far.
-      trainer.loadCheckpoint(checkpointPath);
+      trainer.loadCheckpoint(store);
       rollbacks += 1;
       trainer.scaleLearningRates(0.5 ** rollbacks);
       continue;
     }
     if (trainer.steps % checkpointEvery === 0) checkpoint();
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
   }
   checkpoint();
   return { steps: trainer.steps, interrupted: false, rollbacks };
+}
+
+/** Lets timers and signal handlers run between steps: `setImmediate` in Node, `setTimeout` elsewhere. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) =>
+    typeof globalThis.setImmediate === 'function'
+      ? globalThis.setImmediate(resolve)
+      : setTimeout(resolve, 0),
+  );
 }

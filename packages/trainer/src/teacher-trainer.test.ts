@@ -1,19 +1,16 @@
 import '@tensorflow/tfjs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { defineDivergence, getDivergence } from '@fdistill/divergence';
 import { denoisingScoreMatchingLoss, GaussianMixture, MlpDenoiser } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint } from './checkpoint-file.js';
+import { decodeCheckpoint } from './checkpoint-bytes.js';
+import { memoryCheckpointStore } from './checkpoint-store.js';
 import { mixtureSource } from './data/mixture-source.js';
 import { NonFiniteLossError } from './non-finite.js';
 import { runTraining } from './run-training.js';
 import { TeacherTrainer } from './teacher-trainer.js';
 import { smallDistiller } from './test-networks.js';
 
-const folder = mkdtempSync(join(tmpdir(), 'fdistill-teacher-'));
 const mixture = new GaussianMixture({
   means: [
     [-1, 0],
@@ -59,10 +56,10 @@ describe('TeacherTrainer', () => {
     for (let step = 0; step < 8; step++) straight.step();
     const first = new TeacherTrainer(network(), mixtureSource(mixture), options, network());
     for (let step = 0; step < 4; step++) first.step();
-    const path = join(folder, 'teacher.safetensors');
-    first.saveCheckpoint(path);
+    const store = memoryCheckpointStore('teacher.safetensors');
+    first.saveCheckpoint(store);
     const resumed = new TeacherTrainer(network(), mixtureSource(mixture), options, network());
-    resumed.loadCheckpoint(path);
+    resumed.loadCheckpoint(store);
     for (let step = 4; step < 8; step++) resumed.step();
     const values = (trainer: TeacherTrainer) =>
       [...trainer.network.parameters(), ...(trainer.ema?.parameters() ?? [])].map((variable) =>
@@ -90,16 +87,19 @@ describe('non-finite losses', () => {
   });
 
   it('roll back to the last checkpoint with halved learning rates when asked', async () => {
-    const path = join(folder, 'rollback.safetensors');
+    const store = memoryCheckpointStore('rollback.safetensors');
     const distiller = smallDistiller(mixture, { divergence: broken, onNonFinite: 'rollback' }, 8);
-    distiller.saveCheckpoint(path);
+    distiller.saveCheckpoint(store);
     const learningRate = () => {
-      distiller.saveCheckpoint(join(folder, 'probe.safetensors'));
-      return loadCheckpoint(join(folder, 'probe.safetensors')).state.learningRates;
+      const probe = memoryCheckpointStore('probe');
+      distiller.saveCheckpoint(probe);
+      const { tensors, state } = decodeCheckpoint(probe.read() as Uint8Array);
+      tf.dispose([...tensors.values()]);
+      return state.learningRates;
     };
     // Every retry fails again (h is always NaN): three rollbacks, then the error propagates.
     await expect(
-      runTraining(distiller, { totalSteps: 10, checkpointPath: path, checkpointEvery: 100 }),
+      runTraining(distiller, { totalSteps: 10, checkpoint: store, checkpointEvery: 100 }),
     ).rejects.toThrow('generator loss is NaN');
     expect(distiller.steps).toBe(0);
     // Three rollbacks halved the learning rates three times.

@@ -10,7 +10,7 @@ import {
 } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamW } from './adamw.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
+import { type CheckpointStore, readCheckpoint, writeCheckpoint } from './checkpoint-store.js';
 import type { DataSource } from './data/data-source.js';
 import { cosineDecay } from './learning-rate-schedule.js';
 import { checkFinite, type NonFiniteAction } from './non-finite.js';
@@ -147,8 +147,8 @@ export class TeacherTrainer {
     return { step, loss, learningRate, seconds: (performance.now() - started) / 1000 };
   }
 
-  /** Writes the network, its EMA, the optimizer state and the step, atomically. */
-  saveCheckpoint(path: string, extraState: Record<string, unknown> = {}): void {
+  /** Writes the network, its EMA, the optimizer state and the step to `store`. */
+  saveCheckpoint(store: CheckpointStore, extraState: Record<string, unknown> = {}): void {
     const tensors = new Map<string, tf.Tensor>();
     for (const [name, variable] of this.network.stateDict())
       tensors.set(`network.${name}`, variable);
@@ -156,7 +156,7 @@ export class TeacherTrainer {
       tensors.set(`ema.${name}`, variable);
     const optimizerState = this.optimizer.getState();
     for (const [name, moment] of optimizerState.moments) tensors.set(`optimizer.${name}`, moment);
-    saveCheckpoint(path, {
+    writeCheckpoint(store, {
       tensors,
       state: {
         ...extraState,
@@ -169,8 +169,8 @@ export class TeacherTrainer {
   }
 
   /** Restores a checkpoint written by `saveCheckpoint`. */
-  loadCheckpoint(path: string): Record<string, unknown> {
-    const { tensors, state } = loadCheckpoint(path);
+  loadCheckpoint(store: CheckpointStore): Record<string, unknown> {
+    const { tensors, state } = readCheckpoint(store);
     try {
       const take = (prefix: string) =>
         new Map(

@@ -12,10 +12,10 @@ import {
 
 /**
  * Trains a teacher by EDM denoising score matching for `options.totalSteps` steps (see
- * `TeacherTrainer` and `runTraining`), resuming from `run.checkpointPath` when it exists and
+ * `TeacherTrainer` and `runTraining`), resuming from `run.checkpoint` when it holds one and
  * `resume` is set. Returns how the run ended; the network (and its EMA) hold the result.
  *
- * @example await trainTeacher(network, mixtureSource(ring), { batchSize: 256, totalSteps: 3000 }, { checkpointPath: 'teacher.safetensors' });
+ * @example await trainTeacher(network, mixtureSource(ring), { batchSize: 256, totalSteps: 3000 }, { checkpoint: checkpointFile('teacher.safetensors') });
  */
 export async function trainTeacher(
   network: EdmNetwork,
@@ -29,7 +29,7 @@ export async function trainTeacher(
   const { ema, resume, ...runOptions } = run;
   const trainer = new TeacherTrainer(network, data, options, ema);
   try {
-    if (resume && run.checkpointPath !== undefined) trainer.loadCheckpoint(run.checkpointPath);
+    if (resume && run.checkpoint?.read() !== undefined) trainer.loadCheckpoint(run.checkpoint);
     return await runTraining(trainer, { ...runOptions, totalSteps: options.totalSteps });
   } finally {
     trainer.dispose();

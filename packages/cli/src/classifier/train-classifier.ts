@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { deriveSeed } from '@fdistill/score';
-import { AdamW, readIdxFile } from '@fdistill/trainer';
+import { AdamW } from '@fdistill/trainer';
+import { readIdxFile } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
 import { FASHION_MNIST_FILES, FASHION_MNIST_PATH } from '../fashion-mnist.js';
 import { ConfigError } from '../run-config.js';

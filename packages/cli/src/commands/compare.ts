@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DIVERGENCE_NAMES } from '@fdistill/divergence';
 import { barChartPng } from '@fdistill/eval';
-import { writeFileAtomically } from '@fdistill/trainer';
+import { writeFileAtomically } from '@fdistill/trainer/node';
 import { loadImageTeacher, SHIPPED_FASHION_MNIST_TEACHER } from '../build-image-run.js';
 import { divergenceNamed } from '../build-mixture-run.js';
 import {

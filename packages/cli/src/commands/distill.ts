@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Distiller, type DistillStepEvent, runTraining } from '@fdistill/trainer';
+import { checkpointFile } from '@fdistill/trainer/node';
 import {
   buildImageRun,
   loadImageTeacher,
@@ -84,10 +85,10 @@ async function trainAndSummarize<Run, Summary>(
   const started = performance.now();
   const run = kind.build(config);
   try {
-    const checkpointPath = folder.file('checkpoint');
+    const checkpoint = checkpointFile(folder.file('checkpoint'));
     let secondsBefore = 0;
     if (resume) {
-      const state = run.distiller.loadCheckpoint(checkpointPath);
+      const state = run.distiller.loadCheckpoint(checkpoint);
       secondsBefore = typeof state.wallSeconds === 'number' ? state.wallSeconds : 0;
       // Only a checkpoint that loaded changes the folder (--steps may have extended the config).
       folder.writeConfig(config);
@@ -129,7 +130,7 @@ async function trainAndSummarize<Run, Summary>(
     };
     const result = await runTraining(run.distiller, {
       totalSteps: config.steps,
-      checkpointPath,
+      checkpoint,
       checkpointEvery: config.checkpointEvery,
       onStep,
       // Every process of the run adds its time: a resumed run reports the sum.

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { checkpointFile } from '@fdistill/trainer/node';
 import { buildImageRun } from '../build-image-run.js';
 import { buildMixtureRun } from '../build-mixture-run.js';
 import { ConfigError } from '../run-config.js';
@@ -60,7 +61,7 @@ export async function evalCommand(args: string[]): Promise<number> {
   if (config.preset === 'fashion-mnist') {
     const run = buildImageRun(config);
     try {
-      run.distiller.loadCheckpoint(folder.file('checkpoint'));
+      run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
       const summary = await summarizeImageRun(run, evaluationConfig, folder, {
         backend: backend.name,
         wallSeconds: trainingWallSeconds(folder) ?? (performance.now() - started) / 1000,
@@ -73,7 +74,7 @@ export async function evalCommand(args: string[]): Promise<number> {
   }
   const run = buildMixtureRun(config);
   try {
-    run.distiller.loadCheckpoint(folder.file('checkpoint'));
+    run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
     const summary = summarizeMixtureRun(run, evaluationConfig, folder, {
       backend: backend.name,
       wallSeconds: trainingWallSeconds(folder) ?? (performance.now() - started) / 1000,

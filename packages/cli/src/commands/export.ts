@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportStudentToOnnx } from '@fdistill/score';
-import { writeFileAtomically } from '@fdistill/trainer';
+import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import { buildImageRun } from '../build-image-run.js';
 import { buildMixtureRun } from '../build-mixture-run.js';
 import { ConfigError } from '../run-config.js';
@@ -49,7 +49,7 @@ export async function exportCommand(args: string[]): Promise<number> {
   console.error(`backend: ${backend.name} (${backend.reason})`);
   const run = config.preset === 'fashion-mnist' ? buildImageRun(config) : buildMixtureRun(config);
   try {
-    run.distiller.loadCheckpoint(folder.file('checkpoint'));
+    run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
     const bytes = exportStudentToOnnx(run.studentEma, {
       sigmaMax: run.distiller.options.sigmaMax,
       metadata: { 'fdistill.preset': config.preset, 'fdistill.divergence': config.divergence },

@@ -1,5 +1,5 @@
 import { encodeNpz, sampleGridPng } from '@fdistill/eval';
-import { writeFileAtomically } from '@fdistill/trainer';
+import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
 import { buildImageRun } from '../build-image-run.js';
 import { balancedLabels, studentSamplesFor, teacherSamplesInChunks } from '../evaluate-image.js';
@@ -53,7 +53,7 @@ export function sampleImageRun(request: ImageSampleRequest): number {
       samples = result.samples;
       networkEvaluations = result.networkEvaluations;
     } else {
-      run.distiller.loadCheckpoint(folder.file('checkpoint'));
+      run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
       samples = studentSamplesFor(run.distiller, run.studentEma, labels, seed);
     }
     const values = samples.dataSync() as Float32Array;

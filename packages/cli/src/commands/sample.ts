@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { sampleGridPng, scatterPlotPng } from '@fdistill/eval';
 import { heunSampler } from '@fdistill/score';
-import { writeFileAtomically } from '@fdistill/trainer';
+import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
 import { buildMixtureRun } from '../build-mixture-run.js';
 import { normalLatents, openOnnxStudent } from '../onnx-student.js';
@@ -162,7 +162,7 @@ export async function sampleCommand(args: string[]): Promise<number> {
       networkEvaluations = result.networkEvaluations;
       result.samples.dispose();
     } else {
-      run.distiller.loadCheckpoint(folder.file('checkpoint'));
+      run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
       samples = tf.tidy(() => {
         const latent = tf.tensor(normalLatents(count, [run.teacher.dim], seed), [
           count,

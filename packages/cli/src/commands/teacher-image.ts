@@ -2,12 +2,8 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineChartPng, sampleGridPng } from '@fdistill/eval';
 import { heunSampler, UNetDenoiser } from '@fdistill/score';
-import {
-  runTraining,
-  type TeacherStepEvent,
-  TeacherTrainer,
-  writeFileAtomically,
-} from '@fdistill/trainer';
+import { runTraining, type TeacherStepEvent, TeacherTrainer } from '@fdistill/trainer';
+import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
 import { cropToDataset, FASHION_MNIST_CLASSES, fashionMnistSource } from '../fashion-mnist.js';
 import { type ImageTeacherConfig, validateImageTeacherConfig } from '../image-teacher-config.js';
@@ -146,7 +142,7 @@ export async function trainImageTeacher(run: ImageTeacherRun): Promise<number> {
   try {
     let secondsBefore = 0;
     if (resume) {
-      const state = trainer.loadCheckpoint(file('checkpoint'));
+      const state = trainer.loadCheckpoint(checkpointFile(file('checkpoint')));
       secondsBefore = typeof state.wallSeconds === 'number' ? state.wallSeconds : 0;
     }
     const events = metricsBefore(file('metrics'), trainer.steps);
@@ -185,7 +181,7 @@ export async function trainImageTeacher(run: ImageTeacherRun): Promise<number> {
     const result = await withInterrupt((signal) =>
       runTraining(trainer, {
         totalSteps: config.steps,
-        checkpointPath: file('checkpoint'),
+        checkpoint: checkpointFile(file('checkpoint')),
         checkpointEvery: config.checkpointEvery,
         signal,
         checkpointState: {

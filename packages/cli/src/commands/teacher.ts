@@ -2,7 +2,8 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { meanMixtureLogDensity, mixtureModeMetrics, scatterPlotPng } from '@fdistill/eval';
 import { heunSampler, MlpDenoiser } from '@fdistill/score';
-import { mixtureSource, runTraining, TeacherTrainer, writeFileAtomically } from '@fdistill/trainer';
+import { mixtureSource, runTraining, TeacherTrainer } from '@fdistill/trainer';
+import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
 import { FASHION_MNIST_PATH } from '../fashion-mnist.js';
 import {
@@ -102,7 +103,7 @@ export async function teacherCommand(args: string[]): Promise<number> {
   const started = performance.now();
   await runTraining(trainer, {
     totalSteps: steps,
-    checkpointPath: join(out, 'checkpoint.safetensors'),
+    checkpoint: checkpointFile(join(out, 'checkpoint.safetensors')),
     checkpointEvery: 1000,
     onStep: (event) => {
       appendFileSync(join(out, 'metrics.jsonl'), `${JSON.stringify(event)}\n`);

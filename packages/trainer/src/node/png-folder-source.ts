@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
-import type { DataSource } from './data-source.js';
-import { tensorSource } from './tensor-source.js';
+import type { DataSource } from '../data/data-source.js';
+import { tensorSource } from '../data/tensor-source.js';
 
 /** Options of `pngFolderSource`. */
 export interface PngFolderSourceOptions {

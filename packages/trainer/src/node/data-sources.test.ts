@@ -6,10 +6,10 @@ import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
+import { tensorSource } from '../data/tensor-source.js';
 import { readIdxFile } from './idx-file.js';
-import { idxImageSource } from './image-source.js';
+import { idxImageSource } from './idx-image-source.js';
 import { pngFolderSource } from './png-folder-source.js';
-import { tensorSource } from './tensor-source.js';
 
 /** An IDX file as bytes: magic, big-endian dimensions, data. */
 function idxBytes(type: number, shape: number[], body: Buffer): Buffer {

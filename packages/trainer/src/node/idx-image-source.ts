@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { DataSource } from './data-source.js';
+import type { DataSource } from '../data/data-source.js';
+import { tensorSource } from '../data/tensor-source.js';
 import { readIdxFile } from './idx-file.js';
-import { tensorSource } from './tensor-source.js';
 
 /** Options of `idxImageSource`. */
 export interface IdxImageSourceOptions {

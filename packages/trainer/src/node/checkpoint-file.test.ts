@@ -1,10 +1,16 @@
 import '@tensorflow/tfjs';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint, saveCheckpoint, writeFileAtomically } from './checkpoint-file.js';
+import { decodeCheckpoint, encodeCheckpoint } from '../checkpoint-bytes.js';
+import { readCheckpoint, writeCheckpoint } from '../checkpoint-store.js';
+import { checkpointFile, writeFileAtomically } from './checkpoint-file.js';
+
+const saveCheckpoint = (path: string, content: Parameters<typeof writeCheckpoint>[1]) =>
+  writeCheckpoint(checkpointFile(path), content);
+const loadCheckpoint = (path: string) => readCheckpoint(checkpointFile(path));
 
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-checkpoint-'));
 
@@ -62,7 +68,29 @@ describe('checkpoint files', () => {
     writeFileSync(foreign, 'not a checkpoint at all');
     expect(() => loadCheckpoint(foreign)).toThrow(`${foreign} is not a readable checkpoint`);
     expect(() => loadCheckpoint(join(folder, 'missing.safetensors'))).toThrow(
-      'missing.safetensors is not a readable checkpoint (ENOENT',
+      'missing.safetensors does not exist',
     );
+  });
+
+  it('encode and decode bytes without a file system, the same as a file', () => {
+    const tensors = new Map([['w', tf.tensor1d([0.25, -8])]]);
+    const bytes = encodeCheckpoint({ tensors, state: { step: 3 } });
+    const decoded = decodeCheckpoint(bytes);
+    expect(decoded.state).toEqual({ step: 3 });
+    expect(Array.from(decoded.tensors.get('w')?.dataSync() ?? [])).toEqual([0.25, -8]);
+    const path = join(folder, 'same.safetensors');
+    saveCheckpoint(path, { tensors, state: { step: 3 } });
+    expect(new Uint8Array(readFileSync(path))).toEqual(bytes);
+  });
+
+  it('leave the previous file and no temporary file when a write fails', () => {
+    const path = join(folder, 'kept.txt');
+    writeFileSync(path, 'previous');
+    // A folder in the way of the rename makes the write fail after the temporary file exists.
+    const blocked = join(folder, 'blocked');
+    mkdirSync(join(blocked, 'inside'), { recursive: true });
+    expect(() => writeFileAtomically(blocked, 'new')).toThrow();
+    expect(readFileSync(path, 'utf8')).toBe('previous');
+    expect(readdirSync(folder).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });
