@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { buildMixtureRun, distillOptionsOfConfig, PRESETS } from '../packages/cli/dist/index.js';
+import { PRESETS } from '../packages/cli/dist/index.js';
 import { discriminator, score, trainer } from './workspace.js';
 
 /** The image U-Net of the benchmark (the PyTorch side builds the same network from it). */
@@ -62,12 +62,15 @@ const ALTERNATING = 2;
 
 /**
  * The 2-D preset exactly as `fdistill distill --preset ring8` builds it: exact mixture teacher,
- * MLP student / fake score (width 128, depth 3), MLP discriminator (width 128, depth 3), batch 256.
+ * MLP student / fake score (width 256, depth 3), MLP discriminator (width 128, depth 3), batch 256.
  *
  * @example const workload = mixtureWorkload(); workload.step(); // 'generator'
  */
 export function mixtureWorkload(): DistillWorkload {
-  const run = buildMixtureRun({ ...PRESETS.ring8, fakeUpdateFrequency: ALTERNATING });
+  const run = trainer.buildMixtureRun({
+    ...trainer.MIXTURE_RUN_SETTINGS.ring8,
+    fakeUpdateFrequency: ALTERNATING,
+  });
   return {
     step: () => run.distiller.step().phase,
     dispose: () => run.dispose(),
@@ -120,7 +123,7 @@ export function imageWorkload(config: ImageWorkloadConfig): DistillWorkload {
     },
     trainer.tensorSource(images),
     {
-      ...distillOptionsOfConfig({
+      ...trainer.distillOptionsOfSettings({
         ...PRESETS['fashion-mnist'],
         divergence: 'js',
         batchSize: config.batchSize,

@@ -23,7 +23,7 @@ import { selectBackend } from '@fdistill/backend';
 import { DIVERGENCE_NAMES, getDivergence, normalizedVariance } from '@fdistill/divergence';
 import { lineChartPng } from '@fdistill/eval';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
-import { buildMixtureRun } from '../src/build-mixture-run.js';
+import { buildMixtureRunOfConfig } from '../src/build-mixture-run.js';
 import { MIXTURE_COMPARED_METRICS } from '../src/commands/compare.js';
 import {
   aggregateRuns,
@@ -93,7 +93,7 @@ async function weightAgainstScoreDifferenceFigure(): Promise<void> {
     const path = compareRuns.get(`${name}-seed0`);
     if (path === undefined || !existsSync(join(path, 'checkpoint.safetensors'))) continue;
     const { folder, config } = RunFolder.open(path);
-    const run = buildMixtureRun(config);
+    const run = buildMixtureRunOfConfig(config);
     try {
       run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
       const { ratio, weight, scoreDifference } = run.distiller.weightingOfSamples(8192, 7);

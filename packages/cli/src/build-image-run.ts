@@ -2,8 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConvDiscriminator } from '@fdistill/discriminator';
 import { UNetDenoiser } from '@fdistill/score';
-import { Distiller, teacherFeatureDistillDiscriminator } from '@fdistill/trainer';
-import { distillOptionsOfConfig } from './build-mixture-run.js';
+import {
+  Distiller,
+  distillOptionsOfSettings,
+  teacherFeatureDistillDiscriminator,
+} from '@fdistill/trainer';
 import { fashionMnistSource } from './fashion-mnist.js';
 import { ConfigError, type RunConfig } from './run-config.js';
 
@@ -89,7 +92,7 @@ export function buildImageRun(config: RunConfig): ImageRun {
       discriminator: teacherFeatureDistillDiscriminator(teacher, heads),
     },
     data,
-    distillOptionsOfConfig(config),
+    distillOptionsOfSettings(config),
   );
   return {
     teacher,

@@ -1,9 +1,4 @@
-export {
-  buildMixtureRun,
-  distillOptionsOfConfig,
-  divergenceNamed,
-  type MixtureRun,
-} from './build-mixture-run.js';
+export { buildMixtureRunOfConfig } from './build-mixture-run.js';
 export { MAIN_HELP, runCli } from './cli.js';
 export {
   evaluateMixtureStudent,
@@ -18,12 +13,7 @@ export {
   fashionMnistSource,
 } from './fashion-mnist.js';
 export { readConfigFile, resolveRunConfig } from './load-config.js';
-export {
-  mixtureOfPreset,
-  PRESET_DESCRIPTIONS,
-  PRESETS,
-  RING8_WEIGHTS,
-} from './presets.js';
+export { PRESET_DESCRIPTIONS, PRESETS } from './presets.js';
 export {
   ConfigError,
   MIXTURE_PRESETS,
@@ -34,4 +24,4 @@ export {
 } from './run-config.js';
 export { RUN_FILES, RunFolder } from './run-folder.js';
 export { selectCliBackend } from './select-cli-backend.js';
-export { formatSummary, formatTable, type RunSummary, summarizeMixtureRun } from './summary.js';
+export { formatSummary, type RunSummary, summarizeMixtureRun } from './summary.js';

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { loadOnnxRuntime } from '@fdistill/eval/node';
 import { deriveSeed } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs';
 import onnxProto from 'onnx-proto';
@@ -25,12 +26,7 @@ export interface OnnxStudent {
  * @example const student = await openOnnxStudent('runs/ring8-js-seed0/student.onnx', 256);
  */
 export async function openOnnxStudent(path: string, batchSize: number): Promise<OnnxStudent> {
-  let ort: typeof import('onnxruntime-node');
-  try {
-    ort = await import('onnxruntime-node');
-  } catch {
-    throw new Error('onnxruntime-node is not installed: npm install onnxruntime-node');
-  }
+  const ort = await loadOnnxRuntime();
   if (!existsSync(path)) throw new ConfigError(`--onnx ${path}: no such file`);
   let session: import('onnxruntime-node').InferenceSession;
   try {

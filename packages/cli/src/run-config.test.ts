@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs';
-import { buildMixtureRun, distillOptionsOfConfig } from './build-mixture-run.js';
+import { distillOptionsOfSettings } from '@fdistill/trainer';
+import { buildMixtureRunOfConfig } from './build-mixture-run.js';
 import { aggregateRuns, formatMeanAndSpread, meanAndSpread } from './compare-statistics.js';
 import { resolveRunConfig } from './load-config.js';
 import { PRESETS } from './presets.js';
@@ -38,10 +39,12 @@ describe('run configs', () => {
   });
 
   it('gives the grid25 student and fake score input Fourier features, the ring8 ones none', () => {
-    const grid = buildMixtureRun(
+    const grid = buildMixtureRunOfConfig(
       resolveRunConfig({ preset: 'grid25', flags: { networkWidth: 8 } }),
     );
-    const ring = buildMixtureRun(resolveRunConfig({ preset: 'ring8', flags: { networkWidth: 8 } }));
+    const ring = buildMixtureRunOfConfig(
+      resolveRunConfig({ preset: 'ring8', flags: { networkWidth: 8 } }),
+    );
     expect(grid.student.config).toMatchObject({ inputFeatures: 256, inputFeatureScale: 4 });
     expect(grid.studentEma.config.inputFeatures).toBe(256);
     expect(ring.student.config.inputFeatures).toBe(0);
@@ -50,7 +53,7 @@ describe('run configs', () => {
   });
 
   it('maps the config onto the distiller: generator and critic learning rates, weighting, stages', () => {
-    const options = distillOptionsOfConfig({
+    const options = distillOptionsOfSettings({
       ...PRESETS.ring8,
       ratioNormalization: false,
       weightNormalization: false,
@@ -66,7 +69,7 @@ describe('run configs', () => {
       weightNormalization: false,
     });
     // Without generatorLearningRate every network gets learningRate (the image preset).
-    const image = distillOptionsOfConfig(PRESETS['fashion-mnist']);
+    const image = distillOptionsOfSettings(PRESETS['fashion-mnist']);
     expect(image.learningRates?.generator).toBe(PRESETS['fashion-mnist'].learningRate);
     expect(image.fakeScoreWeighting).toBe('uniform');
   });

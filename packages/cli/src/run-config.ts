@@ -1,4 +1,5 @@
 import { DIVERGENCE_NAMES, parseDivergence } from '@fdistill/divergence';
+import type { MixtureRunSettings } from '@fdistill/trainer';
 
 /** The two-dimensional mixture presets, with the exact teacher. */
 export const MIXTURE_PRESETS = ['ring8', 'grid25'] as const;
@@ -12,55 +13,13 @@ export type PresetName = (typeof PRESET_NAMES)[number];
 /** Extra weightings `fdistill` accepts besides the named divergences. */
 export const EXTRA_DIVERGENCES = ['gan-only'] as const;
 
-/** Everything that sets up a distillation run; a preset fills every field. */
-export interface RunConfig {
+/**
+ * Everything that sets up a distillation run; a preset fills every field. The hyperparameters
+ * and network sizes are the trainer's `MixtureRunSettings` (the image preset uses the
+ * distillation fields and ignores the MLP sizes).
+ */
+export interface RunConfig extends Omit<MixtureRunSettings, 'mixture'> {
   preset: PresetName;
-  /** A divergence name from @fdistill/divergence, `alpha:<a>`, or `gan-only` (no f-distill term). */
-  divergence: string;
-  steps: number;
-  batchSize: number;
-  seed: number;
-  fakeUpdateFrequency: number;
-  ganWeight: number;
-  /** Learning rate of the fake score and the discriminator (and of the student unless set below). */
-  learningRate: number;
-  /** Learning rate of the student; default `learningRate`. */
-  generatorLearningRate?: number;
-  r1Gamma: number;
-  emaDecay: number;
-  /** Width and depth of the student and fake-score MLPs (mixture presets). */
-  networkWidth: number;
-  networkDepth: number;
-  /**
-   * Mixture presets: random Fourier features of the latent fed to the student next to the latent
-   * (even; 0 feeds the latent alone); they let it jump sharply between many modes.
-   */
-  studentInputFeatures?: number;
-  /** Mixture presets: the same for the fake score (its input is the noisy sample); default 0. */
-  fakeScoreInputFeatures?: number;
-  /** Standard deviation of the input features' frequencies; default 1. */
-  inputFeatureScale?: number;
-  /** Width and depth of the MLP discriminator (mixture presets). */
-  discriminatorWidth: number;
-  discriminatorDepth: number;
-  /**
-   * Mixture presets: updates that fit the fresh student to the exact teacher's Heun sampler
-   * (`studentWarmStartPairs` latent/sample pairs) before distilling, the analogue of starting the
-   * student from the teacher's weights; 0 starts from the fresh network.
-   */
-  studentWarmStartSteps: number;
-  /** Latent/sample pairs solved by the teacher for the warm start. */
-  studentWarmStartPairs: number;
-  /** Peak (cosine-decayed) learning rate of the warm start; default `learningRate`. */
-  studentWarmStartLearningRate?: number;
-  /** Steps that fit the fresh fake score to the initial student before distilling. */
-  fakeScorePrefitSteps: number;
-  /** How the fake score's error is weighted per noise level: `uniform` (the paper's) or `edm`. */
-  fakeScoreWeighting: 'uniform' | 'edm';
-  /** Stage one of the weight normalization (ratio per sigma bin); default true. */
-  ratioNormalization?: boolean;
-  /** Stage two of the weight normalization (h / batch mean of h); default true. */
-  weightNormalization?: boolean;
   /** Samples drawn from teacher and student for the final evaluation. */
   evaluationSamples: number;
   /**
@@ -69,8 +28,6 @@ export interface RunConfig {
    */
   evaluationEvery: number;
   checkpointEvery: number;
-  /** Largest noise level of the student and of the training grid; default EDM's 80. */
-  sigmaMax?: number;
   /** Fashion-MNIST: folder of the IDX files. */
   dataPath?: string;
   /** Fashion-MNIST: a teacher.safetensors written by `fdistill teacher train`; default the shipped teacher. */

@@ -1,3 +1,4 @@
+import { formatTable } from '@fdistill/divergence';
 import { sampleGridsPng } from '@fdistill/eval';
 import { writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
@@ -6,7 +7,6 @@ import { balancedLabels, evaluateImageStudent } from './evaluate-image.js';
 import { FASHION_MNIST_CLASSES } from './fashion-mnist.js';
 import type { RunConfig } from './run-config.js';
 import type { RunFolder } from './run-folder.js';
-import { formatTable } from './summary.js';
 
 /** Columns of samples.png per class. */
 const GRID_COLUMNS = 8;

@@ -1,5 +1,6 @@
+import { formatTable } from '@fdistill/divergence';
+import type { MixtureRun } from '@fdistill/trainer';
 import { writeFileAtomically } from '@fdistill/trainer/node';
-import type { MixtureRun } from './build-mixture-run.js';
 import {
   evaluateMixtureStudent,
   type MixtureEvaluation,
@@ -57,21 +58,6 @@ export function summarizeMixtureRun(
   };
   writeFileAtomically(folder.file('summary'), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
-}
-
-/** Renders rows of cells as an aligned text table with a header rule. */
-export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] as number))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join(
-    '\n',
-  );
 }
 
 /** A summary as a two-column table. */

@@ -133,7 +133,7 @@ export class DiscriminatorHead extends Module {
 /**
  * f-distill's image discriminator: small convolutional heads on feature taps of the frozen
  * teacher, one per chosen resolution. `forward(features)` gives each head's logit and their mean
- * (SPEC 4: the mean logit estimates `ln(p/q)`, the log density ratio of teacher over student).
+ * (the mean logit estimates `ln(p/q)`, the log density ratio of teacher over student).
  * Its parameters are the heads' only; the teacher is not part of it.
  *
  * @example

@@ -15,6 +15,7 @@ export {
   type DivergenceTableRow,
   divergenceTable,
   formatDivergenceTable,
+  formatTable,
   TABLE_RATIOS,
 } from './divergence-table.js';
 export {

@@ -19,7 +19,7 @@ const BLOCK_ROWS = 32;
 
 /**
  * Mean and unbiased covariance of features (one sample per row), in float64, by the two-pass
- * centred form `Sigma = sum (f - mu)^T (f - mu) / (N - 1)`, which equals SPEC's
+ * centred form `Sigma = sum (f - mu)^T (f - mu) / (N - 1)`, which equals the
  * `(sum f^T f - N mu mu^T) / (N - 1)` without its cancellation. Cost `N d^2 / 2` multiply-adds.
  * For more features than fit in memory at once, use `FeatureStatsAccumulator`.
  *

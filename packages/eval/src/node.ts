@@ -6,4 +6,8 @@ export {
   createOnnxFeatureExtractor,
   type OnnxFeatureExtractorOptions,
 } from './onnx-feature-extractor.js';
-export type { OnnxModelOptions } from './onnx-session.js';
+export {
+  loadOnnxRuntime,
+  ONNX_RUNTIME_INSTALL_HINT,
+  type OnnxModelOptions,
+} from './onnx-session.js';

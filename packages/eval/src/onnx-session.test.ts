@@ -9,7 +9,7 @@ vi.mock('onnxruntime-node', () => {
 describe('loadOnnxRuntime', () => {
   it('explains how to install onnxruntime-node when it is missing', async () => {
     await expect(createOnnxFeatureExtractor({ modelPath: 'model.onnx' })).rejects.toThrow(
-      'ONNX feature extractors run on onnxruntime-node, an optional peer dependency that is not installed. Install it with `npm install onnxruntime-node`',
+      'onnxruntime-node, an optional peer dependency, is not installed: npm install onnxruntime-node --onnxruntime-node-install=skip',
     );
   });
 });

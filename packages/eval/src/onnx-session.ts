@@ -31,6 +31,13 @@ export interface OnnxFeatureSession {
 }
 
 /**
+ * How to install onnxruntime-node with nothing but the npm registry: its CPU binaries ship in the
+ * package, and `--onnxruntime-node-install=skip` stops its install script from fetching CUDA files.
+ */
+export const ONNX_RUNTIME_INSTALL_HINT =
+  'npm install onnxruntime-node --onnxruntime-node-install=skip';
+
+/**
  * Loads the optional peer `onnxruntime-node`, or explains how to install it.
  *
  * @example const { InferenceSession } = await loadOnnxRuntime();
@@ -40,7 +47,7 @@ export async function loadOnnxRuntime(): Promise<OnnxRuntime> {
     return await import('onnxruntime-node');
   } catch (error) {
     throw new Error(
-      '@fdistill/eval: ONNX feature extractors run on onnxruntime-node, an optional peer dependency that is not installed. Install it with `npm install onnxruntime-node` (its CPU binaries ship inside the package).',
+      `onnxruntime-node, an optional peer dependency, is not installed: ${ONNX_RUNTIME_INSTALL_HINT}`,
       { cause: error },
     );
   }

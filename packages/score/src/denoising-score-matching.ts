@@ -96,7 +96,7 @@ export function sampleLogNormalSigmas(
 }
 
 /**
- * EDM's denoising score-matching loss (teacher training, SPEC section 1): draw
+ * EDM's denoising score-matching loss (teacher training, Karras et al. 2022): draw
  * `ln sigma ~ N(pMean, pStd^2)` and `n ~ N(0, I)`, denoise `x = x0 + sigma n`, and weight the
  * squared error by `lambda(sigma) = (sigma^2 + sd^2) / (sigma sd)^2`, sd the denoiser's sigmaData.
  *

@@ -50,7 +50,7 @@ export interface TrainingSigmaOptions extends KarrasGridOptions {
 }
 
 /**
- * Noise levels for f-distill's three losses (SPEC section 5, FastGen "polynomial"): an index
+ * Noise levels for f-distill's three losses (FastGen's "polynomial" sampling): an index
  * uniform over the integers `minIndex .. maxIndex` (both included; default 2 .. 998) of the
  * 1000-point `karrasTimeGrid`, and that grid's sigma: float32 [batch], seeded.
  *

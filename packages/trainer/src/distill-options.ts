@@ -12,7 +12,7 @@ import type { NonFiniteAction } from './non-finite.js';
 /** How the discriminator's R1 penalty is computed. */
 export type R1Form = 'approximate' | 'exact';
 
-/** Options of `Distiller` (SPEC.md §3-§6); `resolveDistillOptions` fills the defaults. */
+/** Options of `Distiller` (paper Algorithm 1 and Table 5); `resolveDistillOptions` fills the defaults. */
 export interface DistillOptions {
   /** The f-divergence whose weighting h(r) scales the score difference. */
   divergence: Divergence;

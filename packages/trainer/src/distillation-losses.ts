@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 const NORMALIZER_EPSILON = 1e-6;
 
 /**
- * The f-distill generator loss of SPEC.md §3 (DMD2's variational score distillation with a
+ * The f-distill generator loss (paper Theorem 1, Eq. 4; DMD2's variational score distillation with a
  * per-sample weight): `w_i = weights_i / (mean_elements |x_i - T_i| + 1e-6)`,
  * `grad_i = w_i (F_i - T_i)`, `L = 0.5 mean((x - stopgrad(x - grad))^2)`, whose gradient with
  * respect to x is `grad / numel`: x moves toward the teacher's x0 prediction T and away from the
@@ -37,7 +37,7 @@ export function fDistillLoss(
 }
 
 /**
- * The fake score's loss (SPEC.md §5): plain x0-space mean squared error of its denoiser on the
+ * The fake score's loss: plain x0-space mean squared error of its denoiser on the
  * noised generator output, `mean((D_psi(x + sigma eps; sigma) - x)^2)`, the generator detached;
  * with `weights` (one per sample, e.g. EDM's lambda(sigma)) each sample's error is scaled first.
  *

@@ -1,3 +1,4 @@
+import { discriminatorLoss, generatorLoss } from '@fdistill/discriminator';
 import {
   assertIntegerAtLeast,
   assertPositiveNumber,
@@ -73,7 +74,7 @@ const PREFIX = {
 } as const;
 
 /**
- * f-distill training (paper Algorithm 1, SPEC.md §3-§5). Step k updates the generator when
+ * f-distill training (paper Algorithm 1). Step k updates the generator when
  * `k % tau == 0` with `L_fdistill + w_GAN L_GAN`, where each sample's score difference is
  * weighted by `hbar = h(r) / mean h(r)` and r comes from the discriminator's logit, normalized
  * per sigma bin; otherwise it updates the fake score (x0 MSE on the detached student output) and
@@ -158,7 +159,7 @@ export class Distiller {
     return stepSeed(this.options.seed, step, stream);
   }
 
-  /** One training noise level per sample (Karras grid, SPEC.md §5). */
+  /** One training noise level per sample (Karras grid, FastGen's polynomial sampling). */
   private trainingSigmas(seed: number): tf.Tensor1D {
     const { batchSize, sigmaMin, sigmaMax } = this.options;
     return sampleTrainingSigmas(batchSize, seed, { sigmaMin, sigmaMax });
@@ -406,7 +407,7 @@ export class Distiller {
           labels,
         );
         const fDistill = tf.keep(fDistillLoss(generated, teacherX0, fakeX0, normalizedWeight));
-        const gan = tf.keep(tf.mean(tf.softplus(tf.neg(logits))) as tf.Scalar);
+        const gan = tf.keep(generatorLoss(logits));
         Object.assign(kept, { fDistill, gan });
         return tf.add(tf.mul(fDistill, fDistillWeight), tf.mul(gan, ganWeight)) as tf.Scalar;
       }, this.networks.student.parameters());
@@ -494,11 +495,8 @@ export class Distiller {
       const critic = tf.variableGrads(() => {
         const fakeLogits = discriminator.logits(fake.noised, fake.sigma, fake.labels);
         const realLogits = discriminator.logits(noisedReal, realSigma, real.labels);
-        const logistic = tf.add(
-          tf.mean(tf.softplus(fakeLogits)),
-          tf.mean(tf.softplus(tf.neg(realLogits))),
-        );
-        if (r1.gamma === 0) return logistic as tf.Scalar;
+        const logistic = discriminatorLoss(realLogits, fakeLogits);
+        if (r1.gamma === 0) return logistic;
         penalty = tf.keep(
           discriminator.r1Penalty(
             noisedReal,

@@ -18,7 +18,22 @@ export {
 export { fakeScoreLoss, fDistillLoss } from './distillation-losses.js';
 export { type DistillDiscriminator, Distiller, type DistillNetworks } from './distiller.js';
 export { clipByGlobalNorm } from './gradient-clipping.js';
+export {
+  buildMixtureRun,
+  MIXTURE_RUN_SETTINGS,
+  type MixtureName,
+  type MixtureRun,
+  type MixtureRunSettings,
+  mixtureTeacher,
+  RING8_WEIGHTS,
+  warmStartMixtureRun,
+} from './mixture-run.js';
 export { checkFinite, type NonFiniteAction, NonFiniteLossError } from './non-finite.js';
+export {
+  type DistillRunSettings,
+  distillOptionsOfSettings,
+  divergenceOfSettings,
+} from './run-settings.js';
 export {
   type ResumableTrainer,
   type RunTrainingOptions,

@@ -10,6 +10,7 @@ import { NonFiniteLossError } from './non-finite.js';
 import { runTraining } from './run-training.js';
 import { TeacherTrainer } from './teacher-trainer.js';
 import { smallDistiller } from './test-networks.js';
+import { trainTeacher } from './train-functions.js';
 
 const mixture = new GaussianMixture({
   means: [
@@ -66,6 +67,37 @@ describe('TeacherTrainer', () => {
         Array.from(variable.dataSync()),
       );
     expect(values(resumed)).toEqual(values(straight));
+  });
+});
+
+describe('trainTeacher', () => {
+  it('trains to totalSteps; stopped by a signal and resumed, it ends where a straight run does', async () => {
+    const options = { batchSize: 32, totalSteps: 12, seed: 3 };
+    const values = (model: MlpDenoiser) =>
+      model.parameters().map((variable) => Array.from(variable.dataSync()));
+    const straight = network();
+    expect(await trainTeacher(straight, mixtureSource(mixture), options)).toEqual({
+      steps: 12,
+      interrupted: false,
+      rollbacks: 0,
+    });
+
+    const store = memoryCheckpointStore('teacher');
+    const controller = new AbortController();
+    const first = network();
+    const stopped = await trainTeacher(first, mixtureSource(mixture), options, {
+      checkpoint: store,
+      signal: controller.signal,
+      onStep: (event) => event.step === 4 && controller.abort(),
+    });
+    expect(stopped).toEqual({ steps: 5, interrupted: true, rollbacks: 0 });
+    const resumed = network();
+    await trainTeacher(resumed, mixtureSource(mixture), options, {
+      checkpoint: store,
+      resume: true,
+    });
+    expect(values(resumed)).toEqual(values(straight));
+    expect(values(resumed)).not.toEqual(values(network()));
   });
 });
 

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { DIVERGENCE_NAMES } from '@fdistill/divergence';
+import { DIVERGENCE_NAMES, formatTable } from '@fdistill/divergence';
 import { barChartPng } from '@fdistill/eval';
+import { divergenceOfSettings } from '@fdistill/trainer';
 import { writeFileAtomically } from '@fdistill/trainer/node';
 import { loadImageTeacher, SHIPPED_FASHION_MNIST_TEACHER } from '../build-image-run.js';
-import { divergenceNamed } from '../build-mixture-run.js';
 import {
   aggregateRuns,
   type ComparedMetric,
@@ -15,7 +15,6 @@ import { resolveRunConfig } from '../load-config.js';
 import { ConfigError, PRESET_NAMES, type RunConfig } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
 import { selectCliBackend } from '../select-cli-backend.js';
-import { formatTable } from '../summary.js';
 import { numberFlag, parseCommandArgs } from '../usage-error.js';
 import { distillImageRun, distillMixtureRun, freeFolderName } from './distill.js';
 
@@ -85,7 +84,7 @@ export function formatComparison(comparison: Comparison): string {
   const metrics = comparedMetricsOf(comparison.preset);
   const seeds = comparison.seeds.length;
   const modeSeeking = (name: string) =>
-    name === 'gan-only' ? '' : divergenceNamed(name).modeSeeking;
+    name === 'gan-only' ? '' : divergenceOfSettings(name).modeSeeking;
   return formatTable(
     ['divergence', 'mode-seeking', ...metrics.map((metric) => metric.title)],
     comparison.divergences.map((entry) => [

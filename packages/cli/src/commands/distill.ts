@@ -1,13 +1,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Distiller, type DistillStepEvent, runTraining } from '@fdistill/trainer';
+import {
+  type Distiller,
+  type DistillStepEvent,
+  runTraining,
+  warmStartMixtureRun,
+} from '@fdistill/trainer';
 import { checkpointFile } from '@fdistill/trainer/node';
 import {
   buildImageRun,
   loadImageTeacher,
   SHIPPED_FASHION_MNIST_TEACHER,
 } from '../build-image-run.js';
-import { buildMixtureRun } from '../build-mixture-run.js';
+import { buildMixtureRunOfConfig } from '../build-mixture-run.js';
 import { evaluateMixtureModes } from '../evaluate-mixture.js';
 import { checkFashionMnistFiles } from '../fashion-mnist.js';
 import { withInterrupt } from '../interrupt.js';
@@ -99,14 +104,8 @@ async function trainAndSummarize<Run, Summary>(
         (options.progress ?? process.stderr).write(
           `warm start: fitting the student to the teacher's sampler (${config.studentWarmStartSteps} updates), then the fake score to the student (${config.fakeScorePrefitSteps})\n`,
         );
-        run.distiller.warmStartStudent({
-          steps: config.studentWarmStartSteps,
-          pairs: config.studentWarmStartPairs,
-          learningRate: config.studentWarmStartLearningRate ?? config.learningRate,
-        });
       }
-      if (config.fakeScorePrefitSteps > 0)
-        run.distiller.prefitFakeScore(config.fakeScorePrefitSteps);
+      warmStartMixtureRun(run, config);
     }
     const wallSeconds = () => secondsBefore + (performance.now() - started) / 1000;
     const bar = new ProgressBar(
@@ -156,7 +155,7 @@ async function trainAndSummarize<Run, Summary>(
 export function distillMixtureRun(options: DistillRunOptions): Promise<RunSummary | undefined> {
   return trainAndSummarize(
     {
-      build: buildMixtureRun,
+      build: buildMixtureRunOfConfig,
       summarize: summarizeMixtureRun,
       evaluate: (run, config) =>
         evaluateMixtureModes(run.distiller, run.studentEma, run.teacher, 1000, config.seed),

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { installHints, NODE_BACKEND_ORDER, selectBackend } from '@fdistill/backend';
+import { loadOnnxRuntime, ONNX_RUNTIME_INSTALL_HINT } from '@fdistill/eval/node';
 import * as tf from '@tensorflow/tfjs';
 import { FASHION_MNIST_FILES } from '../fashion-mnist.js';
 import { PRESETS } from '../presets.js';
@@ -14,7 +15,7 @@ Usage: fdistill doctor`;
 
 async function onnxRuntimeVersion(): Promise<string | undefined> {
   try {
-    const module = (await import('onnxruntime-node')) as { env?: { versions?: { node?: string } } };
+    const module = (await loadOnnxRuntime()) as { env?: { versions?: { node?: string } } };
     return module.env?.versions?.node ?? 'installed';
   } catch {
     return undefined;
@@ -38,7 +39,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
   ];
   const onnx = await onnxRuntimeVersion();
   lines.push(
-    `onnxruntime-node  ${onnx ?? 'missing (needed for ONNX feature extractors): npm install onnxruntime-node'}`,
+    `onnxruntime-node  ${onnx ?? `missing (needed by sample --onnx and the fashion-mnist evaluation): ${ONNX_RUNTIME_INSTALL_HINT}`}`,
   );
   const dataPath = PRESETS['fashion-mnist'].dataPath as string;
   const found = existsSync(join(dataPath, FASHION_MNIST_FILES.trainImages));

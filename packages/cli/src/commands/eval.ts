@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { checkpointFile } from '@fdistill/trainer/node';
 import { buildImageRun } from '../build-image-run.js';
-import { buildMixtureRun } from '../build-mixture-run.js';
+import { buildMixtureRunOfConfig } from '../build-mixture-run.js';
 import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
 import { selectCliBackend } from '../select-cli-backend.js';
@@ -72,7 +72,7 @@ export async function evalCommand(args: string[]): Promise<number> {
       run.dispose();
     }
   }
-  const run = buildMixtureRun(config);
+  const run = buildMixtureRunOfConfig(config);
   try {
     run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
     const summary = summarizeMixtureRun(run, evaluationConfig, folder, {

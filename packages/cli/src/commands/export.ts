@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { exportStudentToOnnx } from '@fdistill/score';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import { buildImageRun } from '../build-image-run.js';
-import { buildMixtureRun } from '../build-mixture-run.js';
+import { buildMixtureRunOfConfig } from '../build-mixture-run.js';
 import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
 import { selectCliBackend } from '../select-cli-backend.js';
@@ -47,7 +47,8 @@ export async function exportCommand(args: string[]): Promise<number> {
   const out = values.out ?? join(folder.path, 'student.onnx');
   const backend = await selectCliBackend(values.backend);
   console.error(`backend: ${backend.name} (${backend.reason})`);
-  const run = config.preset === 'fashion-mnist' ? buildImageRun(config) : buildMixtureRun(config);
+  const run =
+    config.preset === 'fashion-mnist' ? buildImageRun(config) : buildMixtureRunOfConfig(config);
   try {
     run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
     const bytes = exportStudentToOnnx(run.studentEma, {

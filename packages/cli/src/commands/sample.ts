@@ -3,7 +3,7 @@ import { sampleGridPng, scatterPlotPng } from '@fdistill/eval';
 import { heunSampler } from '@fdistill/score';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
-import { buildMixtureRun } from '../build-mixture-run.js';
+import { buildMixtureRunOfConfig } from '../build-mixture-run.js';
 import { normalLatents, openOnnxStudent } from '../onnx-student.js';
 import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
@@ -152,7 +152,7 @@ export async function sampleCommand(args: string[]): Promise<number> {
   }
   if (label !== undefined || /\.npz$/i.test(values.out))
     throw new UsageError(`--label and .npz are for image runs; ${config.preset} is a mixture`);
-  const run = buildMixtureRun(config);
+  const run = buildMixtureRunOfConfig(config);
   try {
     let networkEvaluations = 1;
     let samples: number[][];

@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatTable } from '@fdistill/divergence';
 import { lineChartPng, sampleGridPng } from '@fdistill/eval';
 import { heunSampler, UNetDenoiser } from '@fdistill/score';
 import { runTraining, type TeacherStepEvent, TeacherTrainer } from '@fdistill/trainer';
@@ -10,7 +11,6 @@ import { type ImageTeacherConfig, validateImageTeacherConfig } from '../image-te
 import { withInterrupt } from '../interrupt.js';
 import { ProgressBar } from '../progress-bar.js';
 import { ConfigError } from '../run-config.js';
-import { formatTable } from '../summary.js';
 
 /** The files of an image teacher run folder. */
 export const TEACHER_RUN_FILES = {

@@ -1,8 +1,9 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatTable } from '@fdistill/divergence';
 import { meanMixtureLogDensity, mixtureModeMetrics, scatterPlotPng } from '@fdistill/eval';
 import { heunSampler, MlpDenoiser } from '@fdistill/score';
-import { mixtureSource, runTraining, TeacherTrainer } from '@fdistill/trainer';
+import { type MixtureName, mixtureSource, mixtureTeacher, trainTeacher } from '@fdistill/trainer';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
 import { FASHION_MNIST_PATH } from '../fashion-mnist.js';
@@ -10,11 +11,10 @@ import {
   FASHION_MNIST_TEACHER_DEFAULTS,
   type ImageTeacherConfig,
 } from '../image-teacher-config.js';
-import { mixtureOfPreset } from '../presets.js';
+import { withInterrupt } from '../interrupt.js';
 import { ProgressBar } from '../progress-bar.js';
 import { ConfigError, MIXTURE_PRESETS } from '../run-config.js';
 import { selectCliBackend } from '../select-cli-backend.js';
-import { formatTable } from '../summary.js';
 import { numberFlag, parseCommandArgs, UsageError } from '../usage-error.js';
 import { openImageTeacherRun, trainImageTeacher } from './teacher-image.js';
 
@@ -90,30 +90,39 @@ export async function teacherCommand(args: string[]): Promise<number> {
   const backend = await selectCliBackend(values.backend);
   console.error(`backend: ${backend.name} (${backend.reason})`);
   mkdirSync(out, { recursive: true });
-  const mixture = mixtureOfPreset(preset as 'ring8' | 'grid25');
+  const mixture = mixtureTeacher(preset as MixtureName);
   const network = new MlpDenoiser({ dim: mixture.dim, width, depth, seed });
   const ema = new MlpDenoiser({ dim: mixture.dim, width, depth, seed });
-  const trainer = new TeacherTrainer(
-    network,
-    mixtureSource(mixture),
-    { batchSize, totalSteps: steps, learningRate, seed },
-    ema,
-  );
   const bar = new ProgressBar(steps);
   const started = performance.now();
-  await runTraining(trainer, {
-    totalSteps: steps,
-    checkpoint: checkpointFile(join(out, 'checkpoint.safetensors')),
-    checkpointEvery: 1000,
-    onStep: (event) => {
-      appendFileSync(join(out, 'metrics.jsonl'), `${JSON.stringify(event)}\n`);
-      bar.update(
-        event.step + 1,
-        `loss ${event.loss.toFixed(4)} lr ${event.learningRate.toExponential(2)}`,
-      );
-    },
-  });
+  const result = await withInterrupt((signal) =>
+    trainTeacher(
+      network,
+      mixtureSource(mixture),
+      { batchSize, totalSteps: steps, learningRate, seed },
+      {
+        ema,
+        checkpoint: checkpointFile(join(out, 'checkpoint.safetensors')),
+        checkpointEvery: 1000,
+        signal,
+        onStep: (event) => {
+          appendFileSync(join(out, 'metrics.jsonl'), `${JSON.stringify(event)}\n`);
+          bar.update(
+            event.step + 1,
+            `loss ${event.loss.toFixed(4)} lr ${event.learningRate.toExponential(2)}`,
+          );
+        },
+      },
+    ),
+  );
   bar.finish();
+  if (result.interrupted) {
+    for (const module of [network, ema]) module.dispose();
+    console.error(
+      `stopped at step ${result.steps}; checkpoint written to ${join(out, 'checkpoint.safetensors')}`,
+    );
+    return 130;
+  }
   writeFileAtomically(join(out, 'teacher.safetensors'), ema.toSafetensors());
   const count = 2500;
   const { samples, networkEvaluations } = heunSampler(ema, {
@@ -158,7 +167,6 @@ export async function teacherCommand(args: string[]): Promise<number> {
     ),
   );
   for (const module of [network, ema]) module.dispose();
-  trainer.dispose();
   return 0;
 }
 

@@ -1,12 +1,11 @@
 import type { MlpDenoiser } from '../mlp-denoiser.js';
 import type { OnnxRawNetwork } from './onnx-edm-preconditioning.js';
 import {
-  embeddingGraph,
+  conditioningEmbeddingGraph,
   linearGraph,
   type OnnxExportContext,
   positionalFrequencies,
   siluGraph,
-  sinusoidalEmbeddingGraph,
 } from './onnx-layers.js';
 
 /**
@@ -30,25 +29,14 @@ export function mlpRawNetworkGraph(
       embedding === 'fourier'
         ? weights.read('noiseEmbedding.frequencies', [embeddingSize / 2])
         : positionalFrequencies(embeddingSize);
-    let conditioning = sinusoidalEmbeddingGraph(graph, noiseCondition, frequencies);
-    if (classCount !== undefined) {
-      const classes = embeddingGraph(
-        context,
-        'classEmbedding',
-        labels as string,
-        classCount + 1,
-        embeddingSize,
-      );
-      conditioning = graph.add('Add', [conditioning, classes]);
-    }
-    conditioning = siluGraph(
-      graph,
-      linearGraph(context, 'noiseLayer0', conditioning, embeddingSize, width),
-    );
-    conditioning = siluGraph(
-      graph,
-      linearGraph(context, 'noiseLayer1', conditioning, width, width),
-    );
+    const conditioning = conditioningEmbeddingGraph(context, noiseCondition, labels, {
+      frequencies,
+      classCount,
+      layers: ['noiseLayer0', 'noiseLayer1'],
+      embeddingWidth: embeddingSize,
+      hiddenWidth: width,
+      outputWidth: width,
+    });
     const input =
       inputFeatures === 0
         ? scaledInput

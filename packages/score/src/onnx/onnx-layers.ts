@@ -261,3 +261,52 @@ export function positionalFrequencies(size: number): number[] {
   embedding.dispose();
   return frequencies;
 }
+
+/** Layout of a denoiser's conditioning embedding (names of its state-dict entries and sizes). */
+export interface ConditioningEmbeddingLayout {
+  /** Frequencies of the sinusoidal noise embedding (its width is twice their count). */
+  frequencies: ArrayLike<number>;
+  /** Classes of a conditional network (the embedding table has one more row: no label). */
+  classCount: number | undefined;
+  /** The two linear layers after the embedding: state-dict prefixes and widths. */
+  layers: [first: string, second: string];
+  embeddingWidth: number;
+  hiddenWidth: number;
+  outputWidth: number;
+}
+
+/**
+ * The conditioning embedding of the MLP and U-Net denoisers as graph nodes:
+ * `silu(second(silu(first(sinusoidal(c_noise) + classEmbedding[labels]))))`, the class term only
+ * for a conditional network (`labels` names its int64 [batch] labels).
+ *
+ * @example conditioningEmbeddingGraph(context, 'c_noise', 'labels', { frequencies, classCount: 10, layers: ['mapLayer0', 'mapLayer1'], embeddingWidth: 32, hiddenWidth: 128, outputWidth: 128 });
+ */
+export function conditioningEmbeddingGraph(
+  context: OnnxExportContext,
+  noiseCondition: string,
+  labels: string | undefined,
+  layout: ConditioningEmbeddingLayout,
+): string {
+  const { graph } = context;
+  let embedding = sinusoidalEmbeddingGraph(graph, noiseCondition, layout.frequencies);
+  if (layout.classCount !== undefined) {
+    const classes = embeddingGraph(
+      context,
+      'classEmbedding',
+      labels as string,
+      layout.classCount + 1,
+      layout.embeddingWidth,
+    );
+    embedding = graph.add('Add', [embedding, classes]);
+  }
+  const [first, second] = layout.layers;
+  embedding = siluGraph(
+    graph,
+    linearGraph(context, first, embedding, layout.embeddingWidth, layout.hiddenWidth),
+  );
+  return siluGraph(
+    graph,
+    linearGraph(context, second, embedding, layout.hiddenWidth, layout.outputWidth),
+  );
+}

@@ -1,8 +1,8 @@
 import type { UNetDenoiser } from '../unet/unet-denoiser.js';
 import type { OnnxRawNetwork } from './onnx-edm-preconditioning.js';
 import {
+  conditioningEmbeddingGraph,
   conv2dGraph,
-  embeddingGraph,
   groupNormGraph,
   linearGraph,
   nearestUpsample2xGraph,
@@ -10,7 +10,6 @@ import {
   positionalFrequencies,
   selfAttentionGraph,
   siluGraph,
-  sinusoidalEmbeddingGraph,
 } from './onnx-layers.js';
 
 /**
@@ -88,29 +87,14 @@ export function unetRawNetworkGraph(
   };
 
   return (scaledInput, noiseCondition) => {
-    let embedding = sinusoidalEmbeddingGraph(
-      graph,
-      noiseCondition,
-      positionalFrequencies(baseChannels),
-    );
-    if (classCount !== undefined) {
-      const classes = embeddingGraph(
-        context,
-        'classEmbedding',
-        labels as string,
-        classCount + 1,
-        baseChannels,
-      );
-      embedding = graph.add('Add', [embedding, classes]);
-    }
-    embedding = siluGraph(
-      graph,
-      linearGraph(context, 'mapLayer0', embedding, baseChannels, embeddingSize),
-    );
-    embedding = siluGraph(
-      graph,
-      linearGraph(context, 'mapLayer1', embedding, embeddingSize, embeddingSize),
-    );
+    const embedding = conditioningEmbeddingGraph(context, noiseCondition, labels, {
+      frequencies: positionalFrequencies(baseChannels),
+      classCount,
+      layers: ['mapLayer0', 'mapLayer1'],
+      embeddingWidth: baseChannels,
+      hiddenWidth: embeddingSize,
+      outputWidth: embeddingSize,
+    });
 
     const nchw = graph.add('Transpose', [scaledInput], { perm: { ints: [0, 3, 1, 2] } });
     let h = conv2dGraph(context, 'inputConv', nchw, {

@@ -1,0 +1,66 @@
+import '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import {
+  buildMixtureRun,
+  MIXTURE_RUN_SETTINGS,
+  type MixtureRunSettings,
+  mixtureTeacher,
+  warmStartMixtureRun,
+} from './mixture-run.js';
+
+/** ring8 with small networks and a short warm start, so a test takes a second. */
+const small: MixtureRunSettings = {
+  ...MIXTURE_RUN_SETTINGS.ring8,
+  batchSize: 32,
+  networkWidth: 16,
+  networkDepth: 2,
+  discriminatorWidth: 16,
+  discriminatorDepth: 2,
+  studentWarmStartSteps: 5,
+  studentWarmStartPairs: 64,
+  fakeScorePrefitSteps: 3,
+};
+
+/** The losses of the first `steps` steps after the warm start. */
+function lossesOfRun(settings: MixtureRunSettings, steps: number): number[] {
+  const run = buildMixtureRun(settings);
+  try {
+    warmStartMixtureRun(run, settings);
+    const losses: number[] = [];
+    for (let step = 0; step < steps; step++) {
+      losses.push(...Object.values(run.distiller.step().losses).map(Number));
+    }
+    return losses;
+  } finally {
+    run.dispose();
+  }
+}
+
+describe('mixture runs', () => {
+  it('have the exact ring8 and grid25 teachers', () => {
+    const ring = mixtureTeacher('ring8');
+    expect(ring.weights.map((weight) => weight * 11)).toEqual(
+      [4, 1, 1, 1, 1, 1, 1, 1].map((w) => expect.closeTo(w, 12)),
+    );
+    expect(ring.means[2]?.map((value) => Math.round(value * 1e12) / 1e12)).toEqual([0, 1]);
+    const grid = mixtureTeacher('grid25');
+    expect(grid.means.length).toBe(25);
+    expect(() => mixtureTeacher('ring9' as never)).toThrow(
+      'mixtureTeacher: name must be "ring8" or "grid25", got ring9',
+    );
+  });
+
+  it('repeat step for step from the same settings, and differ with another seed', () => {
+    const first = lossesOfRun(small, 3);
+    expect(first.every(Number.isFinite)).toBe(true);
+    expect(lossesOfRun(small, 3)).toEqual(first);
+    expect(lossesOfRun({ ...small, seed: 1 }, 3)).not.toEqual(first);
+  });
+
+  it('free every tensor they made on dispose', () => {
+    const before = tf.memory().numTensors;
+    lossesOfRun(small, 2);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
