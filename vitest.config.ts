@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-/** One root config: every package with a vitest.config.ts is a project. */
+/** One root config: every package, app and test suite with a vitest.config.ts is a project. */
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts'],
+    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts', 'tests/*/vitest.config.ts'],
   },
 });
