@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_FILES, FASHION_MNIST_PATH } from './fashion-mnist.js';
 
 const binary = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-cli-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 /** Runs the built `fdistill` binary; resolves with its exit code and output. */
 function fdistill(args: string[], onStderr?: (text: string, kill: () => void) => void) {

@@ -114,9 +114,6 @@ describe('MlpDiscriminator', () => {
     const constantError =
       trueLogRatio.reduce((sum, value) => sum + Math.abs(value - meanTruth), 0) /
       trueLogRatio.length;
-    console.log(
-      `density ratio on |x| <= 2: mean |logit - ln(p/q)| = ${meanLogError.toFixed(4)}, max = ${maxLogError.toFixed(4)}, max |r / r_true - 1| = ${maxRatioError.toFixed(4)} (a constant logit: mean ${constantError.toFixed(3)})`,
-    );
     // Measured: mean 0.025, max 0.071, max relative ratio error 0.068. With 128k fresh samples
     // per class the statistical error of the fit is ~0.01; what is left is Adam's noise at the
     // final learning rate. The bounds are about twice the measured errors, and 10x below a

@@ -87,9 +87,6 @@ describe('exactR1Penalty', () => {
     const logitsAt: LogitsAt = (input, sigmas) => discriminator.forward(input, sigmas);
     const exact = exactR1Penalty((input) => logitsAt(input, sigma), x, 2).dataSync()[0] as number;
     const finite = finiteDifferenceR1(logitsAt, x, sigma, 2, 1e-2);
-    console.log(
-      `R1 on the MLP: exact ${exact.toExponential(5)}, finite differences ${finite.toExponential(5)}`,
-    );
     // float32 central differences with step 1e-2: a relative error of about 1e-4 is expected.
     expect(Math.abs(exact - finite) / finite).toBeLessThan(2e-3);
     tf.dispose([x, sigma]);
@@ -104,9 +101,6 @@ describe('exactR1Penalty', () => {
       discriminator,
       () => exactR1Penalty((input) => discriminator.forward(input, sigma), x, 1),
       1e-3,
-    );
-    console.log(
-      `d R1 / d theta along a random direction (MLP): autodiff ${autodiff.toExponential(5)}, finite differences ${finite.toExponential(5)}`,
     );
     expect(Math.abs(autodiff - finite) / Math.abs(finite)).toBeLessThan(2e-3);
     tf.dispose([x, sigma]);
@@ -123,9 +117,6 @@ describe('exactR1Penalty', () => {
       discriminate(teacher, discriminator, input, sigmas).meanLogit;
     const exact = exactR1Penalty((input) => logitsAt(input, sigma), x, 1).dataSync()[0] as number;
     const finite = finiteDifferenceR1(logitsAt, x, sigma, 1, 1e-2);
-    console.log(
-      `R1 through U-Net + heads: exact ${exact.toExponential(5)}, finite differences ${finite.toExponential(5)}`,
-    );
     expect(Math.abs(exact - finite) / finite).toBeLessThan(1e-2);
     // The heads are very nonlinear along a direction of all their parameters (GroupNorm over 4
     // values at 1x1): the central difference needs a small step to converge.
@@ -133,9 +124,6 @@ describe('exactR1Penalty', () => {
       discriminator,
       () => exactR1Penalty((input) => logitsAt(input, sigma), x, 1),
       1e-4,
-    );
-    console.log(
-      `d R1 / d theta along a random direction (heads): autodiff ${autodiff.toExponential(5)}, finite differences ${finiteSecond.toExponential(5)}`,
     );
     expect(Math.abs(autodiff - finiteSecond) / Math.abs(finiteSecond)).toBeLessThan(2e-3);
     tf.dispose([x, sigma]);
@@ -206,9 +194,6 @@ describe('approximateR1Penalty', () => {
       seed: 12,
     }).dataSync()[0] as number;
     const ratio = approximate / (2 * 0.1 ** 2 * exact);
-    console.log(
-      `approximate R1 / (2 a^2 exact R1) = ${ratio.toFixed(4)} (1 in expectation; Monte-Carlo std ~ sqrt(2/1024) = 0.044)`,
-    );
     expect(Math.abs(ratio - 1)).toBeLessThan(0.15);
     x.dispose();
     discriminator.dispose();

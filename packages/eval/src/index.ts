@@ -48,6 +48,7 @@ export {
   type PrecisionRecallOptions,
   precisionRecall,
 } from './precision-recall.js';
+export { seededUniform } from './random.js';
 export {
   type SampleGridOptions,
   type SampleGridPanel,

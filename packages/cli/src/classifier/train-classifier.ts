@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededUniform } from '@fdistill/eval';
 import { deriveSeed } from '@fdistill/score';
 import { AdamW } from '@fdistill/trainer';
 import { readIdxFile } from '@fdistill/trainer/node';
@@ -231,17 +232,10 @@ function copyImage(source: LabelledImages, image: number, target: Float32Array, 
   }
 }
 
-/** The indices 0 .. count - 1 in a seeded random order (Fisher-Yates with mulberry32). */
+/** The indices 0 .. count - 1 in a seeded random order (Fisher-Yates with eval's `seededUniform`). */
 function shuffledIndices(count: number, seed: number): Uint32Array {
   const indices = Uint32Array.from({ length: count }, (_, index) => index);
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededUniform(seed);
   for (let index = count - 1; index > 0; index--) {
     const other = Math.floor(random() * (index + 1));
     const swap = indices[index] as number;

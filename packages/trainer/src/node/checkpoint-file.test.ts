@@ -1,9 +1,9 @@
 import '@tensorflow/tfjs';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { decodeCheckpoint, encodeCheckpoint } from '../checkpoint-bytes.js';
 import { readCheckpoint, writeCheckpoint } from '../checkpoint-store.js';
 import { checkpointFile, writeFileAtomically } from './checkpoint-file.js';
@@ -13,6 +13,7 @@ const saveCheckpoint = (path: string, content: Parameters<typeof writeCheckpoint
 const loadCheckpoint = (path: string) => readCheckpoint(checkpointFile(path));
 
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-checkpoint-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe('checkpoint files', () => {
   it('round-trip float and int tensors and JSON state', () => {

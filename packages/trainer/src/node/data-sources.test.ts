@@ -1,11 +1,11 @@
 import '@tensorflow/tfjs';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { tensorSource } from '../data/tensor-source.js';
 import { readIdxFile } from './idx-file.js';
 import { idxImageSource } from './idx-image-source.js';
@@ -21,6 +21,7 @@ function idxBytes(type: number, shape: number[], body: Buffer): Buffer {
 }
 
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-data-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe('readIdxFile', () => {
   it('reads uint8 images, gzip too, and big-endian int32 values', () => {
