@@ -20,7 +20,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@fdistill/backend';
-import { DIVERGENCE_NAMES, getDivergence, normalizedVariance } from '@fdistill/divergence';
+import {
+  DIVERGENCE_NAMES,
+  formatTable,
+  getDivergence,
+  normalizedVariance,
+} from '@fdistill/divergence';
 import { lineChartPng } from '@fdistill/eval';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import { buildMixtureRunOfConfig } from '../src/build-mixture-run.js';
@@ -32,7 +37,6 @@ import {
   meanAndSpread,
 } from '../src/compare-statistics.js';
 import { RunFolder } from '../src/run-folder.js';
-import { formatTable } from '../src/summary.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const { values } = parseArgs({
