@@ -26,6 +26,7 @@ export {
   type MixtureRunSettings,
   mixtureTeacher,
   RING8_WEIGHTS,
+  type WarmStartSettings,
   warmStartMixtureRun,
 } from './mixture-run.js';
 export { checkFinite, type NonFiniteAction, NonFiniteLossError } from './non-finite.js';
@@ -46,4 +47,4 @@ export {
   TeacherTrainer,
   type TeacherTrainingOptions,
 } from './teacher-trainer.js';
-export { distill, trainTeacher } from './train-functions.js';
+export { type DistillRunOptions, distill, trainTeacher } from './train-functions.js';

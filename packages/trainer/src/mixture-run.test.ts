@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { memoryCheckpointStore } from './checkpoint-store.js';
 import {
   buildMixtureRun,
   MIXTURE_RUN_SETTINGS,
@@ -8,6 +9,7 @@ import {
   mixtureTeacher,
   warmStartMixtureRun,
 } from './mixture-run.js';
+import { distill } from './train-functions.js';
 
 /** ring8 with small networks and a short warm start, so a test takes a second. */
 const small: MixtureRunSettings = {
@@ -62,5 +64,56 @@ describe('mixture runs', () => {
     const before = tf.memory().numTensors;
     lossesOfRun(small, 2);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('distill', () => {
+  const parameters = (run: ReturnType<typeof buildMixtureRun>) =>
+    run.student.parameters().map((variable) => Array.from(variable.dataSync()));
+
+  it('warm-starts a fresh run; stopped and resumed, it ends where a straight run does', async () => {
+    const straight = buildMixtureRun(small);
+    let warmStarts = 0;
+    await distill(straight.distiller, {
+      totalSteps: 6,
+      warmStart: small,
+      onWarmStart: () => warmStarts++,
+    });
+    expect(warmStarts).toBe(1);
+
+    const checkpoint = memoryCheckpointStore();
+    const controller = new AbortController();
+    const first = buildMixtureRun(small);
+    const stopped = await distill(first.distiller, {
+      totalSteps: 6,
+      warmStart: small,
+      checkpoint,
+      signal: controller.signal,
+      onStep: (event) => event.step === 2 && controller.abort(),
+    });
+    expect(stopped).toEqual({ steps: 3, interrupted: true, rollbacks: 0 });
+    const resumed = buildMixtureRun(small);
+    const resumedAt: number[] = [];
+    await distill(resumed.distiller, {
+      totalSteps: 6,
+      warmStart: small,
+      checkpoint,
+      resume: true,
+      onResume: (state) => resumedAt.push(state.step as number),
+      onWarmStart: () => warmStarts++,
+    });
+    expect(resumedAt).toEqual([3]);
+    // A resumed run takes its weights from the checkpoint: no second warm start.
+    expect(warmStarts).toBe(1);
+    expect(parameters(resumed)).toEqual(parameters(straight));
+    for (const run of [straight, first, resumed]) run.dispose();
+  });
+
+  it('refuses to resume without a checkpoint store', async () => {
+    const run = buildMixtureRun(small);
+    await expect(distill(run.distiller, { totalSteps: 1, resume: true })).rejects.toThrow(
+      'distill: options.resume needs options.checkpoint',
+    );
+    run.dispose();
   });
 });

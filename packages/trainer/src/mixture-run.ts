@@ -163,6 +163,16 @@ export function buildMixtureRun(settings: MixtureRunSettings): MixtureRun {
   };
 }
 
+/** The settings of a warm start (`warmStartMixtureRun`). */
+export type WarmStartSettings = Pick<
+  MixtureRunSettings,
+  | 'studentWarmStartSteps'
+  | 'studentWarmStartPairs'
+  | 'studentWarmStartLearningRate'
+  | 'fakeScorePrefitSteps'
+  | 'learningRate'
+>;
+
 /**
  * What a fresh mixture run does before distilling: fits the student to the teacher's sampler
  * (`studentWarmStartSteps` updates) and then the fake score to that student
@@ -173,14 +183,7 @@ export function buildMixtureRun(settings: MixtureRunSettings): MixtureRun {
  */
 export function warmStartMixtureRun(
   run: { distiller: Distiller },
-  settings: Pick<
-    MixtureRunSettings,
-    | 'studentWarmStartSteps'
-    | 'studentWarmStartPairs'
-    | 'studentWarmStartLearningRate'
-    | 'fakeScorePrefitSteps'
-    | 'learningRate'
-  >,
+  settings: WarmStartSettings,
 ): void {
   if (settings.studentWarmStartSteps > 0) {
     run.distiller.warmStartStudent({

@@ -1,8 +1,8 @@
 import type { EdmNetwork } from '@fdistill/score';
 import type { DataSource } from './data/data-source.js';
 import type { DistillStepEvent } from './distill-events.js';
-import type { DistillOptions } from './distill-options.js';
-import { Distiller, type DistillNetworks } from './distiller.js';
+import type { Distiller } from './distiller.js';
+import { type WarmStartSettings, warmStartMixtureRun } from './mixture-run.js';
 import { type RunTrainingOptions, type RunTrainingResult, runTraining } from './run-training.js';
 import {
   type TeacherStepEvent,
@@ -36,25 +36,41 @@ export async function trainTeacher(
   }
 }
 
+/** Options of `distill`: those of `runTraining`, plus how a fresh run starts or an old one resumes. */
+export interface DistillRunOptions extends RunTrainingOptions<DistillStepEvent> {
+  /** Continue from the checkpoint in `options.checkpoint` (it must hold one) instead of starting fresh. */
+  resume?: boolean;
+  /** Called with the checkpoint's state once a resumed run has loaded it, before the first step. */
+  onResume?: (state: Record<string, unknown>) => void;
+  /** A fresh run's warm start (see `warmStartMixtureRun`); omitted or zero counts start at once. */
+  warmStart?: WarmStartSettings;
+  /** Called before a fresh run's warm start, when there is one (e.g. to say it may take a while). */
+  onWarmStart?: () => void;
+}
+
 /**
- * Runs f-distill (Algorithm 1) for `totalSteps` steps: builds a `Distiller`, optionally pre-fits
- * a fresh fake score, and drives it with checkpoints (see `runTraining`). The networks hold the
- * result.
+ * Runs f-distill (Algorithm 1) on a `Distiller` to `totalSteps`: resumes from the checkpoint
+ * (`resume`) or warm-starts a fresh run, then drives it with checkpoints, abort and rollback
+ * (see `runTraining`). The distiller's networks hold the result.
  *
- * @example await distill(networks, mixtureSource(ring), { divergence: getDivergence('js'), batchSize: 256 }, { totalSteps: 2000 });
+ * @example
+ * const run = buildMixtureRun(MIXTURE_RUN_SETTINGS.ring8);
+ * await distill(run.distiller, { totalSteps: 1000, warmStart: MIXTURE_RUN_SETTINGS.ring8, checkpoint: memoryCheckpointStore() });
  */
 export async function distill(
-  networks: DistillNetworks,
-  data: DataSource,
-  options: DistillOptions,
-  run: RunTrainingOptions<DistillStepEvent> & { fakeScorePrefitSteps?: number },
+  distiller: Distiller,
+  options: DistillRunOptions,
 ): Promise<RunTrainingResult> {
-  const { fakeScorePrefitSteps = 0, ...runOptions } = run;
-  const distiller = new Distiller(networks, data, options);
-  try {
-    if (fakeScorePrefitSteps > 0) distiller.prefitFakeScore(fakeScorePrefitSteps);
-    return await runTraining(distiller, runOptions);
-  } finally {
-    distiller.dispose();
+  const { resume, onResume, warmStart, onWarmStart, ...runOptions } = options;
+  if (resume) {
+    if (runOptions.checkpoint === undefined) {
+      throw new RangeError('distill: options.resume needs options.checkpoint');
+    }
+    const state = distiller.loadCheckpoint(runOptions.checkpoint);
+    onResume?.(state);
+  } else if (warmStart !== undefined) {
+    if (warmStart.studentWarmStartSteps > 0 || warmStart.fakeScorePrefitSteps > 0) onWarmStart?.();
+    warmStartMixtureRun({ distiller }, warmStart);
   }
+  return runTraining(distiller, runOptions);
 }

@@ -1,11 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type Distiller,
-  type DistillStepEvent,
-  runTraining,
-  warmStartMixtureRun,
-} from '@fdistill/trainer';
+import { type Distiller, type DistillStepEvent, distill } from '@fdistill/trainer';
 import { checkpointFile } from '@fdistill/trainer/node';
 import {
   buildImageRun,
@@ -90,31 +85,14 @@ async function trainAndSummarize<Run, Summary>(
   const started = performance.now();
   const run = kind.build(config);
   try {
-    const checkpoint = checkpointFile(folder.file('checkpoint'));
     let secondsBefore = 0;
-    if (resume) {
-      const state = run.distiller.loadCheckpoint(checkpoint);
-      secondsBefore = typeof state.wallSeconds === 'number' ? state.wallSeconds : 0;
-      // Only a checkpoint that loaded changes the folder (--steps may have extended the config).
-      folder.writeConfig(config);
-      folder.keepMetricsOfFirstSteps(run.distiller.steps);
-      folder.recordResume(run.distiller.steps);
-    } else {
-      if (config.studentWarmStartSteps > 0) {
-        (options.progress ?? process.stderr).write(
-          `warm start: fitting the student to the teacher's sampler (${config.studentWarmStartSteps} updates), then the fake score to the student (${config.fakeScorePrefitSteps})\n`,
-        );
-      }
-      warmStartMixtureRun(run, config);
-    }
     const wallSeconds = () => secondsBefore + (performance.now() - started) / 1000;
-    const bar = new ProgressBar(
-      config.steps,
-      options.progress ?? process.stderr,
-      run.distiller.steps,
-    );
+    const stream = options.progress ?? process.stderr;
+    let bar: ProgressBar | undefined;
     let lastGenerator: DistillStepEvent | undefined;
     const onStep = (event: DistillStepEvent) => {
+      // From the first step this process takes (a resumed run starts past 0).
+      bar ??= new ProgressBar(config.steps, stream, event.step);
       folder.appendMetrics({ ...event });
       if (event.phase === 'generator') lastGenerator = event;
       const losses = lastGenerator?.losses;
@@ -127,9 +105,9 @@ async function trainAndSummarize<Run, Summary>(
         folder.appendMetrics({ step: done, phase: 'evaluation', ...kind.evaluate(run, config) });
       }
     };
-    const result = await runTraining(run.distiller, {
+    const result = await distill(run.distiller, {
       totalSteps: config.steps,
-      checkpoint,
+      checkpoint: checkpointFile(folder.file('checkpoint')),
       checkpointEvery: config.checkpointEvery,
       onStep,
       // Every process of the run adds its time: a resumed run reports the sum.
@@ -138,9 +116,22 @@ async function trainAndSummarize<Run, Summary>(
           return wallSeconds();
         },
       },
+      resume,
+      onResume: (state) => {
+        secondsBefore = typeof state.wallSeconds === 'number' ? state.wallSeconds : 0;
+        // Only a checkpoint that loaded changes the folder (--steps may have extended the config).
+        folder.writeConfig(config);
+        folder.keepMetricsOfFirstSteps(run.distiller.steps);
+        folder.recordResume(run.distiller.steps);
+      },
+      warmStart: config,
+      onWarmStart: () =>
+        stream.write(
+          `warm start: fitting the student to the teacher's sampler (${config.studentWarmStartSteps} updates), then the fake score to the student (${config.fakeScorePrefitSteps})\n`,
+        ),
       ...(signal ? { signal } : {}),
     });
-    bar.finish();
+    bar?.finish();
     if (result.interrupted) return undefined;
     return await kind.summarize(run, config, folder, {
       backend,
