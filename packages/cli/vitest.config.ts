@@ -1,3 +1,4 @@
 import { packageProject } from '../../vitest.shared.js';
 
-export default packageProject('cli');
+// The end-to-end test runs the built CLI: its own turbo task (`test:e2e`, after the build).
+export default packageProject('cli', { exclude: ['src/cli.test.ts'] });

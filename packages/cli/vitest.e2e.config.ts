@@ -1,0 +1,6 @@
+import { defineProject } from 'vitest/config';
+
+/** The CLI end to end: `src/cli.test.ts` runs `dist/main.js` (turbo's `test:e2e` builds it first). */
+export default defineProject({
+  test: { name: 'cli-e2e', include: ['src/cli.test.ts'], testTimeout: 300_000 },
+});
