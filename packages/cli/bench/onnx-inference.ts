@@ -120,7 +120,7 @@ await tf.setBackend('wasm');
 const cases: Case[] = [
   {
     name: 'MLP 2-D (ring8 student)',
-    network: new MlpDenoiser({ dim: 2, width: 128, depth: 3, seed: 1 }),
+    network: new MlpDenoiser({ dimension: 2, width: 128, depth: 3, seed: 1 }),
     sampleShape: [2],
     batch: 1024,
   },

@@ -41,7 +41,7 @@ export function evaluateMixtureStudent(
   const teacherSamples = tf.tidy(
     () => teacher.sample(count, seed + 1_000_033).arraySync() as number[][],
   );
-  const studentSamples = mixtureStudentSamples(distiller, student, teacher.dim, count, seed);
+  const studentSamples = mixtureStudentSamples(distiller, student, teacher.dimension, count, seed);
   const modes = modeMetrics(studentSamples, teacher);
   const { precision, recall } = precisionRecall(teacherSamples, studentSamples, { k: 3 });
   return {
@@ -79,7 +79,7 @@ export function evaluateMixtureModes(
   seed: number,
 ): MixtureModeEvaluation {
   const modes = modeMetrics(
-    mixtureStudentSamples(distiller, student, teacher.dim, count, seed),
+    mixtureStudentSamples(distiller, student, teacher.dimension, count, seed),
     teacher,
   );
   return {
@@ -93,12 +93,12 @@ export function evaluateMixtureModes(
 function mixtureStudentSamples(
   distiller: Distiller,
   student: EdmNetwork,
-  dim: number,
+  dimension: number,
   count: number,
   seed: number,
 ): number[][] {
   return tf.tidy(() => {
-    const latent = tf.randomNormal([count, dim], 0, 1, 'float32', seed + 1_000_003);
+    const latent = tf.randomNormal([count, dimension], 0, 1, 'float32', seed + 1_000_003);
     return distiller.generate(latent, undefined, student).arraySync() as number[][];
   });
 }

@@ -14,17 +14,17 @@ describe('MlpDiscriminator', () => {
   it('gives one logit per sample, conditioned on sigma', () => {
     const discriminator = new MlpDiscriminator({
       dimension: 3,
-      hiddenSize: 8,
-      hiddenLayers: 2,
+      width: 8,
+      depth: 2,
       seed: 1,
     });
     // (3 + 16 sigma features) -> 8 -> 8 -> 1
     expect(discriminator.parameterCount()).toBe(19 * 8 + 8 + (8 * 8 + 8) + (8 + 1));
     expect(discriminator.config).toEqual({
       dimension: 3,
-      hiddenSize: 8,
-      hiddenLayers: 2,
-      sigmaEmbeddingSize: 16,
+      width: 8,
+      depth: 2,
+      embeddingSize: 16,
       sigmaData: 0.5,
       seed: 1,
     });
@@ -39,11 +39,11 @@ describe('MlpDiscriminator', () => {
     expect(() => discriminator.forward(tf.zeros([4, 2]), 1)).toThrow(
       'xt must be [batch, 3], got [4,2]',
     );
-    expect(() => new MlpDiscriminator({ dimension: 2, sigmaEmbeddingSize: 3, seed: 1 })).toThrow(
-      'config.sigmaEmbeddingSize must be even, got 3',
+    expect(() => new MlpDiscriminator({ dimension: 2, embeddingSize: 3, seed: 1 })).toThrow(
+      'config.embeddingSize must be even, got 3',
     );
-    expect(() => new MlpDiscriminator({ dimension: 2, width: 3, seed: 1 } as never)).toThrow(
-      'unknown config field "width"',
+    expect(() => new MlpDiscriminator({ dimension: 2, hiddenSize: 3, seed: 1 } as never)).toThrow(
+      'unknown config field "hiddenSize"',
     );
     tf.dispose([x, atOne, perSample]);
     discriminator.dispose();
@@ -57,8 +57,8 @@ describe('MlpDiscriminator', () => {
     const fakeVariance = 1.5 ** 2 + sigma ** 2;
     const discriminator = new MlpDiscriminator({
       dimension: 1,
-      hiddenSize: 16,
-      hiddenLayers: 2,
+      width: 16,
+      depth: 2,
       seed: 1,
     });
     const batch = 256;

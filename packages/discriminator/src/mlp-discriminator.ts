@@ -17,11 +17,11 @@ export interface MlpDiscriminatorConfig {
   /** Dimension of the data vectors. */
   dimension: number;
   /** Width of every hidden layer; default 64. */
-  hiddenSize?: number;
+  width?: number;
   /** Number of hidden layers; default 2. */
-  hiddenLayers?: number;
+  depth?: number;
   /** Size of the sinusoidal embedding of `c_noise = ln(sigma) / 4` (even); default 16. */
-  sigmaEmbeddingSize?: number;
+  embeddingSize?: number;
   /** EDM's sigma_data: inputs are scaled by `c_in = 1 / sqrt(sigma^2 + sigmaData^2)`; default 0.5. */
   sigmaData?: number;
   /** Seed of the initialization. */
@@ -30,17 +30,17 @@ export interface MlpDiscriminatorConfig {
 
 /** The defaults of `MlpDiscriminatorConfig`. */
 export const MLP_DISCRIMINATOR_DEFAULTS = Object.freeze({
-  hiddenSize: 64,
-  hiddenLayers: 2,
-  sigmaEmbeddingSize: 16,
+  width: 64,
+  depth: 2,
+  embeddingSize: 16,
   sigmaData: DEFAULT_SIGMA_DATA,
 });
 
 const CONFIG_KEYS: ReadonlySet<string> = new Set([
   'dimension',
-  'hiddenSize',
-  'hiddenLayers',
-  'sigmaEmbeddingSize',
+  'width',
+  'depth',
+  'embeddingSize',
   'sigmaData',
   'seed',
 ]);
@@ -48,7 +48,7 @@ const CONFIG_KEYS: ReadonlySet<string> = new Set([
 /**
  * The discriminator for vector data (the Gaussian-mixture testbed): an MLP on the noised sample
  * and its noise level, the analogue of the conv heads on the teacher's features. Input:
- * `[c_in(sigma) x_t, positional embedding of ln(sigma) / 4]`, then `hiddenLayers` x (Linear,
+ * `[c_in(sigma) x_t, positional embedding of ln(sigma) / 4]`, then `depth` x (Linear,
  * SiLU) and a Linear to one logit. Its logit estimates `ln(p_sigma(x_t) / q_sigma(x_t))`, the log
  * density ratio of the real (teacher) over the fake (student) marginal at that noise level.
  * Every op has exact second derivatives under tfjs, so `exactR1Penalty` works on it.
@@ -79,16 +79,12 @@ export class MlpDiscriminator extends Module {
     }
     const resolved = { ...MLP_DISCRIMINATOR_DEFAULTS, ...stripUndefined(config) };
     assertIntegerAtLeast('MlpDiscriminator: config.dimension', resolved.dimension, 1);
-    assertIntegerAtLeast('MlpDiscriminator: config.hiddenSize', resolved.hiddenSize, 1);
-    assertIntegerAtLeast('MlpDiscriminator: config.hiddenLayers', resolved.hiddenLayers, 1);
-    assertIntegerAtLeast(
-      'MlpDiscriminator: config.sigmaEmbeddingSize',
-      resolved.sigmaEmbeddingSize,
-      2,
-    );
-    if (resolved.sigmaEmbeddingSize % 2 !== 0) {
+    assertIntegerAtLeast('MlpDiscriminator: config.width', resolved.width, 1);
+    assertIntegerAtLeast('MlpDiscriminator: config.depth', resolved.depth, 1);
+    assertIntegerAtLeast('MlpDiscriminator: config.embeddingSize', resolved.embeddingSize, 2);
+    if (resolved.embeddingSize % 2 !== 0) {
       throw new RangeError(
-        `MlpDiscriminator: config.sigmaEmbeddingSize must be even, got ${resolved.sigmaEmbeddingSize}`,
+        `MlpDiscriminator: config.embeddingSize must be even, got ${resolved.embeddingSize}`,
       );
     }
     assertPositiveNumber('MlpDiscriminator: config.sigmaData', resolved.sigmaData);
@@ -97,16 +93,16 @@ export class MlpDiscriminator extends Module {
 
     this.embedding = new NoiseEmbedding({
       kind: 'positional',
-      size: resolved.sigmaEmbeddingSize,
+      size: resolved.embeddingSize,
       seed: deriveSeed(resolved.seed, 0),
     });
     const hidden: Linear[] = [];
-    let width = resolved.dimension + resolved.sigmaEmbeddingSize;
-    for (let index = 0; index < resolved.hiddenLayers; index++) {
+    let width = resolved.dimension + resolved.embeddingSize;
+    for (let index = 0; index < resolved.depth; index++) {
       hidden.push(
-        new Linear(width, resolved.hiddenSize, { seed: deriveSeed(resolved.seed, index + 1) }),
+        new Linear(width, resolved.width, { seed: deriveSeed(resolved.seed, index + 1) }),
       );
-      width = resolved.hiddenSize;
+      width = resolved.width;
     }
     this.hidden = this.addModuleList('hidden', hidden);
     this.output = this.addModule(

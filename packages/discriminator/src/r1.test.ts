@@ -77,8 +77,7 @@ function secondOrderCheck(module: Module, penalty: () => tf.Scalar, step: number
 }
 
 describe('exactR1Penalty', () => {
-  const mlp = () =>
-    new MlpDiscriminator({ dimension: 2, hiddenSize: 16, hiddenLayers: 2, seed: 3 });
+  const mlp = () => new MlpDiscriminator({ dimension: 2, width: 16, depth: 2, seed: 3 });
 
   it('equals gamma/2 E||grad_x D||^2 by finite differences, on an MLP discriminator', () => {
     const discriminator = mlp();
@@ -185,7 +184,7 @@ describe('approximateR1Penalty', () => {
   });
 
   it('matches gamma a^2 E||grad D||^2 = 2 a^2 exact R1 on average', () => {
-    const discriminator = new MlpDiscriminator({ dimension: 2, hiddenSize: 16, seed: 10 });
+    const discriminator = new MlpDiscriminator({ dimension: 2, width: 16, seed: 10 });
     const x = tf.randomNormal([1024, 2], 0, 1.5, 'float32', 11);
     const logitsOf = (input: tf.Tensor) => discriminator.forward(input, 0.5);
     const exact = exactR1Penalty(logitsOf, x, 1).dataSync()[0] as number;

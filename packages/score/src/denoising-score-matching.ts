@@ -102,7 +102,7 @@ export function sampleLogNormalSigmas(
  *
  * Reduction: the MEAN over every element (batch and data dimensions) of
  * `lambda (D(x; sigma) - x0)^2`, the quantity EDM reports as its loss. (EDM back-propagates the
- * sum over elements divided by the batch size, `dim` times this; with Adam the two train alike.)
+ * sum over elements divided by the batch size, `dimension` times this; with Adam the two train alike.)
  * The optimum (D = E[x0 | x]) is not 0: for data N(mu, sd^2 I) it is exactly 1 at every sigma.
  *
  * @example

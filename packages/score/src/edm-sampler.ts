@@ -17,7 +17,7 @@ export interface SamplerOptions extends KarrasGridOptions {
   noise?: tf.Tensor;
   /** Seed of z (stream 0, when `noise` is not given) and of the churn noise (streams 1, 2, ...). */
   seed?: number;
-  /** Shape of z when it is drawn from `seed`, e.g. [batch, dim]. */
+  /** Shape of z when it is drawn from `seed`, e.g. [batch, dimension]. */
   shape?: number[];
   /** Number of steps N of the Karras grid; default 18 (35 evaluations with Heun). */
   steps?: number;

@@ -14,7 +14,7 @@ import {
 export interface GaussianMixtureOptions {
   /** Mixture weights, one per component, each > 0; normalized to sum 1. Default: equal. */
   weights?: readonly number[];
-  /** Component means, `componentCount` arrays of `dim` numbers. */
+  /** Component means, `componentCount` arrays of `dimension` numbers. */
   means: readonly (readonly number[])[];
   /** Isotropic standard deviation of each component (> 0), or one for all. */
   stds: number | readonly number[];
@@ -44,11 +44,11 @@ const EXCLUDED_LOG_WEIGHT = -1e30;
 export class GaussianMixture implements Denoiser {
   /** Mixture weights (normalized, sum 1), a frozen plain array. */
   readonly weights: number[];
-  /** Component means, frozen plain arrays [componentCount][dim]. */
+  /** Component means, frozen plain arrays [componentCount][dimension]. */
   readonly means: number[][];
   /** Component standard deviations, a frozen plain array. */
   readonly stds: number[];
-  readonly dim: number;
+  readonly dimension: number;
   readonly componentCount: number;
   /** One class per component; the null label is `componentCount`. */
   readonly classCount: number;
@@ -73,11 +73,11 @@ export class GaussianMixture implements Denoiser {
         `GaussianMixture: options.means[0] must be a non-empty array of numbers, got ${describeValue(first)}`,
       );
     }
-    const dim = first.length;
+    const dimension = first.length;
     for (const [k, mean] of means.entries()) {
-      if (!Array.isArray(mean) || mean.length !== dim) {
+      if (!Array.isArray(mean) || mean.length !== dimension) {
         throw new RangeError(
-          `GaussianMixture: options.means[${k}] must be an array of ${dim} numbers, got ${describeValue(mean)}`,
+          `GaussianMixture: options.means[${k}] must be an array of ${dimension} numbers, got ${describeValue(mean)}`,
         );
       }
       for (const [j, value] of mean.entries()) {
@@ -114,14 +114,14 @@ export class GaussianMixture implements Denoiser {
     this.weights = Object.freeze(weights.map((weight) => weight / total)) as number[];
     this.means = Object.freeze(means.map((mean) => Object.freeze([...mean]))) as number[][];
     this.stds = Object.freeze([...stds]) as number[];
-    this.dim = dim;
+    this.dimension = dimension;
     this.componentCount = componentCount;
     this.classCount = componentCount;
     this.sigmaData = sigmaData;
   }
 
   /**
-   * `ln p_sigma(x)` for x [batch, dim]: [batch]. With labels, the log-density of each sample's
+   * `ln p_sigma(x)` for x [batch, dimension]: [batch]. With labels, the log-density of each sample's
    * class (component), `ln N(x; mu_label, v_label I)`.
    *
    * @example mixture.logDensity(tf.zeros([4, 2]), 0.002); // [4]
@@ -143,7 +143,7 @@ export class GaussianMixture implements Denoiser {
   }
 
   /**
-   * `grad_x ln p_sigma(x) = sum_k g_k (mu_k - x) / v_k`: [batch, dim].
+   * `grad_x ln p_sigma(x) = sum_k g_k (mu_k - x) / v_k`: [batch, dimension].
    *
    * @example mixture.score(x, 0.5); // [batch, 2]
    */
@@ -157,7 +157,7 @@ export class GaussianMixture implements Denoiser {
   }
 
   /**
-   * `E[x0 | x] = sum_k g_k (mu_k + s_k^2 / v_k (x - mu_k))`: [batch, dim]. Equals
+   * `E[x0 | x] = sum_k g_k (mu_k + s_k^2 / v_k (x - mu_k))`: [batch, dimension]. Equals
    * `x + sigma^2 score(x)` (Tweedie), computed without the cancellation of that form.
    *
    * @example mixture.denoise(x, 80); // close to the mixture mean
@@ -176,7 +176,7 @@ export class GaussianMixture implements Denoiser {
   }
 
   /**
-   * `count` exact samples of `p0` [count, dim], reproducible from `seed`. With labels (int32
+   * `count` exact samples of `p0` [count, dimension], reproducible from `seed`. With labels (int32
    * [count]), sample `i` comes from component `labels[i]` (the null label draws a component).
    *
    * @example const data = ringMixture().sample(4096, 7);
@@ -196,7 +196,7 @@ export class GaussianMixture implements Denoiser {
           tf.mul(tf.sub(tf.scalar(1, 'int32'), isNull), labels),
         );
       }
-      const noise = tf.randomNormal([count, this.dim], 0, 1, 'float32', deriveSeed(seed, 1));
+      const noise = tf.randomNormal([count, this.dimension], 0, 1, 'float32', deriveSeed(seed, 1));
       const stds = tf.gather(tf.tensor1d(this.stds), component);
       return tf.add(
         tf.gather(this.meanTensor(), component),
@@ -236,10 +236,10 @@ export class GaussianMixture implements Denoiser {
   /**
    * Per component: `logits` = ln pi_k + ln N(x; mu_k, v_k I) [batch, K] (restricted to the
    * labelled component where a label is given), `variance` v_k ([K], or [batch, K] for
-   * per-sample sigmas) and `difference` x - mu_k [batch, K, dim].
+   * per-sample sigmas) and `difference` x - mu_k [batch, K, dimension].
    *
    * Every elementwise op below has operands of the same shape, or a second operand matching
-   * the trailing axes ([K], [K, dim]): the fast paths of tfjs's cpu backend.
+   * the trailing axes ([K], [K, dimension]): the fast paths of tfjs's cpu backend.
    */
   private componentTerms(
     x: tf.Tensor,
@@ -258,7 +258,9 @@ export class GaussianMixture implements Denoiser {
       variance = tf.tensor1d(variances);
       logNormal = tf.add(
         tf.mul(squaredDistance, tf.tensor1d(variances.map((value) => -1 / (2 * value)))),
-        tf.tensor1d(variances.map((value) => (-this.dim / 2) * Math.log(2 * Math.PI * value))),
+        tf.tensor1d(
+          variances.map((value) => (-this.dimension / 2) * Math.log(2 * Math.PI * value)),
+        ),
       );
     } else {
       const sigmaSquared = tf.square(sigmaPerSample(sigma, batch));
@@ -267,7 +269,7 @@ export class GaussianMixture implements Denoiser {
         this.componentVariances(),
       );
       logNormal = tf.sub(
-        tf.mul(tf.log(tf.mul(variance, 2 * Math.PI)), -this.dim / 2),
+        tf.mul(tf.log(tf.mul(variance, 2 * Math.PI)), -this.dimension / 2),
         tf.div(squaredDistance, tf.mul(variance, 2)),
       );
     }
@@ -288,7 +290,7 @@ export class GaussianMixture implements Denoiser {
     return { logits: tf.add(logNormal, logWeights) as tf.Tensor2D, variance, difference };
   }
 
-  /** `x - mu_k` [batch, K, dim]: x repeated K times (a concat), minus the means [K, dim]. */
+  /** `x - mu_k` [batch, K, dimension]: x repeated K times (a concat), minus the means [K, dimension]. */
   private differences(x: tf.Tensor): tf.Tensor3D {
     const batch = x.shape[0] as number;
     const repeated =
@@ -296,13 +298,13 @@ export class GaussianMixture implements Denoiser {
         ? x
         : tf.concat(new Array<tf.Tensor>(this.componentCount).fill(x), 1);
     return tf.sub(
-      tf.reshape(repeated, [batch, this.componentCount, this.dim]),
+      tf.reshape(repeated, [batch, this.componentCount, this.dimension]),
       this.meanTensor(),
     ) as tf.Tensor3D;
   }
 
   private meanTensor(): tf.Tensor2D {
-    return tf.tensor2d(this.means, [this.componentCount, this.dim]);
+    return tf.tensor2d(this.means, [this.componentCount, this.dimension]);
   }
 
   /** The component variances s_k^2 [K]. */
@@ -311,9 +313,9 @@ export class GaussianMixture implements Denoiser {
   }
 
   private checkInputs(method: string, x: tf.Tensor, labels: tf.Tensor | undefined): void {
-    if (!(x instanceof tf.Tensor) || x.rank !== 2 || x.shape[1] !== this.dim) {
+    if (!(x instanceof tf.Tensor) || x.rank !== 2 || x.shape[1] !== this.dimension) {
       throw new RangeError(
-        `GaussianMixture.${method}: x must be a tensor of shape [batch, ${this.dim}], got ${x instanceof tf.Tensor ? `[${x.shape}]` : describeValue(x)}`,
+        `GaussianMixture.${method}: x must be a tensor of shape [batch, ${this.dimension}], got ${x instanceof tf.Tensor ? `[${x.shape}]` : describeValue(x)}`,
       );
     }
     if (labels !== undefined) {
@@ -341,9 +343,9 @@ function normalizeRows(logits: tf.Tensor): { logSum: tf.Tensor1D; probabilities:
   };
 }
 
-/** `sum_k weights[b, k] difference[b, k, :]`: [batch, dim], as a batched matrix product. */
+/** `sum_k weights[b, k] difference[b, k, :]`: [batch, dimension], as a batched matrix product. */
 function sumOverComponents(weights: tf.Tensor, difference: tf.Tensor3D): tf.Tensor {
-  const [batch, componentCount, dim] = difference.shape;
+  const [batch, componentCount, dimension] = difference.shape;
   const rows = tf.reshape(weights, [batch, 1, componentCount]) as tf.Tensor3D;
-  return tf.reshape(tf.matMul(rows, difference), [batch, dim]);
+  return tf.reshape(tf.matMul(rows, difference), [batch, dimension]);
 }

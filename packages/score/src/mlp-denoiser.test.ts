@@ -6,7 +6,7 @@ import { NoiseEmbedding } from './layers/noise-embedding.js';
 import { MlpDenoiser, resolveMlpDenoiserConfig } from './mlp-denoiser.js';
 
 const CONDITIONAL = {
-  dim: 3,
+  dimension: 3,
   width: 16,
   depth: 3,
   embedding: 'fourier',
@@ -18,7 +18,7 @@ const CONDITIONAL = {
 describe('MlpDenoiser', () => {
   it('has the hand-computed parameters, in order', () => {
     const network = new MlpDenoiser(CONDITIONAL);
-    const { dim: d, width: w, embeddingSize: e, classCount: c } = CONDITIONAL;
+    const { dimension: d, width: w, embeddingSize: e, classCount: c } = CONDITIONAL;
     // noise map: e w + w, w w + w; class table (c + 1) e; input d w + w;
     // depth - 1 = 2 hidden layers w w + w; output w d + d.
     const expected =
@@ -46,7 +46,7 @@ describe('MlpDenoiser', () => {
     expect(network.namedBuffers().map(([name, variable]) => `${name} [${variable.shape}]`)).toEqual(
       ['noiseEmbedding.frequencies [4]'],
     );
-    const unconditional = new MlpDenoiser({ dim: 2, width: 8, depth: 1, embeddingSize: 4 });
+    const unconditional = new MlpDenoiser({ dimension: 2, width: 8, depth: 1, embeddingSize: 4 });
     expect(unconditional.parameterCount()).toBe(
       4 * 8 + 8 + (8 * 8 + 8) + (2 * 8 + 8) + (8 * 2 + 2),
     );
@@ -54,7 +54,7 @@ describe('MlpDenoiser', () => {
     unconditional.dispose();
   });
 
-  it('maps [batch, dim] to [batch, dim] and taps hidden.<i> [batch, width], without leaks', () => {
+  it('maps [batch, dimension] to [batch, dimension] and taps hidden.<i> [batch, width], without leaks', () => {
     for (const embedding of ['fourier', 'positional'] as const) {
       const network = new MlpDenoiser({ ...CONDITIONAL, embedding });
       const x = tf.randomNormal([5, 3], 0, 1, 'float32', 1);
@@ -97,9 +97,9 @@ describe('MlpDenoiser', () => {
   });
 
   it('gives its config back, and the config rebuilds the same network', () => {
-    const network = new MlpDenoiser({ dim: 2, width: 8, depth: 2, seed: 9 });
+    const network = new MlpDenoiser({ dimension: 2, width: 8, depth: 2, seed: 9 });
     expect(network.config).toEqual({
-      dim: 2,
+      dimension: 2,
       width: 8,
       depth: 2,
       embedding: 'fourier',
@@ -137,34 +137,34 @@ describe('MlpDenoiser', () => {
   });
 
   it('validates its config and inputs up front, naming them', () => {
-    expect(() => resolveMlpDenoiserConfig({ dim: 0 })).toThrow(
-      'config.dim must be an integer >= 1, got 0',
+    expect(() => resolveMlpDenoiserConfig({ dimension: 0 })).toThrow(
+      'config.dimension must be an integer >= 1, got 0',
     );
-    expect(() => resolveMlpDenoiserConfig({ dim: 2, widht: 3 } as never)).toThrow(
+    expect(() => resolveMlpDenoiserConfig({ dimension: 2, widht: 3 } as never)).toThrow(
       'unknown config key "widht"',
     );
-    expect(() => resolveMlpDenoiserConfig({ dim: 2, embeddingSize: 7 })).toThrow(
+    expect(() => resolveMlpDenoiserConfig({ dimension: 2, embeddingSize: 7 })).toThrow(
       'config.embeddingSize must be even, got 7',
     );
-    expect(() => resolveMlpDenoiserConfig({ dim: 2, embedding: 'sinusoid' as never })).toThrow(
-      "config.embedding must be 'fourier' or 'positional'",
-    );
-    expect(() => resolveMlpDenoiserConfig({ dim: 2, depth: 0 })).toThrow(
+    expect(() =>
+      resolveMlpDenoiserConfig({ dimension: 2, embedding: 'sinusoid' as never }),
+    ).toThrow("config.embedding must be 'fourier' or 'positional'");
+    expect(() => resolveMlpDenoiserConfig({ dimension: 2, depth: 0 })).toThrow(
       'config.depth must be an integer >= 1',
     );
-    expect(() => resolveMlpDenoiserConfig({ dim: 2, classCount: 0 })).toThrow(
+    expect(() => resolveMlpDenoiserConfig({ dimension: 2, classCount: 0 })).toThrow(
       'config.classCount must be an integer >= 1',
     );
-    expect(() => resolveMlpDenoiserConfig({ dim: 2, inputFeatures: 3 })).toThrow(
+    expect(() => resolveMlpDenoiserConfig({ dimension: 2, inputFeatures: 3 })).toThrow(
       'config.inputFeatures must be even, got 3',
     );
-    expect(() => resolveMlpDenoiserConfig({ dim: 2, inputFeatureScale: 0 })).toThrow(
+    expect(() => resolveMlpDenoiserConfig({ dimension: 2, inputFeatureScale: 0 })).toThrow(
       'config.inputFeatureScale must be a finite number > 0, got 0',
     );
-    expect(() => resolveMlpDenoiserConfig({ dim: 2, seed: 0.5 })).toThrow(
+    expect(() => resolveMlpDenoiserConfig({ dimension: 2, seed: 0.5 })).toThrow(
       'config.seed must be an integer seed',
     );
-    const network = new MlpDenoiser({ dim: 2, width: 4, depth: 1 });
+    const network = new MlpDenoiser({ dimension: 2, width: 4, depth: 1 });
     const x = tf.zeros([2, 3]);
     expect(() => network.denoise(x, 1)).toThrow('x must have shape [batch, 2], got [2,3]');
     const y = tf.zeros([2, 2]);
@@ -177,7 +177,13 @@ describe('MlpDenoiser', () => {
 
 describe('MlpDenoiser with input Fourier features', () => {
   it('feeds [c_in x, cos(c_in x B), sin(c_in x B)] to the input layer, B a saved buffer', () => {
-    const network = new MlpDenoiser({ dim: 2, width: 8, depth: 1, inputFeatures: 6, seed: 2 });
+    const network = new MlpDenoiser({
+      dimension: 2,
+      width: 8,
+      depth: 1,
+      inputFeatures: 6,
+      seed: 2,
+    });
     expect(
       network.namedParameters().find(([name]) => name === 'inputLayer.weight')?.[1].shape,
     ).toEqual([8, 8]);
@@ -199,7 +205,7 @@ describe('MlpDenoiser with input Fourier features', () => {
 
 describe('InputFourierFeatures', () => {
   it('is [x, cos(x B), sin(x B)] with B ~ 2 pi N(0, scale^2), drawn from the seed', () => {
-    const features = new InputFourierFeatures({ dim: 2, count: 4000, scale: 3, seed: 4 });
+    const features = new InputFourierFeatures({ dimension: 2, count: 4000, scale: 3, seed: 4 });
     const [[, frequencies]] = features.namedBuffers() as [[string, tf.Variable]];
     const b = frequencies.arraySync() as number[][];
     const draws = b.flat().map((value) => value / (2 * Math.PI));
@@ -218,7 +224,7 @@ describe('InputFourierFeatures', () => {
     }
     tf.dispose([x, output]);
     features.dispose();
-    expect(() => new InputFourierFeatures({ dim: 2, count: 3, scale: 1, seed: 0 })).toThrow(
+    expect(() => new InputFourierFeatures({ dimension: 2, count: 3, scale: 1, seed: 0 })).toThrow(
       'options.count must be even, got 3',
     );
   });

@@ -22,7 +22,7 @@ import {
 /** The configuration of an `MlpDenoiser` (what `config` gives back, and checkpoints store). */
 export interface MlpDenoiserConfig {
   /** Dimension of the data vectors. */
-  dim: number;
+  dimension: number;
   /** Width of every hidden layer; default 128. */
   width: number;
   /** Number of hidden layers (and of `hidden.<i>` feature taps); default 3. */
@@ -49,9 +49,9 @@ export interface MlpDenoiserConfig {
   seed: number;
 }
 
-/** `MlpDenoiserConfig` with everything but `dim` optional. */
-export type MlpDenoiserOptions = Pick<MlpDenoiserConfig, 'dim'> &
-  Partial<Omit<MlpDenoiserConfig, 'dim'>>;
+/** `MlpDenoiserConfig` with everything but `dimension` optional. */
+export type MlpDenoiserOptions = Pick<MlpDenoiserConfig, 'dimension'> &
+  Partial<Omit<MlpDenoiserConfig, 'dimension'>>;
 
 /** The defaults of `MlpDenoiserConfig`. */
 export const MLP_DENOISER_DEFAULTS = {
@@ -67,7 +67,7 @@ export const MLP_DENOISER_DEFAULTS = {
 } as const satisfies Partial<MlpDenoiserConfig>;
 
 const CONFIG_KEYS = [
-  'dim',
+  'dimension',
   'width',
   'depth',
   'embedding',
@@ -84,7 +84,7 @@ const CONFIG_KEYS = [
 export const MLP_DENOISER_CONFIG_KEY = NETWORK_CONFIG_KEY;
 
 /**
- * An EDM-preconditioned MLP denoiser for vector data [batch, dim], the teacher / fake score /
+ * An EDM-preconditioned MLP denoiser for vector data [batch, dimension], the teacher / fake score /
  * student of the mixture experiments. The raw network F:
  *
  * - conditioning `e = SiLU(W_1 SiLU(W_0 (emb(c_noise) + class[label])))` [batch, width], where `emb` is
@@ -92,16 +92,16 @@ export const MLP_DENOISER_CONFIG_KEY = NETWORK_CONFIG_KEY;
  *   the null label of classifier-free guidance; labels left out mean the null label);
  * - `h_0 = SiLU(W_in c_in x + e)`, `h_i = SiLU(W_i h_(i-1) + e)` for `i < depth`, each tapped as
  *   feature `hidden.<i>` [batch, width];
- * - `F = W_out h_(depth-1)` [batch, dim].
+ * - `F = W_out h_(depth-1)` [batch, dimension].
  *
  * Parameters, in `namedParameters()` order: `noiseLayer0` [embeddingSize, width] + bias,
  * `noiseLayer1` [width, width] + bias, `classEmbedding.weight` [classCount + 1, embeddingSize]
- * (conditional only), `inputLayer` [dim, width] + bias, `hiddenLayers.<i>` [width, width] + bias
- * for `i < depth - 1`, `outputLayer` [width, dim] + bias. The Fourier embedding adds the buffer
+ * (conditional only), `inputLayer` [dimension, width] + bias, `hiddenLayers.<i>` [width, width] + bias
+ * for `i < depth - 1`, `outputLayer` [width, dimension] + bias. The Fourier embedding adds the buffer
  * `noiseEmbedding.frequencies` [embeddingSize / 2] to the state dict (never trained).
  *
  * @example
- * const network = new MlpDenoiser({ dim: 2, width: 64, depth: 3, seed: 1 });
+ * const network = new MlpDenoiser({ dimension: 2, width: 64, depth: 3, seed: 1 });
  * const denoised = network.denoise(tf.randomNormal([16, 2], 0, 1, 'float32', 2), 0.5); // [16, 2]
  */
 export class MlpDenoiser extends EdmNetwork {
@@ -123,7 +123,7 @@ export class MlpDenoiser extends EdmNetwork {
     super(config.sigmaData);
     this.config = Object.freeze(config);
     this.classCount = config.classCount;
-    const { dim, width, depth, embeddingSize, seed } = config;
+    const { dimension, width, depth, embeddingSize, seed } = config;
     this.featureNames = Object.freeze(Array.from({ length: depth }, (_, i) => `hidden.${i}`));
     this.noiseEmbedding = this.addModule(
       'noiseEmbedding',
@@ -155,7 +155,7 @@ export class MlpDenoiser extends EdmNetwork {
         : this.addModule(
             'inputFourierFeatures',
             new InputFourierFeatures({
-              dim,
+              dimension,
               count: config.inputFeatures,
               scale: config.inputFeatureScale,
               seed: deriveSeed(seed, 6 + depth),
@@ -163,7 +163,7 @@ export class MlpDenoiser extends EdmNetwork {
           );
     this.inputLayer = this.addModule(
       'inputLayer',
-      new Linear(dim + config.inputFeatures, width, { seed: deriveSeed(seed, 4) }),
+      new Linear(dimension + config.inputFeatures, width, { seed: deriveSeed(seed, 4) }),
     );
     this.hiddenLayers = this.addModuleList(
       'hiddenLayers',
@@ -174,7 +174,7 @@ export class MlpDenoiser extends EdmNetwork {
     );
     this.outputLayer = this.addModule(
       'outputLayer',
-      new Linear(width, dim, { seed: deriveSeed(seed, 5 + depth) }),
+      new Linear(width, dimension, { seed: deriveSeed(seed, 5 + depth) }),
     );
   }
 
@@ -211,10 +211,10 @@ export class MlpDenoiser extends EdmNetwork {
     noiseCondition: tf.Tensor1D,
     labels?: tf.Tensor,
   ): RawNetworkOutput {
-    const { dim } = this.config;
-    if (scaledInput.rank !== 2 || scaledInput.shape[1] !== dim) {
+    const { dimension } = this.config;
+    if (scaledInput.rank !== 2 || scaledInput.shape[1] !== dimension) {
       throw new RangeError(
-        `MlpDenoiser: x must have shape [batch, ${dim}], got [${scaledInput.shape}]`,
+        `MlpDenoiser: x must have shape [batch, ${dimension}], got [${scaledInput.shape}]`,
       );
     }
     const batch = scaledInput.shape[0] as number;
@@ -247,7 +247,7 @@ export class MlpDenoiser extends EdmNetwork {
 /**
  * Fills the defaults of an MLP config and validates every field, naming the first bad one.
  *
- * @example resolveMlpDenoiserConfig({ dim: 2 }).width; // 128
+ * @example resolveMlpDenoiserConfig({ dimension: 2 }).width; // 128
  */
 export function resolveMlpDenoiserConfig(options: MlpDenoiserOptions): MlpDenoiserConfig {
   if (typeof options !== 'object' || options === null) {
@@ -261,7 +261,7 @@ export function resolveMlpDenoiserConfig(options: MlpDenoiserOptions): MlpDenois
     }
   }
   const config: MlpDenoiserConfig = {
-    dim: options.dim,
+    dimension: options.dimension,
     width: options.width ?? MLP_DENOISER_DEFAULTS.width,
     depth: options.depth ?? MLP_DENOISER_DEFAULTS.depth,
     embedding: options.embedding ?? MLP_DENOISER_DEFAULTS.embedding,
@@ -272,7 +272,7 @@ export function resolveMlpDenoiserConfig(options: MlpDenoiserOptions): MlpDenois
     sigmaData: options.sigmaData ?? MLP_DENOISER_DEFAULTS.sigmaData,
     seed: options.seed ?? MLP_DENOISER_DEFAULTS.seed,
   };
-  assertIntegerAtLeast('MlpDenoiser: config.dim', config.dim, 1);
+  assertIntegerAtLeast('MlpDenoiser: config.dimension', config.dimension, 1);
   assertIntegerAtLeast('MlpDenoiser: config.width', config.width, 1);
   assertIntegerAtLeast('MlpDenoiser: config.depth', config.depth, 1);
   if (config.embedding !== 'fourier' && config.embedding !== 'positional') {

@@ -103,7 +103,7 @@ describe('encodeSafetensors / decodeSafetensors', () => {
 
 describe('module state dicts in safetensors files', () => {
   it('restore an MLP exactly: same outputs, same bytes when saved again', () => {
-    const config = { dim: 2, width: 16, depth: 2, classCount: 3, seed: 1 } as const;
+    const config = { dimension: 2, width: 16, depth: 2, classCount: 3, seed: 1 } as const;
     const original = new MlpDenoiser(config);
     const bytes = original.toSafetensors();
     const restored = MlpDenoiser.fromSafetensors(bytes);
@@ -125,7 +125,7 @@ describe('module state dicts in safetensors files', () => {
   });
 
   it('fail with an error naming a missing or misshapen tensor', () => {
-    const network = new MlpDenoiser({ dim: 2, width: 8, depth: 2, seed: 1 });
+    const network = new MlpDenoiser({ dimension: 2, width: 8, depth: 2, seed: 1 });
     const bytes = network.toSafetensors();
     const missing = editHeader(bytes, (header) => {
       delete header['hiddenLayers.0.bias'];
@@ -139,7 +139,7 @@ describe('module state dicts in safetensors files', () => {
     expect(() => loadModuleFromSafetensors(network, misshapen)).toThrow(
       'tensor "outputLayer.weight" has shape [2,8], expected [8,2]',
     );
-    const wider = new MlpDenoiser({ dim: 2, width: 9, depth: 2, seed: 1 });
+    const wider = new MlpDenoiser({ dimension: 2, width: 9, depth: 2, seed: 1 });
     expect(() => loadModuleFromSafetensors(wider, bytes)).toThrow(
       'tensor "noiseLayer0.weight" has shape [32,8], expected [32,9]',
     );

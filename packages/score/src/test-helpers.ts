@@ -24,20 +24,21 @@ export function mixtureStatistics(mixture: GaussianMixture, samples: tf.Tensor):
   const component = Array.from(assignment.dataSync());
   assignment.dispose();
   const values = samples.dataSync();
-  const { dim, componentCount } = mixture;
+  const { dimension, componentCount } = mixture;
   const counts = new Array<number>(componentCount).fill(0);
-  const sums = Array.from({ length: componentCount }, () => new Array<number>(dim).fill(0));
+  const sums = Array.from({ length: componentCount }, () => new Array<number>(dimension).fill(0));
   for (const [i, k] of component.entries()) {
     counts[k] = (counts[k] as number) + 1;
     const sum = sums[k] as number[];
-    for (let j = 0; j < dim; j++) sum[j] = (sum[j] as number) + (values[i * dim + j] as number);
+    for (let j = 0; j < dimension; j++)
+      sum[j] = (sum[j] as number) + (values[i * dimension + j] as number);
   }
   const means = sums.map((sum, k) => sum.map((value) => value / (counts[k] as number)));
   const squares = new Array<number>(componentCount).fill(0);
   let pooled = 0;
   for (const [i, k] of component.entries()) {
-    for (let j = 0; j < dim; j++) {
-      const value = values[i * dim + j] as number;
+    for (let j = 0; j < dimension; j++) {
+      const value = values[i * dimension + j] as number;
       squares[k] = (squares[k] as number) + (value - (means[k]?.[j] as number)) ** 2;
       pooled += (value - (mixture.means[k]?.[j] as number)) ** 2;
     }
@@ -45,8 +46,8 @@ export function mixtureStatistics(mixture: GaussianMixture, samples: tf.Tensor):
   return {
     fractions: counts.map((count) => count / component.length),
     means,
-    stds: squares.map((square, k) => Math.sqrt(square / ((counts[k] as number) * dim))),
-    pooledStd: Math.sqrt(pooled / (component.length * dim)),
+    stds: squares.map((square, k) => Math.sqrt(square / ((counts[k] as number) * dimension))),
+    pooledStd: Math.sqrt(pooled / (component.length * dimension)),
     counts,
   };
 }

@@ -23,7 +23,13 @@ function sampleQuality(network: MlpDenoiser, mixture: GaussianMixture): [number,
 describe('teacher training with the DSM loss', () => {
   it('lowers the loss, moves Heun samples onto the mixture, and keeps memory flat', () => {
     const mixture = ringMixture({ modes: 4, radius: 1, std: 0.1 });
-    const network = new MlpDenoiser({ dim: 2, width: 32, depth: 2, embeddingSize: 16, seed: 1 });
+    const network = new MlpDenoiser({
+      dimension: 2,
+      width: 32,
+      depth: 2,
+      embeddingSize: 16,
+      seed: 1,
+    });
     const optimizer = tf.train.adam(1e-2);
     // A fixed evaluation batch with fixed noise levels and noise: before/after is paired.
     const evaluation = mixture.sample(1024, 99);

@@ -127,7 +127,7 @@ export function buildMixtureRun(settings: MixtureRunSettings): MixtureRun {
   const teacher = mixtureTeacher(settings.mixture);
   const network = (seedOffset: number, inputFeatures = 0) =>
     new MlpDenoiser({
-      dim: teacher.dim,
+      dimension: teacher.dimension,
       width: settings.networkWidth,
       depth: settings.networkDepth,
       inputFeatures,
@@ -140,9 +140,9 @@ export function buildMixtureRun(settings: MixtureRunSettings): MixtureRun {
   const fakeScore = network(2, settings.fakeScoreInputFeatures ?? 0);
   const discriminator = mlpDistillDiscriminator(
     new MlpDiscriminator({
-      dimension: teacher.dim,
-      hiddenSize: settings.discriminatorWidth,
-      hiddenLayers: settings.discriminatorDepth,
+      dimension: teacher.dimension,
+      width: settings.discriminatorWidth,
+      depth: settings.discriminatorDepth,
       seed: settings.seed * 16 + 3,
     }),
   );

@@ -20,7 +20,8 @@ const mixture = new GaussianMixture({
   stds: 0.1,
   weights: [0.8, 0.2],
 });
-const network = () => new MlpDenoiser({ dim: 2, width: 16, depth: 2, embeddingSize: 8, seed: 4 });
+const network = () =>
+  new MlpDenoiser({ dimension: 2, width: 16, depth: 2, embeddingSize: 8, seed: 4 });
 
 describe('TeacherTrainer', () => {
   it('lowers the DSM loss and follows warm-up then cosine decay', async () => {

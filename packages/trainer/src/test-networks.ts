@@ -11,15 +11,15 @@ export function smallDistiller(
   options: Omit<DistillOptions, 'batchSize'> & { batchSize?: number },
   width = 32,
 ): Distiller {
-  const dim = teacher.dim;
-  const student = new MlpDenoiser({ dim, width, depth: 2, embeddingSize: 8, seed: 11 });
-  const fakeScore = new MlpDenoiser({ dim, width, depth: 2, embeddingSize: 8, seed: 12 });
+  const dimension = teacher.dimension;
+  const student = new MlpDenoiser({ dimension, width, depth: 2, embeddingSize: 8, seed: 11 });
+  const fakeScore = new MlpDenoiser({ dimension, width, depth: 2, embeddingSize: 8, seed: 12 });
   const discriminator = mlpDistillDiscriminator(
     new MlpDiscriminator({
-      dimension: dim,
-      hiddenSize: width,
-      hiddenLayers: 2,
-      sigmaEmbeddingSize: 8,
+      dimension: dimension,
+      width: width,
+      depth: 2,
+      embeddingSize: 8,
       seed: 13,
     }),
   );

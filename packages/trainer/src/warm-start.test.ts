@@ -23,7 +23,13 @@ describe('Distiller.warmStartStudent', { timeout: 60_000 }, () => {
         divergence: getDivergence('js'),
         seed: 2,
       });
-      const ema = new MlpDenoiser({ dim: 2, width: 32, depth: 2, embeddingSize: 8, seed: 99 });
+      const ema = new MlpDenoiser({
+        dimension: 2,
+        width: 32,
+        depth: 2,
+        embeddingSize: 8,
+        seed: 99,
+      });
       Object.assign(distiller.networks, { studentEma: ema });
       return distiller;
     };

@@ -157,16 +157,20 @@ export async function sampleCommand(args: string[]): Promise<number> {
     let networkEvaluations = 1;
     let samples: number[][];
     if (values.teacher) {
-      const result = heunSampler(run.teacher, { steps, seed, shape: [count, run.teacher.dim] });
+      const result = heunSampler(run.teacher, {
+        steps,
+        seed,
+        shape: [count, run.teacher.dimension],
+      });
       samples = result.samples.arraySync() as number[][];
       networkEvaluations = result.networkEvaluations;
       result.samples.dispose();
     } else {
       run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
       samples = tf.tidy(() => {
-        const latent = tf.tensor(normalLatents(count, [run.teacher.dim], seed), [
+        const latent = tf.tensor(normalLatents(count, [run.teacher.dimension], seed), [
           count,
-          run.teacher.dim,
+          run.teacher.dimension,
         ]);
         return run.distiller.generate(latent, undefined, run.studentEma).arraySync() as number[][];
       });

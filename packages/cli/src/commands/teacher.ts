@@ -91,8 +91,8 @@ export async function teacherCommand(args: string[]): Promise<number> {
   console.error(`backend: ${backend.name} (${backend.reason})`);
   mkdirSync(out, { recursive: true });
   const mixture = mixtureTeacher(preset as MixtureName);
-  const network = new MlpDenoiser({ dim: mixture.dim, width, depth, seed });
-  const ema = new MlpDenoiser({ dim: mixture.dim, width, depth, seed });
+  const network = new MlpDenoiser({ dimension: mixture.dimension, width, depth, seed });
+  const ema = new MlpDenoiser({ dimension: mixture.dimension, width, depth, seed });
   const bar = new ProgressBar(steps);
   const started = performance.now();
   const result = await withInterrupt((signal) =>
@@ -128,7 +128,7 @@ export async function teacherCommand(args: string[]): Promise<number> {
   const { samples, networkEvaluations } = heunSampler(ema, {
     steps: 18,
     seed: seed + 7,
-    shape: [count, mixture.dim],
+    shape: [count, mixture.dimension],
   });
   const teacherSamples = samples.arraySync() as number[][];
   const exact = tf.tidy(() => mixture.sample(count, seed + 8).arraySync() as number[][]);

@@ -33,7 +33,7 @@ async function denoiserParity(
   const session = await openSession(exportDenoiserToOnnx(network));
   const dataShape =
     network instanceof MlpDenoiser
-      ? [network.config.dim]
+      ? [network.config.dimension]
       : [network.config.imageSize, network.config.imageSize, network.config.channels];
   let largest = 0;
   let signal = 0;
@@ -69,22 +69,22 @@ function expectParity({ error, signal }: { error: number; signal: number }): voi
 }
 
 const MLP_CASES: Array<[string, MlpDenoiserOptions]> = [
-  ['fourier, unconditional', { dim: 2, width: 32, depth: 3, embedding: 'fourier', seed: 1 }],
+  ['fourier, unconditional', { dimension: 2, width: 32, depth: 3, embedding: 'fourier', seed: 1 }],
   [
     'fourier, 3 classes',
-    { dim: 3, width: 24, depth: 2, embedding: 'fourier', classCount: 3, seed: 2 },
+    { dimension: 3, width: 24, depth: 2, embedding: 'fourier', classCount: 3, seed: 2 },
   ],
   [
     'positional, unconditional, sigmaData 1',
-    { dim: 2, width: 16, depth: 1, embedding: 'positional', sigmaData: 1, seed: 3 },
+    { dimension: 2, width: 16, depth: 1, embedding: 'positional', sigmaData: 1, seed: 3 },
   ],
   [
     'positional, 4 classes',
-    { dim: 5, width: 32, depth: 3, embedding: 'positional', classCount: 4, seed: 4 },
+    { dimension: 5, width: 32, depth: 3, embedding: 'positional', classCount: 4, seed: 4 },
   ],
   [
     'fourier, 16 input Fourier features',
-    { dim: 2, width: 32, depth: 2, inputFeatures: 16, inputFeatureScale: 2, seed: 5 },
+    { dimension: 2, width: 32, depth: 2, inputFeatures: 16, inputFeatureScale: 2, seed: 5 },
   ],
 ];
 
@@ -96,7 +96,11 @@ describe('exportDenoiserToOnnx: MlpDenoiser parity with tfjs (onnxruntime, all o
 
       const ring = ringMixture({ modes: 4, radius: 1, std: 0.1 }).sample(64, 5);
       const x0 = tf.tidy(() =>
-        tf.slice(tf.tile(ring, [1, Math.ceil(options.dim / 2)]), [0, 0], [64, options.dim]),
+        tf.slice(
+          tf.tile(ring, [1, Math.ceil(options.dimension / 2)]),
+          [0, 0],
+          [64, options.dimension],
+        ),
       );
       const labels =
         options.classCount === undefined ? undefined : randomLabels(64, options.classCount, 6);

@@ -17,7 +17,7 @@ export interface OnnxExportOptions {
  * an `MlpDenoiser` or a `UNetDenoiser` with its EDM preconditioning, as the bytes of a `.onnx`
  * file (a ModelProto). onnxruntime (Node, web, Python, ...) then computes what `denoise` does:
  *
- * - input `x`: float32 [batch, dim] (MLP) or [batch, size, size, channels] (U-Net, NHWC as in tfjs);
+ * - input `x`: float32 [batch, dimension] (MLP) or [batch, size, size, channels] (U-Net, NHWC as in tfjs);
  * - input `sigma`: float32 [batch], the noise level of each sample (> 0);
  * - input `labels`: int64 [batch], only for class-conditional networks (`classCount` set), a
  *   class `0 .. classCount - 1` or the null label `classCount` per sample;
@@ -28,7 +28,7 @@ export interface OnnxExportOptions {
  * The weights are read synchronously (`dataSync`) when this is called.
  *
  * @example
- * const teacher = new MlpDenoiser({ dim: 2, seed: 1 });
+ * const teacher = new MlpDenoiser({ dimension: 2, seed: 1 });
  * await writeFile('teacher.onnx', exportDenoiserToOnnx(teacher));
  * // onnxruntime-node:
  * const session = await InferenceSession.create('teacher.onnx');

@@ -42,7 +42,7 @@ async function studentParity(
 
 describe('exportStudentToOnnx', () => {
   it('gives the tfjs one-step samples D(80 z; 80) for an MLP and a U-Net', async () => {
-    const mlp = new MlpDenoiser({ dim: 3, width: 32, classCount: 5, seed: 1 });
+    const mlp = new MlpDenoiser({ dimension: 3, width: 32, classCount: 5, seed: 1 });
     randomizeParameters(mlp, 2);
     const unet = new UNetDenoiser(TINY_UNET);
     randomizeParameters(unet, 3);
@@ -54,7 +54,7 @@ describe('exportStudentToOnnx', () => {
   });
 
   it('folds another fixed sigma (2.5) into unconditional students, sigmaData 1 for the U-Net', async () => {
-    const mlp = new MlpDenoiser({ dim: 2, width: 16, embedding: 'positional', seed: 4 });
+    const mlp = new MlpDenoiser({ dimension: 2, width: 16, embedding: 'positional', seed: 4 });
     randomizeParameters(mlp, 5);
     const unet = new UNetDenoiser({
       ...TINY_UNET,
@@ -71,7 +71,7 @@ describe('exportStudentToOnnx', () => {
   });
 
   it('checks its arguments, naming them', () => {
-    const mlp = new MlpDenoiser({ dim: 2, width: 8, seed: 1 });
+    const mlp = new MlpDenoiser({ dimension: 2, width: 8, seed: 1 });
     expect(() => exportStudentToOnnx(mlp, { sigmaMax: 0 })).toThrow(
       /exportStudentToOnnx: options.sigmaMax must be a finite number > 0/,
     );
@@ -91,7 +91,7 @@ describe('exportStudentToOnnx', () => {
 describe('the exported files', () => {
   it('have the documented input and output names, types and shapes (dynamic batch)', async () => {
     const conditional = new UNetDenoiser(TINY_UNET);
-    const unconditional = new MlpDenoiser({ dim: 2, width: 8, seed: 1 });
+    const unconditional = new MlpDenoiser({ dimension: 2, width: 8, seed: 1 });
     const cases = [
       {
         bytes: exportDenoiserToOnnx(conditional),

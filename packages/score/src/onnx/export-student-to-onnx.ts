@@ -19,7 +19,7 @@ export interface OnnxStudentExportOptions extends OnnxExportOptions {
  * (an `MlpDenoiser` or a `UNetDenoiser`) with its EDM preconditioning at the fixed sigma, the
  * coefficients folded into constants. One `session.run` turns noise into samples:
  *
- * - input `z`: float32 [batch, dim] (MLP) or [batch, size, size, channels] (U-Net, NHWC),
+ * - input `z`: float32 [batch, dimension] (MLP) or [batch, size, size, channels] (U-Net, NHWC),
  *   standard normal noise;
  * - input `labels`: int64 [batch], only for class-conditional networks (`classCount` set), a
  *   class `0 .. classCount - 1` or the null label `classCount` per sample;

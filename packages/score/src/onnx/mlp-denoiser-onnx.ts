@@ -11,7 +11,7 @@ import {
 /**
  * The raw network F of an `MlpDenoiser` as graph nodes, rebuilt from its config and read from its
  * state dict (the layers and names documented on `MlpDenoiser`): `F(c_in x; c_noise, labels)`
- * [batch, dim]. `labels` names an int64 [batch] value when the network is class-conditional.
+ * [batch, dimension]. `labels` names an int64 [batch] value when the network is class-conditional.
  *
  * @example
  * const raw = mlpRawNetworkGraph(context, network, undefined);
@@ -22,7 +22,8 @@ export function mlpRawNetworkGraph(
   network: MlpDenoiser,
   labels: string | undefined,
 ): OnnxRawNetwork {
-  const { dim, width, depth, embedding, embeddingSize, classCount, inputFeatures } = network.config;
+  const { dimension, width, depth, embedding, embeddingSize, classCount, inputFeatures } =
+    network.config;
   const { graph, weights } = context;
   return (scaledInput, noiseCondition) => {
     const frequencies =
@@ -40,30 +41,30 @@ export function mlpRawNetworkGraph(
     const input =
       inputFeatures === 0
         ? scaledInput
-        : inputFourierFeaturesGraph(context, scaledInput, dim, inputFeatures);
-    const inputLayer = linearGraph(context, 'inputLayer', input, dim + inputFeatures, width);
+        : inputFourierFeaturesGraph(context, scaledInput, dimension, inputFeatures);
+    const inputLayer = linearGraph(context, 'inputLayer', input, dimension + inputFeatures, width);
     let hidden = siluGraph(graph, graph.add('Add', [inputLayer, conditioning]));
     for (let i = 0; i < depth - 1; i++) {
       const layer = linearGraph(context, `hiddenLayers.${i}`, hidden, width, width);
       hidden = siluGraph(graph, graph.add('Add', [layer, conditioning]));
     }
-    return linearGraph(context, 'outputLayer', hidden, width, dim);
+    return linearGraph(context, 'outputLayer', hidden, width, dimension);
   };
 }
 
-/** `[x, cos(x B), sin(x B)]` of an `InputFourierFeatures` (`inputFourierFeatures.frequencies` [dim, count / 2]). */
+/** `[x, cos(x B), sin(x B)]` of an `InputFourierFeatures` (`inputFourierFeatures.frequencies` [dimension, count / 2]). */
 function inputFourierFeaturesGraph(
   { graph, weights }: OnnxExportContext,
   x: string,
-  dim: number,
+  dimension: number,
   count: number,
 ): string {
   const name = 'inputFourierFeatures.frequencies';
   const frequencies = graph.addInitializer(
     name,
     'float32',
-    [dim, count / 2],
-    weights.read(name, [dim, count / 2]),
+    [dimension, count / 2],
+    weights.read(name, [dimension, count / 2]),
   );
   const angles = graph.add('MatMul', [x, frequencies]);
   return graph.add('Concat', [x, graph.add('Cos', [angles]), graph.add('Sin', [angles])], {

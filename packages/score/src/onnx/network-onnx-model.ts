@@ -30,7 +30,7 @@ export function networkOnnxModel(
   const isMlp = network instanceof MlpDenoiser;
   const architecture = isMlp ? 'MlpDenoiser' : 'UNetDenoiser';
   const dataShape = isMlp
-    ? [network.config.dim]
+    ? [network.config.dimension]
     : [network.config.imageSize, network.config.imageSize, network.config.channels];
   const batchShape = ['batch', ...dataShape];
   const graph = new OnnxGraphBuilder();

@@ -9,7 +9,7 @@ import { StateDictReader } from './state-dict-reader.js';
 /** An MLP with one tensor more than the exporter knows (a network whose structure drifted). */
 class DriftedMlp extends MlpDenoiser {
   constructor() {
-    super({ dim: 2, width: 8, seed: 1 });
+    super({ dimension: 2, width: 8, seed: 1 });
     this.addParameter('extraGate', tf.ones([8]));
   }
 }

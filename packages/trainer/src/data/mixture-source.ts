@@ -8,7 +8,7 @@ import type { DataBatch, DataSource } from './data-source.js';
  */
 export function mixtureSource(mixture: GaussianMixture): DataSource {
   return {
-    sampleShape: [mixture.dim],
+    sampleShape: [mixture.dimension],
     sample: (batchSize: number, seed: number): DataBatch => ({
       x: mixture.sample(batchSize, seed),
     }),
