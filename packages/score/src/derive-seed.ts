@@ -14,8 +14,8 @@ export function deriveSeed(seed: number, stream: number): number {
   assertIntegerAtLeast('deriveSeed: stream', stream, 0);
   const low = seed >>> 0;
   const high = Math.floor(seed / 2 ** 32) >>> 0;
-  let hash = mix(low ^ Math.imul(high, 0x9e3779b1));
-  hash = mix(hash ^ Math.imul(stream + 1, 0x85ebca6b));
+  let hash = mixSeedBits(low ^ Math.imul(high, 0x9e3779b1));
+  hash = mixSeedBits(hash ^ Math.imul(stream + 1, 0x85ebca6b));
   return hash >>> 1 || 1;
 }
 
@@ -26,7 +26,13 @@ export function assertSeed(argument: string, value: unknown): asserts value is n
   }
 }
 
-function mix(value: number): number {
+/**
+ * The one 32-bit seed hash of the project (MurmurHash3's finalizer): every seed a package derives
+ * (`deriveSeed` here, the trainer's per-step seeds) is built from it, so all streams mix alike.
+ *
+ * @example mixSeedBits(0x9e3779b9) // a well-mixed unsigned 32-bit integer
+ */
+export function mixSeedBits(value: number): number {
   let hash = value >>> 0;
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b);

@@ -9,7 +9,7 @@ export {
   EDM_P_STD,
   sampleLogNormalSigmas,
 } from './denoising-score-matching.js';
-export { assertSeed, deriveSeed } from './derive-seed.js';
+export { assertSeed, deriveSeed, mixSeedBits } from './derive-seed.js';
 export { EdmNetwork, type RawNetworkOutput } from './edm-network.js';
 export {
   broadcastPerSample,

@@ -1,4 +1,5 @@
 import { assertIntegerAtLeast } from '@fdistill/divergence';
+import { mixSeedBits } from '@fdistill/score';
 
 /** The random streams of a training step; each gets its own seed. */
 export type RandomStream =
@@ -41,7 +42,7 @@ const STREAM_IDS: Record<RandomStream, number> = {
 };
 
 /**
- * The seed of one random stream at one step: a hash (SplitMix32-style mixing) of the run's seed,
+ * The seed of one random stream at one step: a hash (SplitMix32 rounds of score's `mixSeedBits`) of the run's seed,
  * the step and the stream. Every random draw of a run comes from such a seed, so the whole random
  * state of a run is its seed and its step, and a resumed run draws exactly what an uninterrupted
  * one would.
@@ -58,9 +59,7 @@ export function stepSeed(runSeed: number, step: number, stream: RandomStream): n
   return mix(hash ^ STREAM_IDS[stream]) || 1;
 }
 
+/** A SplitMix32 round: the golden-ratio increment, then the project's one seed hash. */
 function mix(value: number): number {
-  let z = (value + 0x9e3779b9) >>> 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-  return (z ^ (z >>> 16)) >>> 0;
+  return mixSeedBits(value + 0x9e3779b9);
 }
