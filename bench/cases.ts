@@ -1,5 +1,5 @@
 import { PRESETS } from '../packages/cli/dist/index.js';
-import type { ImageWorkloadConfig } from './workloads.js';
+import type { ImageWorkloadConfig, TeacherWorkloadConfig } from './workloads.js';
 
 /** A convolution of the micro-benchmarks: square images and filters, NHWC on our side. */
 export interface ConvolutionShape {
@@ -33,6 +33,14 @@ export type CaseSpec =
       config: ImageWorkloadConfig;
     }
   | {
+      kind: 'teacher-image';
+      warmup: number;
+      iterations: number;
+      threads: number;
+      backend: string;
+      config: TeacherWorkloadConfig;
+    }
+  | {
       kind: 'conv';
       warmup: number;
       iterations: number;
@@ -58,6 +66,8 @@ export interface MixtureWorkloadConfig {
 export interface CaseResult {
   generatorMs?: number;
   criticMs?: number;
+  /** One teacher-training (denoising score-matching) step. */
+  stepMs?: number;
   forwardMs?: number;
   inputGradientMs?: number;
   filterGradientMs?: number;

@@ -20,7 +20,7 @@ import {
   type ConvolutionShape,
   MIXTURE_WORKLOAD,
 } from './cases.js';
-import { IMAGE_WORKLOAD } from './workloads.js';
+import { IMAGE_PRESET_WORKLOAD, IMAGE_WORKLOAD, TEACHER_WORKLOAD } from './workloads.js';
 
 /** One row of the table and of the JSON file. */
 interface Row {
@@ -37,6 +37,8 @@ interface Row {
   oursPeakTensorMb?: number;
   /** Size of the wasm heap at the end: its high-water mark (it never shrinks). */
   oursWasmHeapMb?: number;
+  /** Threads PyTorch was given in an all-cores row (ours runs on one: see THREADS). */
+  threads?: number;
 }
 
 interface Options {
@@ -86,11 +88,16 @@ const caseFile = fileURLToPath(new URL('./run-case.ts', import.meta.url));
 const torchFile = fileURLToPath(new URL('./torch_bench.py', import.meta.url));
 
 /** Runs one case in a child process and parses the JSON on its last stdout line. */
-function runChild(command: string, args: string[], label: string): CaseResult | string {
+function runChild(
+  command: string,
+  args: string[],
+  label: string,
+  threads: number,
+): CaseResult | string {
   const child = spawnSync(command, args, {
     encoding: 'utf8',
     maxBuffer: 64 * 2 ** 20,
-    env: { ...process.env, OMP_NUM_THREADS: String(THREADS), MKL_NUM_THREADS: String(THREADS) },
+    env: { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) },
   });
   const lines = (child.stdout ?? '').trim().split('\n');
   try {
@@ -102,11 +109,16 @@ function runChild(command: string, args: string[], label: string): CaseResult | 
 }
 
 function ours(spec: CaseSpec): CaseResult | string {
-  return runChild(process.execPath, [...process.execArgv, caseFile, JSON.stringify(spec)], 'ours');
+  return runChild(
+    process.execPath,
+    [...process.execArgv, caseFile, JSON.stringify(spec)],
+    'ours',
+    spec.threads,
+  );
 }
 
 function torch(spec: CaseSpec, python: string): CaseResult | string {
-  return runChild(python, [torchFile, JSON.stringify(spec)], 'PyTorch');
+  return runChild(python, [torchFile, JSON.stringify(spec)], 'PyTorch', spec.threads);
 }
 
 /** The run whose total time is the median of the runs (memory figures: the largest). */
@@ -114,6 +126,7 @@ function medianRun(runs: CaseResult[]): CaseResult {
   const total = (run: CaseResult) =>
     (run.generatorMs ?? 0) +
     (run.criticMs ?? 0) +
+    (run.stepMs ?? 0) +
     (run.forwardMs ?? 0) +
     (run.inputGradientMs ?? 0) +
     (run.filterGradientMs ?? 0);
@@ -281,7 +294,7 @@ async function main(): Promise<void> {
     if (results)
       rows.push(...distillRows('2-D ring8 b256:', results.mine, results.theirs, results.cpu));
   }
-  if (wanted('image')) {
+  if (wanted('image U-Net')) {
     const spec: CaseSpec = {
       kind: 'distill-image',
       warmup: 1,
@@ -299,6 +312,62 @@ async function main(): Promise<void> {
           results.cpu,
         ),
       );
+    }
+  }
+  // The fashion-mnist preset's own network, then its teacher training: each also against
+  // PyTorch on every core (ours stays on one thread, so its 1-thread run is reused).
+  const allCores = cpus().length;
+  /** The all-cores row of a 1-thread row: PyTorch with every core against our same run. */
+  const allCoresRow = (base: Row, torchMs: number | null, theirs: CaseResult | undefined): Row => ({
+    ...base,
+    name: `${base.name} [PyTorch ${allCores} threads]`,
+    torchMs,
+    ratio: ratioOf(base.oursMs, torchMs),
+    torchPeakRssMb: theirs?.peakRssMb ?? null,
+    threads: allCores,
+  });
+  if (wanted('image preset')) {
+    const spec: CaseSpec = {
+      kind: 'distill-image',
+      warmup: 1,
+      iterations: iterations(5, 2),
+      config: IMAGE_PRESET_WORKLOAD,
+      ...common,
+    };
+    const results = run(spec, false);
+    if (results) {
+      const label = `image preset U-Net (base ${IMAGE_PRESET_WORKLOAD.baseChannels}) b${IMAGE_PRESET_WORKLOAD.batchSize}:`;
+      const single = distillRows(label, results.mine, results.theirs, undefined);
+      rows.push(...single);
+      const theirs = torch({ ...spec, threads: allCores }, options.python);
+      if (typeof theirs === 'string') problems.push(theirs);
+      else {
+        const torchMs = (theirs.generatorMs as number) + (theirs.criticMs as number);
+        rows.push(allCoresRow(single[0] as Row, torchMs, theirs));
+      }
+    }
+  }
+  if (wanted('teacher')) {
+    const spec: CaseSpec = {
+      kind: 'teacher-image',
+      warmup: iterations(2, 1),
+      iterations: iterations(7, 3),
+      config: TEACHER_WORKLOAD,
+      ...common,
+    };
+    const results = run(spec, false);
+    if (results) {
+      const single = row(
+        `teacher DSM step, preset U-Net (base ${TEACHER_WORKLOAD.baseChannels}) b${TEACHER_WORKLOAD.batchSize}`,
+        results.mine.stepMs as number,
+        results.theirs?.stepMs ?? null,
+        results.mine,
+        results.theirs,
+      );
+      rows.push(single);
+      const theirs = torch({ ...spec, threads: allCores }, options.python);
+      if (typeof theirs === 'string') problems.push(theirs);
+      else rows.push(allCoresRow(single, theirs.stepMs ?? null, theirs));
     }
   }
   for (const shape of CONVOLUTION_SHAPES) {

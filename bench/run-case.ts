@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CaseResult, CaseSpec, ConvolutionShape } from './cases.js';
-import { imageWorkload, mixtureWorkload } from './workloads.js';
+import { imageWorkload, mixtureWorkload, teacherWorkload } from './workloads.js';
 import { backend } from './workspace.js';
 
 /** The median time of `run` in milliseconds, after `warmup` untimed runs. */
@@ -49,6 +49,15 @@ async function distillCase(spec: Extract<CaseSpec, { kind: 'distill-2d' | 'disti
     criticMs: median(timed.critic),
     peakTensorMb: peak,
   };
+}
+
+/** One teacher-training step (denoising score matching, AdamW, EMA), median of the timed steps. */
+async function teacherCase(spec: Extract<CaseSpec, { kind: 'teacher-image' }>) {
+  const workload = teacherWorkload(spec.config);
+  const stepMs = medianMs(() => workload.step(), spec.warmup, spec.iterations);
+  const peak = await peakTensorMb(() => workload.step());
+  workload.dispose();
+  return { stepMs, peakTensorMb: peak };
 }
 
 /** Forward, input gradient and filter gradient of one convolution, kernel by kernel. */
@@ -110,7 +119,12 @@ async function main(): Promise<void> {
   if (spec.backend === 'wasm' && !backend.installWasmKernels()) {
     throw new Error('the project wasm kernels could not be installed');
   }
-  const timings = spec.kind === 'conv' ? await convolutionCase(spec) : await distillCase(spec);
+  const timings =
+    spec.kind === 'conv'
+      ? await convolutionCase(spec)
+      : spec.kind === 'teacher-image'
+        ? await teacherCase(spec)
+        : await distillCase(spec);
   const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8;
   const result: CaseResult = {
     ...timings,

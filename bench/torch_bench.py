@@ -414,6 +414,36 @@ def distill_case(spec):
     return {"generatorMs": generator, "criticMs": critic}
 
 
+def teacher_case(spec):
+    """One EDM denoising score-matching step of a U-Net with AdamW and an EMA copy."""
+    c = spec["config"]
+    network, ema = UNet(c), UNet(c)
+    ema.load_state_dict(network.state_dict())
+    ema.requires_grad_(False)
+    optimizer = torch.optim.AdamW(
+        network.parameters(), lr=c["learningRate"], betas=(0.9, 0.999), weight_decay=0.01
+    )
+    images = torch.rand(256, c["channels"], c["imageSize"], c["imageSize"]) * 2 - 1
+    batch = c["batchSize"]
+
+    def step():
+        x0 = images[torch.randint(0, 256, (batch,))]
+        sigma = (torch.randn(batch) * 1.2 - 1.2).exp()
+        noised = x0 + per_sample(sigma, x0.dim()) * torch.randn_like(x0)
+        weight = (sigma**2 + SIGMA_DATA**2) / (sigma * SIGMA_DATA) ** 2
+        loss = (per_sample(weight, x0.dim()) * (network.denoise(noised, sigma) - x0) ** 2).mean()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        with torch.no_grad():
+            decay = c["emaDecay"]
+            for average, value in zip(ema.parameters(), network.parameters()):
+                average.mul_(decay).add_(value, alpha=1 - decay)
+        loss.item()
+
+    return {"stepMs": median_ms(step, spec["warmup"], spec["iterations"])}
+
+
 def convolution_case(spec):
     s = spec["shape"]
     batch, size, cin, cout, kernel, stride, padding = (
@@ -445,7 +475,12 @@ def main():
     torch.set_num_threads(spec["threads"])
     torch.set_num_interop_threads(1)
     torch.manual_seed(0)
-    result = distill_case(spec) if spec["kind"].startswith("distill") else convolution_case(spec)
+    if spec["kind"].startswith("distill"):
+        result = distill_case(spec)
+    elif spec["kind"] == "teacher-image":
+        result = teacher_case(spec)
+    else:
+        result = convolution_case(spec)
     result["peakRssMb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result["torch"] = torch.__version__
     result["threads"] = torch.get_num_threads()

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { PRESETS } from '../packages/cli/dist/index.js';
 import { discriminator, score, trainer } from './workspace.js';
@@ -46,6 +47,123 @@ export const IMAGE_WORKLOAD: ImageWorkloadConfig = {
   emaDecay: PRESETS['fashion-mnist'].emaDecay,
 };
 
+/** The shipped Fashion-MNIST teacher's network, as `fdistill teacher train` writes its config. */
+const SHIPPED_TEACHER = JSON.parse(
+  readFileSync(
+    new URL('../packages/cli/teachers/fashion-mnist/config.json', import.meta.url),
+    'utf8',
+  ),
+) as {
+  network: Omit<
+    ImageWorkloadConfig,
+    'batchSize' | 'headResolutions' | 'r1Gamma' | 'learningRate' | 'ganWeight' | 'emaDecay'
+  >;
+  batchSize: number;
+  learningRate: number;
+  emaDecay: number;
+};
+
+/**
+ * What `fdistill distill --preset fashion-mnist` trains: the shipped teacher's U-Net (base 16, no
+ * attention) at the preset's batch and hyperparameters. Both sides leave out its label embedding
+ * (one embedding row added to the noise embedding: no measurable share of a step).
+ *
+ * @example const workload = imageWorkload(IMAGE_PRESET_WORKLOAD);
+ */
+export const IMAGE_PRESET_WORKLOAD: ImageWorkloadConfig = {
+  batchSize: PRESETS['fashion-mnist'].batchSize,
+  imageSize: SHIPPED_TEACHER.network.imageSize,
+  channels: SHIPPED_TEACHER.network.channels,
+  baseChannels: SHIPPED_TEACHER.network.baseChannels,
+  channelMultipliers: SHIPPED_TEACHER.network.channelMultipliers,
+  blocksPerResolution: SHIPPED_TEACHER.network.blocksPerResolution,
+  attentionResolutions: SHIPPED_TEACHER.network.attentionResolutions,
+  groupNormGroups: SHIPPED_TEACHER.network.groupNormGroups,
+  embeddingSize: SHIPPED_TEACHER.network.embeddingSize,
+  headResolutions: [32, 16, 8],
+  r1Gamma: PRESETS['fashion-mnist'].r1Gamma,
+  learningRate: PRESETS['fashion-mnist'].learningRate,
+  ganWeight: PRESETS['fashion-mnist'].ganWeight,
+  emaDecay: PRESETS['fashion-mnist'].emaDecay,
+};
+
+/** A teacher-training workload: the shipped teacher's U-Net, batch and optimizer settings. */
+export type TeacherWorkloadConfig = ImageWorkloadConfig;
+
+/**
+ * What `fdistill teacher train --preset fashion-mnist` runs per step: one denoising
+ * score-matching step (EDM log-normal sigmas, AdamW, EMA copy) of the shipped teacher's U-Net at
+ * its training batch.
+ *
+ * @example const workload = teacherWorkload(TEACHER_WORKLOAD); workload.step();
+ */
+export const TEACHER_WORKLOAD: TeacherWorkloadConfig = {
+  ...IMAGE_PRESET_WORKLOAD,
+  batchSize: SHIPPED_TEACHER.batchSize,
+  learningRate: SHIPPED_TEACHER.learningRate,
+  emaDecay: SHIPPED_TEACHER.emaDecay,
+};
+
+/** The U-Net config of a workload (seeded like the bench's other networks). */
+function unetConfigOf(config: ImageWorkloadConfig) {
+  return {
+    imageSize: config.imageSize,
+    channels: config.channels,
+    baseChannels: config.baseChannels,
+    channelMultipliers: config.channelMultipliers,
+    blocksPerResolution: config.blocksPerResolution,
+    attentionResolutions: config.attentionResolutions,
+    groupNormGroups: config.groupNormGroups,
+    embeddingSize: config.embeddingSize,
+    seed: 1,
+  };
+}
+
+/** Random images in [-1, 1] (the timing does not depend on them). */
+function randomImages(config: ImageWorkloadConfig): tf.Tensor4D {
+  return tf.randomUniform(
+    [256, config.imageSize, config.imageSize, config.channels],
+    -1,
+    1,
+    'float32',
+    3,
+  );
+}
+
+/**
+ * Teacher training (denoising score matching) of a U-Net with an EMA copy, as the CLI's teacher
+ * training does it.
+ *
+ * @example const workload = teacherWorkload(TEACHER_WORKLOAD); workload.step();
+ */
+export function teacherWorkload(config: TeacherWorkloadConfig): {
+  step(): void;
+  dispose(): void;
+} {
+  const network = new score.UNetDenoiser(unetConfigOf(config));
+  const ema = new score.UNetDenoiser(unetConfigOf(config));
+  ema.copyParametersFrom(network);
+  const images = randomImages(config);
+  const teacherTrainer = new trainer.TeacherTrainer(
+    network,
+    trainer.tensorSource(images),
+    {
+      batchSize: config.batchSize,
+      totalSteps: 1_000_000,
+      learningRate: config.learningRate,
+      emaDecay: config.emaDecay,
+    },
+    ema,
+  );
+  return {
+    step: () => void teacherTrainer.step(),
+    dispose: () => {
+      for (const module of [network, ema]) module.dispose();
+      images.dispose();
+    },
+  };
+}
+
 /**
  * An f-distill run whose steps alternate between the two kinds: tau = 2 makes even steps
  * generator steps and odd steps critic steps (fake-score and discriminator updates). tau only
@@ -85,17 +203,7 @@ export function mixtureWorkload(): DistillWorkload {
  * @example const workload = imageWorkload(IMAGE_WORKLOAD); workload.step();
  */
 export function imageWorkload(config: ImageWorkloadConfig): DistillWorkload {
-  const unetConfig = {
-    imageSize: config.imageSize,
-    channels: config.channels,
-    baseChannels: config.baseChannels,
-    channelMultipliers: config.channelMultipliers,
-    blocksPerResolution: config.blocksPerResolution,
-    attentionResolutions: config.attentionResolutions,
-    groupNormGroups: config.groupNormGroups,
-    embeddingSize: config.embeddingSize,
-    seed: 1,
-  };
+  const unetConfig = unetConfigOf(config);
   const teacher = new score.UNetDenoiser(unetConfig);
   teacher.setTrainable(false);
   const student = new score.UNetDenoiser(unetConfig);
@@ -106,13 +214,7 @@ export function imageWorkload(config: ImageWorkloadConfig): DistillWorkload {
     taps: teacher.featureTaps.filter((tap) => config.headResolutions.includes(tap.resolution)),
     seed: 2,
   });
-  const images = tf.randomUniform(
-    [256, config.imageSize, config.imageSize, config.channels],
-    -1,
-    1,
-    'float32',
-    3,
-  );
+  const images = randomImages(config);
   const distiller = new trainer.Distiller(
     {
       teacher,
