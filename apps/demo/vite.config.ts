@@ -4,32 +4,49 @@ import { dirname, join } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 
 const require = createRequire(import.meta.url);
-/** tfjs-backend-wasm's `.wasm` binaries (plain, SIMD, threaded SIMD). */
-const wasmFolder = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
-const wasmFiles = readdirSync(wasmFolder).filter((name) => name.endsWith('.wasm'));
 
 /**
- * Serves tfjs-backend-wasm's binaries under `tfjs-wasm/` in `vite` (dev) and copies them there in
- * `vite build`, so the page can hand `selectBackend` a `wasmPaths` next to itself.
+ * Binaries the page fetches at run time, by the site folder they are served from.
+ * (onnxruntime-web's wasm binary needs no entry: its bundle names it with
+ * `new URL(..., import.meta.url)`, so vite serves it and emits it into `assets/` itself.)
  */
-function tfjsWasmFiles(): Plugin {
+const runtimeFiles: { folder: string; source: string; files: string[] }[] = [
+  // tfjs-backend-wasm's `.wasm` binaries (plain, SIMD, threaded SIMD), for `selectBackend`.
+  (() => {
+    const source = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+    return {
+      folder: 'tfjs-wasm',
+      source,
+      files: readdirSync(source).filter((name) => name.endsWith('.wasm')),
+    };
+  })(),
+];
+
+/**
+ * Serves the runtime binaries under `tfjs-wasm/` in `vite` (dev) and copies them there
+ * in `vite build`: the built site loads everything from itself, nothing from a CDN.
+ */
+function runtimeBinaries(): Plugin {
   return {
-    name: 'fdistill-tfjs-wasm-files',
+    name: 'fdistill-runtime-binaries',
     configureServer(server) {
       server.middlewares.use((request, response, next) => {
-        const match = /\/tfjs-wasm\/([\w.-]+\.wasm)$/.exec(request.url?.split('?')[0] ?? '');
-        if (!match || !wasmFiles.includes(match[1] as string)) return next();
+        const match = /\/(tfjs-wasm)\/([\w.-]+\.wasm)$/.exec(request.url?.split('?')[0] ?? '');
+        const entry = runtimeFiles.find((candidate) => candidate.folder === match?.[1]);
+        if (!match || !entry || !entry.files.includes(match[2] as string)) return next();
         response.setHeader('Content-Type', 'application/wasm');
-        createReadStream(join(wasmFolder, match[1] as string)).pipe(response);
+        createReadStream(join(entry.source, match[2] as string)).pipe(response);
       });
     },
     generateBundle() {
-      for (const name of wasmFiles) {
-        this.emitFile({
-          type: 'asset',
-          fileName: `tfjs-wasm/${name}`,
-          source: readFileSync(join(wasmFolder, name)),
-        });
+      for (const { folder, source, files } of runtimeFiles) {
+        for (const name of files) {
+          this.emitFile({
+            type: 'asset',
+            fileName: `${folder}/${name}`,
+            source: readFileSync(join(source, name)),
+          });
+        }
       }
     },
   };
@@ -38,8 +55,10 @@ function tfjsWasmFiles(): Plugin {
 export default defineConfig({
   // Relative asset paths: the built site works from any static host and any sub-folder.
   base: './',
-  plugins: [tfjsWasmFiles()],
+  plugins: [runtimeBinaries()],
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
+  // onnxruntime-web ships prebuilt bundles; pre-bundling them only slows `vite` down.
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
   server: { open: false },
 });

@@ -2,6 +2,7 @@ import './style.css';
 import { DIVERGENCE_NAMES, getDivergence } from '@fdistill/divergence';
 import { MIXTURE_RUN_SETTINGS, type MixtureRunSettings } from '@fdistill/trainer';
 import { drawDivergences, fillDivergenceTable } from './divergences-view.js';
+import { drawOneStepVersusMany, FASHION_MNIST_CLASS_NAMES } from './one-step-view.js';
 import { drawHistogram, drawLines, drawScatter, type Series } from './plots.js';
 import type { Evaluation, StepPoint, WorkerEvent, WorkerRequest } from './protocol.js';
 
@@ -74,12 +75,32 @@ function settingsFromControls(): { settings: MixtureRunSettings; totalSteps: num
       preset.generatorLearningRate ?? preset.learningRate,
     ),
     ganWeight: numberOf('gan-weight', preset.ganWeight),
-    studentWarmStartSteps: Math.max(0, Math.round(numberOf('warm-start-steps', 1000))),
-    studentWarmStartPairs: Math.max(256, Math.round(numberOf('warm-start-pairs', 4096))),
-    fakeScorePrefitSteps: Math.max(0, Math.round(numberOf('prefit-steps', 200))),
+    studentWarmStartSteps: Math.max(
+      0,
+      Math.round(numberOf('warm-start-steps', preset.studentWarmStartSteps)),
+    ),
+    studentWarmStartPairs: Math.max(
+      256,
+      Math.round(numberOf('warm-start-pairs', preset.studentWarmStartPairs)),
+    ),
+    fakeScorePrefitSteps: Math.max(
+      0,
+      Math.round(numberOf('prefit-steps', preset.fakeScorePrefitSteps)),
+    ),
   };
   return { settings, totalSteps: Math.max(10, Math.round(numberOf('steps', 1000))) };
 }
+
+// A new mixture fills in its preset's learning rates (grid25's student moves slower).
+byId('mixture').addEventListener('change', () => {
+  const preset = MIXTURE_RUN_SETTINGS[(fields.mixture as HTMLSelectElement).value as 'ring8'];
+  input('learning-rate').value = String(preset.learningRate);
+  input('generator-learning-rate').value = String(
+    preset.generatorLearningRate ?? preset.learningRate,
+  );
+  input('gan-weight').value = String(preset.ganWeight);
+  drawTraining();
+});
 
 // ---- the worker ----
 
@@ -182,6 +203,10 @@ worker.onmessage = (message: MessageEvent<WorkerEvent>) => {
     return;
   }
   if (event.runId !== runId) return;
+  if (event.type === 'log') {
+    console.info(event.message);
+    return;
+  }
   if (event.type === 'phase') {
     document.body.dataset.phase = event.phase;
     status.textContent = `${backendName}: ${event.detail}`;
@@ -194,9 +219,11 @@ worker.onmessage = (message: MessageEvent<WorkerEvent>) => {
     drawTraining();
   } else if (event.type === 'steps') {
     points.push(...event.points);
+    // A generator step and its critic steps: the mean time per step over the last 50.
     const recent = points.slice(-50);
     const milliseconds = (1000 * recent.reduce((sum, p) => sum + p.seconds, 0)) / recent.length;
     byId('metric-step-time').textContent = milliseconds.toFixed(1);
+    document.body.dataset.millisecondsPerStep = milliseconds.toFixed(2);
     drawLosses();
   } else if (event.type === 'evaluation') {
     const { type: _type, ...evaluation } = event;
@@ -279,11 +306,76 @@ function drawDivergenceView(): void {
 }
 input('family-alpha').addEventListener('input', drawDivergenceView);
 
+// ---- one step vs many ----
+
+const classSelect = byId<HTMLSelectElement>('image-class');
+FASHION_MNIST_CLASS_NAMES.forEach((name, index) => {
+  classSelect.append(new Option(`${index}: ${name}`, String(index)));
+});
+let imageSeed = 1;
+let drawing: Promise<void> | undefined;
+const oneStepStatus = byId('one-step-status');
+
+function drawImages(): Promise<void> {
+  const view = byId('view-one-step');
+  const previous = drawing ?? Promise.resolve();
+  drawing = previous.then(async () => {
+    view.dataset.state = 'drawing';
+    byId<HTMLButtonElement>('reroll').disabled = true;
+    oneStepStatus.textContent = 'Loading the ONNX models and sampling…';
+    try {
+      const result = await drawOneStepVersusMany({
+        label: Number(classSelect.value),
+        seed: imageSeed,
+        count: Math.min(64, Math.max(1, Math.round(numberOf('image-count', 16)))),
+        heunSteps: Math.min(64, Math.max(2, Math.round(numberOf('heun-steps', 18)))),
+        studentCanvas: byId('student-grid'),
+        teacherCanvas: byId('teacher-grid'),
+        onProgress: (text) => {
+          oneStepStatus.textContent = text;
+        },
+      });
+      const perImage = (ms: number) => `${(ms / result.count).toFixed(1)} ms per image`;
+      byId('student-time').textContent =
+        `${result.studentMilliseconds.toFixed(0)} ms for ${result.count} (${perImage(result.studentMilliseconds)})`;
+      byId('teacher-nfe').textContent = String(result.teacherEvaluations);
+      byId('teacher-time').textContent =
+        `${result.teacherMilliseconds.toFixed(0)} ms for ${result.count} (${perImage(result.teacherMilliseconds)})`;
+      const speedUp = result.teacherMilliseconds / Math.max(result.studentMilliseconds, 1e-3);
+      oneStepStatus.textContent = `${FASHION_MNIST_CLASS_NAMES[result.label]}, seed ${result.seed}: one step is ${speedUp.toFixed(0)}x faster than ${result.teacherEvaluations} teacher evaluations.`;
+      view.dataset.result = JSON.stringify(result);
+      view.dataset.state = 'done';
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      oneStepStatus.textContent = `Error: ${message}`;
+      view.dataset.state = 'error';
+      console.error(`one step vs many: ${message}`);
+    } finally {
+      byId<HTMLButtonElement>('reroll').disabled = false;
+    }
+  });
+  return drawing;
+}
+byId('reroll').addEventListener('click', () => {
+  imageSeed += 1;
+  void drawImages();
+});
+classSelect.addEventListener('change', () => void drawImages());
+
+// ---- routing ----
+
+const VIEWS = ['distill', 'one-step', 'divergences'] as const;
+let imagesDrawn = false;
+
 function route(): void {
-  const view = location.hash === '#divergences' ? 'divergences' : 'distill';
-  byId('view-distill').hidden = view !== 'distill';
-  byId('view-divergences').hidden = view !== 'divergences';
-  for (const name of ['distill', 'divergences']) {
+  const hash = location.hash.slice(1);
+  const view = (VIEWS as readonly string[]).includes(hash) ? hash : 'distill';
+  for (const name of VIEWS) byId(`view-${name}`).hidden = view !== name;
+  if (view === 'one-step' && !imagesDrawn) {
+    imagesDrawn = true;
+    void drawImages();
+  }
+  for (const name of VIEWS) {
     const link = byId(`nav-${name}`);
     if (name === view) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
@@ -300,6 +392,20 @@ function route(): void {
   }
 }
 addEventListener('hashchange', route);
-addEventListener('resize', route);
+addEventListener('resize', () => {
+  if (location.hash === '#divergences') drawDivergenceView();
+  else drawTraining();
+});
 route();
 setButtons();
+
+/** For tests and curious users: the last evaluation (samples and metrics) as the page shows it. */
+(globalThis as { fdistillDemo?: object }).fdistillDemo = {
+  lastEvaluation: () => lastEvaluation,
+  metricsShown: () => ({
+    step: byId('metric-step').textContent,
+    modes: byId('metric-modes').textContent,
+    highQualityShare: byId('metric-high-quality').textContent,
+    modeKl: byId('metric-mode-kl').textContent,
+  }),
+};

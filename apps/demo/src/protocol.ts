@@ -37,6 +37,8 @@ export interface Evaluation {
   seed: number;
   /** Row-major [sampleCount, 2]. */
   samples: number[][];
+  /** High-quality samples a mode needs to count as captured (20 per 2,500 drawn, as the CLI). */
+  minimumCount: number;
   modesCaptured: number;
   modeCount: number;
   highQualityFraction: number;
@@ -56,5 +58,6 @@ export type WorkerEvent =
       detail: string;
     }
   | { type: 'steps'; runId: number; points: StepPoint[] }
+  | { type: 'log'; runId: number; message: string }
   | ({ type: 'evaluation' } & Evaluation)
   | { type: 'error'; runId: number; message: string };

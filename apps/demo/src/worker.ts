@@ -1,15 +1,19 @@
 /// <reference lib="webworker" />
 // The training worker: builds the exact mixture teacher and the f-distill loop from
-// @fdistill/trainer, runs it off the main thread and posts steps and evaluations to the page.
+// @fdistill/trainer (the same `buildMixtureRun` and `distill` the CLI calls), runs it off the
+// main thread and posts steps and evaluations to the page.
 import '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-webgl';
-import { selectBackend } from '@fdistill/backend';
+import { type BackendName, selectBackend } from '@fdistill/backend';
 import { mixtureModeMetrics } from '@fdistill/eval';
 import {
   buildMixtureRun,
+  type DistillStepEvent,
+  distill,
   type MixtureRun,
   type MixtureRunSettings,
-  warmStartMixtureRun,
+  memoryCheckpointStore,
 } from '@fdistill/trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import type { StepPoint, WorkerEvent, WorkerRequest } from './protocol.js';
@@ -17,9 +21,18 @@ import type { StepPoint, WorkerEvent, WorkerRequest } from './protocol.js';
 declare const self: DedicatedWorkerGlobalScope;
 
 const post = (event: WorkerEvent) => self.postMessage(event);
-let ready: Promise<void> | undefined;
-let current: { runId: number; run: MixtureRun; paused: boolean; stopped: boolean } | undefined;
-let wake: (() => void) | undefined;
+let ready: Promise<unknown> = Promise.resolve();
+
+/** The run in progress: `controller` aborts its `distill` call (pause, restart, reset). */
+interface Current {
+  runId: number;
+  controller: AbortController;
+  paused: boolean;
+  stopped: boolean;
+  wake?: () => void;
+  finished: Promise<void>;
+}
+let current: Current | undefined;
 
 /** Rows of a [n, 2] tensor, read and freed. */
 function rows(tensor: tf.Tensor): number[][] {
@@ -32,9 +45,13 @@ function rows(tensor: tf.Tensor): number[][] {
   return out;
 }
 
-/** Lets the worker read its messages (pause, reset) between chunks of steps. */
+/** Lets the worker read its messages before a long synchronous phase. */
 const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/**
+ * Measures the EMA student as the CLI's summary does: `sampleCount` one-step samples from the
+ * latents of `seed + 1_000_003`, a mode captured with at least 20 high-quality samples per 2,500.
+ */
 function evaluate(
   runId: number,
   run: MixtureRun,
@@ -42,17 +59,17 @@ function evaluate(
   step: number,
   sampleCount: number,
 ): void {
-  // Fixed latents (seed 12345) so successive evaluations show the same points moving.
   const samples = rows(
     tf.tidy(() =>
       run.distiller.generate(
-        tf.randomNormal([sampleCount, 2], 0, 1, 'float32', 12345),
+        tf.randomNormal([sampleCount, 2], 0, 1, 'float32', settings.seed + 1_000_003),
         undefined,
         run.studentEma,
       ),
     ),
   );
-  const metrics = mixtureModeMetrics(samples, run.teacher);
+  const minimumCount = Math.max(1, Math.round((20 * sampleCount) / 2500));
+  const metrics = mixtureModeMetrics(samples, run.teacher, { minimumCount });
   const { weight } = run.distiller.weightingOfSamples(1024, 777 + step);
   const mean = weight.reduce((sum, value) => sum + value, 0) / weight.length;
   post({
@@ -63,6 +80,7 @@ function evaluate(
     divergence: settings.divergence,
     seed: settings.seed,
     samples,
+    minimumCount,
     modesCaptured: metrics.modesCaptured,
     modeCount: run.teacher.weights.length,
     highQualityFraction: metrics.highQualityFraction,
@@ -71,108 +89,152 @@ function evaluate(
   });
 }
 
-async function train(request: Extract<WorkerRequest, { type: 'start' }>): Promise<void> {
+async function train(
+  request: Extract<WorkerRequest, { type: 'start' }>,
+  state: Current,
+): Promise<void> {
   const { runId, settings, totalSteps, evaluateEvery, sampleCount } = request;
   post({ type: 'phase', runId, phase: 'building', detail: 'building the networks' });
+  await yieldToMessages();
+  if (state.stopped) return;
   const run = buildMixtureRun(settings);
-  const state = { runId, run, paused: false, stopped: false };
-  current = state;
+  const checkpoint = memoryCheckpointStore();
+  let pending: StepPoint[] = [];
+  const onStep = (event: DistillStepEvent) => {
+    pending.push({
+      step: event.step,
+      phase: event.phase,
+      generator: event.losses.generator,
+      fakeScore: event.losses.fakeScore,
+      discriminator: event.losses.discriminator,
+      weightMean: event.weight?.mean,
+      seconds: event.seconds,
+    });
+    const done = event.step + 1;
+    if (pending.length >= 10 || done === totalSteps) {
+      post({ type: 'steps', runId, points: pending });
+      pending = [];
+      post({
+        type: 'phase',
+        runId,
+        phase: 'distilling',
+        detail: `step ${done} of ${totalSteps}`,
+      });
+    }
+    if (done % evaluateEvery === 0 || done === totalSteps) {
+      evaluate(runId, run, settings, done, sampleCount);
+    }
+  };
   try {
     post({ type: 'teacher', runId, samples: rows(run.teacher.sample(sampleCount, 1)) });
     const started = performance.now();
-    post({
-      type: 'phase',
-      runId,
-      phase: 'warm-start',
-      detail: `fitting the student to the teacher's sampler (${settings.studentWarmStartSteps} updates on ${settings.studentWarmStartPairs} pairs)`,
-    });
-    await yieldToMessages();
-    warmStartMixtureRun(run, { ...settings, fakeScorePrefitSteps: 0 });
-    if (state.stopped) return;
-    post({
-      type: 'phase',
-      runId,
-      phase: 'prefit',
-      detail: `fitting the fake score to the student (${settings.fakeScorePrefitSteps} updates); warm start took ${((performance.now() - started) / 1000).toFixed(1)} s`,
-    });
-    await yieldToMessages();
-    warmStartMixtureRun(run, { ...settings, studentWarmStartSteps: 0 });
-    if (state.stopped) return;
-    evaluate(runId, run, settings, 0, sampleCount);
-    let step = 0;
-    while (step < totalSteps) {
-      if (state.stopped) return;
+    let fresh = true;
+    while (run.distiller.steps < totalSteps && !state.stopped) {
       if (state.paused) {
-        post({ type: 'phase', runId, phase: 'paused', detail: `paused at step ${step}` });
+        post({
+          type: 'phase',
+          runId,
+          phase: 'paused',
+          detail: `paused at step ${run.distiller.steps}`,
+        });
         await new Promise<void>((resolve) => {
-          wake = resolve;
+          state.wake = resolve;
         });
         continue;
       }
-      post({ type: 'phase', runId, phase: 'distilling', detail: `step ${step} of ${totalSteps}` });
-      const points: StepPoint[] = [];
-      const chunkEnd = Math.min(totalSteps, step + 10);
-      for (; step < chunkEnd; step++) {
-        const event = run.distiller.step();
-        points.push({
-          step: event.step,
-          phase: event.phase,
-          generator: event.losses.generator,
-          fakeScore: event.losses.fakeScore,
-          discriminator: event.losses.discriminator,
-          weightMean: event.weight?.mean,
-          seconds: event.seconds,
+      state.controller = new AbortController();
+      // The first call warm-starts (student to the teacher's sampler, then the fake score to
+      // the student) exactly as `fdistill distill` does; after a pause it continues the steps.
+      await distill(run.distiller, {
+        totalSteps,
+        checkpoint,
+        checkpointEvery: 100,
+        onStep,
+        signal: state.controller.signal,
+        ...(fresh
+          ? {
+              warmStart: settings,
+              onWarmStart: () =>
+                post({
+                  type: 'phase',
+                  runId,
+                  phase: 'warm-start',
+                  detail: `warm start: fitting the student to the teacher's sampler (${settings.studentWarmStartSteps} updates on ${settings.studentWarmStartPairs} pairs), then the fake score to the student (${settings.fakeScorePrefitSteps})…`,
+                }),
+            }
+          : {}),
+      });
+      if (fresh) {
+        fresh = false;
+        post({
+          type: 'log',
+          runId,
+          message: `warm start and first steps: ${((performance.now() - started) / 1000).toFixed(1)} s`,
         });
       }
-      post({ type: 'steps', runId, points });
-      if (step % evaluateEvery === 0 || step === totalSteps) {
-        evaluate(runId, run, settings, step, sampleCount);
+      if (pending.length > 0) {
+        post({ type: 'steps', runId, points: pending });
+        pending = [];
       }
-      await yieldToMessages();
     }
+    if (state.stopped) return;
     post({
       type: 'phase',
       runId,
       phase: 'done',
-      detail: `done: ${totalSteps} steps; ${tf.memory().numTensors} tensors held`,
+      detail: `done: ${totalSteps} steps in ${((performance.now() - started) / 1000).toFixed(0)} s`,
     });
   } catch (error) {
     post({ type: 'error', runId, message: error instanceof Error ? error.message : String(error) });
   } finally {
-    if (current === state) current = undefined;
     run.dispose();
   }
 }
 
-function stopCurrent(): void {
-  if (current) current.stopped = true;
-  wake?.();
-  wake = undefined;
+/** Stops the current run (its `distill` returns after the step in progress); resolves once freed. */
+async function stopCurrent(): Promise<void> {
+  const state = current;
+  if (!state) return;
+  state.stopped = true;
+  state.controller.abort();
+  state.wake?.();
+  await state.finished;
+  if (current === state) current = undefined;
 }
 
 self.onmessage = async (message: MessageEvent<WorkerRequest>) => {
   const request = message.data;
   if (request.type === 'init') {
-    ready = selectBackend(request.backend as 'auto', { wasmPaths: request.wasmPaths }).then(
+    ready = selectBackend(request.backend as BackendName | 'auto', {
+      wasmPaths: request.wasmPaths,
+    }).then(
       ({ name, reason }) => post({ type: 'backend', name, reason }),
-    );
-    ready.catch((error) =>
-      post({ type: 'error', runId: 0, message: `backend: ${(error as Error).message}` }),
+      (error: Error) => post({ type: 'error', runId: 0, message: `backend: ${error.message}` }),
     );
   } else if (request.type === 'start') {
-    stopCurrent();
+    await stopCurrent();
     await ready;
-    // A run that was stopped frees its tensors in its own finally; wait for it to unwind.
-    while (current) await yieldToMessages();
-    await train(request);
+    const state: Current = {
+      runId: request.runId,
+      controller: new AbortController(),
+      paused: false,
+      stopped: false,
+      finished: Promise.resolve(),
+    };
+    current = state;
+    state.finished = train(request, state);
   } else if (request.type === 'pause') {
-    if (current) current.paused = true;
+    if (current) {
+      current.paused = true;
+      current.controller.abort();
+    }
   } else if (request.type === 'resume') {
-    if (current) current.paused = false;
-    wake?.();
-    wake = undefined;
+    if (current) {
+      current.paused = false;
+      current.wake?.();
+    }
   } else if (request.type === 'reset') {
-    stopCurrent();
+    await stopCurrent();
     post({ type: 'phase', runId: 0, phase: 'idle', detail: 'reset' });
   }
 };
