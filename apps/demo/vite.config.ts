@@ -33,7 +33,7 @@ function runtimeBinaries(): Plugin {
       server.middlewares.use((request, response, next) => {
         const match = /\/(tfjs-wasm)\/([\w.-]+\.wasm)$/.exec(request.url?.split('?')[0] ?? '');
         const entry = runtimeFiles.find((candidate) => candidate.folder === match?.[1]);
-        if (!match || !entry || !entry.files.includes(match[2] as string)) return next();
+        if (!match || !entry?.files.includes(match[2] as string)) return next();
         response.setHeader('Content-Type', 'application/wasm');
         createReadStream(join(entry.source, match[2] as string)).pipe(response);
       });

@@ -192,7 +192,8 @@ worker.onmessage = (message: MessageEvent<WorkerEvent>) => {
   if (event.type === 'backend') {
     backendName = event.name;
     document.body.dataset.backend = event.name;
-    status.textContent = `Backend: ${event.name} (${event.reason}). Press Start to distill.`;
+    status.textContent = `Backend: ${event.name}. Press Start to distill.`;
+    byId('backend-line').textContent = `tfjs backend: ${event.name} (${event.reason})`;
     if (parameters.get('autostart') === '1' && !running) start();
     return;
   }
