@@ -66,9 +66,8 @@ const RING8 = (() => {
 function canvasSpread(page: Page, id: string): Promise<number> {
   return page.evaluate((canvasId) => {
     const canvas = document.getElementById(canvasId) as HTMLCanvasElement;
-    const { data } = canvas
-      .getContext('2d')
-      ?.getImageData(0, 0, canvas.width, canvas.height) as ImageData;
+    const context = canvas.getContext('2d') as CanvasRenderingContext2D;
+    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
     const seen = new Set<number>();
     for (let index = 0; index < data.length; index += 4 * 7) seen.add(data[index] as number);
     return seen.size;
