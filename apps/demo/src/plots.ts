@@ -103,6 +103,16 @@ function frame(
 }
 
 function legend(context: CanvasRenderingContext2D, width: number, series: Series[]): void {
+  if (series.length === 0) return;
+  // A light box behind the entries keeps them readable over the curves.
+  const textWidth = Math.max(...series.map((entry) => context.measureText(entry.label).width));
+  context.fillStyle = 'rgba(255,255,255,0.85)';
+  context.fillRect(
+    width - MARGIN.right - textWidth - 22,
+    MARGIN.top + 1,
+    textWidth + 22,
+    series.length * 16 + 4,
+  );
   context.textAlign = 'right';
   series.forEach((entry, index) => {
     const y = MARGIN.top + 14 + index * 16;
