@@ -1,9 +1,18 @@
 // The demo in a real browser: builds on `vite build`'s dist/ (turbo runs the build first), serves
 // it from a local static server and drives Debian's chromium through playwright-core.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mixtureModeMetrics } from '@fdistill/eval';
@@ -15,6 +24,10 @@ const app = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(app, 'dist');
 const artifacts = join(app, 'artifacts');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const cli = fileURLToPath(new URL('../../../packages/cli/dist/main.js', import.meta.url));
+
+/** The page's short run: the ring8 preset with a shorter warm start (URL parameters). */
+const SHORT_RUN = { steps: 300, warmStartSteps: 300, warmStartPairs: 2048, prefitSteps: 100 };
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -62,6 +75,11 @@ const RING8 = (() => {
   };
 })();
 
+/** An object's values as strings (for URL parameters). */
+function mapValues(values: Record<string, number>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, String(value)]));
+}
+
 /** How much a canvas varies: 0 for a blank (single-colour) one. */
 function canvasSpread(page: Page, id: string): Promise<number> {
   return page.evaluate((canvasId) => {
@@ -80,6 +98,14 @@ describe('the demo in chromium', () => {
   let page: Page;
   let base: string;
   const consoleErrors: string[] = [];
+  let shortRun:
+    | {
+        backend: string;
+        modesCaptured: number;
+        highQualityFraction: number;
+        modeKlDivergence: number;
+      }
+    | undefined;
 
   beforeAll(async () => {
     if (!existsSync(join(dist, 'index.html'))) {
@@ -106,9 +132,8 @@ describe('the demo in chromium', () => {
 
   it('distills ring8 for 300 steps; switching the divergence restarts with it; the metrics shown are those of the samples', async () => {
     // A short warm start keeps the test quick (the page's defaults are the CLI's 3,000 updates).
-    await page.goto(
-      `${base}?steps=300&warmStartSteps=300&warmStartPairs=2048&prefitSteps=100&autostart=1#distill`,
-    );
+    const query = new URLSearchParams({ ...mapValues(SHORT_RUN), autostart: '1' });
+    await page.goto(`${base}?${query}#distill`);
     await page.waitForFunction(() => document.body.dataset.evaluatedStep === '50', undefined, {
       timeout: 150_000,
     });
@@ -133,6 +158,8 @@ describe('the demo in chromium', () => {
               samples: number[][];
               minimumCount: number;
               modesCaptured: number;
+              highQualityFraction: number;
+              modeKlDivergence: number;
             };
           };
         }
@@ -169,6 +196,45 @@ describe('the demo in chromium', () => {
       `demo: ${backend}, ${shown.millisecondsPerStep} ms per step; ring8 forward-kl after 300 steps: modes ${shown.modes}, high-quality ${shown.highQualityShare}, mode KL ${shown.modeKl}`,
     );
     await page.screenshot({ path: join(artifacts, 'distill.png'), fullPage: true });
+    shortRun = { backend: backend ?? '', ...evaluation };
+  });
+
+  it('gives the same run as the CLI with the same seed on the same backend', async () => {
+    expect(shortRun, 'needs the 300-step run above').toBeDefined();
+    const run = shortRun as NonNullable<typeof shortRun>;
+    expect(run.backend).toBe('wasm');
+    const folder = mkdtempSync(join(tmpdir(), 'fdistill-demo-'));
+    try {
+      const config = join(folder, 'config.json');
+      writeFileSync(
+        config,
+        JSON.stringify({
+          preset: 'ring8',
+          divergence: 'forward-kl',
+          seed: 0,
+          steps: SHORT_RUN.steps,
+          studentWarmStartSteps: SHORT_RUN.warmStartSteps,
+          studentWarmStartPairs: SHORT_RUN.warmStartPairs,
+          fakeScorePrefitSteps: SHORT_RUN.prefitSteps,
+          evaluationSamples: 2500,
+        }),
+      );
+      execFileSync(
+        'node',
+        [cli, 'distill', '--config', config, '--backend', 'wasm', '--out', join(folder, 'run')],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      const summary = JSON.parse(readFileSync(join(folder, 'run', 'summary.json'), 'utf8'));
+      // The CLI's final evaluation draws 2,500 samples from the same latents as the page's.
+      expect(summary.modesCaptured).toBe(run.modesCaptured);
+      expect(summary.highQualityShare).toBe(run.highQualityFraction);
+      expect(summary.modeKlDivergence).toBeCloseTo(run.modeKlDivergence, 9);
+      console.info(
+        `demo: the CLI on wasm: modes ${summary.modesCaptured}, high-quality ${summary.highQualityShare}, mode KL ${summary.modeKlDivergence}; the page: ${run.modesCaptured}, ${run.highQualityFraction}, ${run.modeKlDivergence}`,
+      );
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('draws the one-step grid and the teacher grid, each with its time', async () => {
