@@ -145,7 +145,7 @@ function start(): void {
   document.body.dataset.divergence = settings.divergence;
   document.body.dataset.phase = 'building';
   clearMetrics();
-  send({ type: 'start', runId, settings, totalSteps, evaluateEvery: 50, sampleCount: 2500 });
+  send({ type: 'start', runId, settings, totalSteps, evaluateEvery: 25, sampleCount: 2500 });
   setButtons();
   drawTraining();
 }

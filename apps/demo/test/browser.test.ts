@@ -138,6 +138,16 @@ describe('the demo in chromium', () => {
       timeout: 150_000,
     });
     expect(await page.evaluate(() => document.body.dataset.divergence)).toBe('js');
+    // Pause holds the step count; resume goes on from it.
+    await page.click('#pause');
+    await page.waitForFunction(() => document.body.dataset.phase === 'paused');
+    const pausedAt = await page.textContent('#status');
+    await page.waitForTimeout(1500);
+    expect(await page.textContent('#status')).toBe(pausedAt);
+    await page.click('#pause');
+    await page.waitForFunction(() => document.body.dataset.evaluatedStep === '75', undefined, {
+      timeout: 60_000,
+    });
     const backend = await page.evaluate(() => document.body.dataset.backend);
     const firstRun = await page.evaluate(() => document.body.dataset.runId);
 
