@@ -14,10 +14,10 @@ const parameters = new URLSearchParams(location.search);
 
 const divergenceSelect = byId<HTMLSelectElement>('divergence');
 for (const name of DIVERGENCE_NAMES) {
-  divergenceSelect.append(new Option(`${getDivergence(name).label} (${name})`, name));
+  divergenceSelect.append(new Option(getDivergence(name).label, name));
 }
-divergenceSelect.append(new Option('alpha-divergence (slider)', 'alpha'));
-divergenceSelect.append(new Option('GAN only (no f-distill term)', 'gan-only'));
+divergenceSelect.append(new Option('alpha (slider)', 'alpha'));
+divergenceSelect.append(new Option('GAN only (no f term)', 'gan-only'));
 
 const fields: Record<string, HTMLInputElement | HTMLSelectElement> = {
   mixture: byId('mixture'),
