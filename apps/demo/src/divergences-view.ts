@@ -51,6 +51,20 @@ function seriesOf(
   }));
 }
 
+/** One legend for the three plots, as an HTML list (readable at any width). */
+function drawLegend(list: HTMLElement, series: Series[]): void {
+  list.replaceChildren(
+    ...series.map((entry) => {
+      const item = document.createElement('li');
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = entry.color;
+      item.append(swatch, entry.label);
+      return item;
+    }),
+  );
+}
+
 /** Draws f, h and the normalized variance of every divergence and of alpha(`alpha`). */
 export function drawDivergences(alpha: number): DivergenceCurvesDrawn {
   const divergences = [...listDivergences(), alphaDivergence(alpha)];
@@ -64,13 +78,16 @@ export function drawDivergences(alpha: number): DivergenceCurvesDrawn {
     m,
     safely((x) => normalizedVariance(d, x), m),
   ]);
+  drawLegend(document.getElementById('divergence-legend') as HTMLElement, f);
   drawLines(document.getElementById('curve-f') as HTMLCanvasElement, f, {
+    legend: false,
     x: [0, 4],
     y: [-0.5, 3],
     xLabel: 'r = p/q',
     yLabel: 'f(r)',
   });
   drawLines(document.getElementById('curve-h') as HTMLCanvasElement, h, {
+    legend: false,
     x: [-2, 2],
     y: [1e-3, 1e3],
     logY: true,
@@ -78,6 +95,7 @@ export function drawDivergences(alpha: number): DivergenceCurvesDrawn {
     yLabel: 'h(r)',
   });
   drawLines(document.getElementById('curve-variance') as HTMLCanvasElement, variance, {
+    legend: false,
     x: [0, 3],
     y: [1e-3, 1e4],
     logY: true,

@@ -12,6 +12,8 @@ export interface Axes {
   xLabel?: string;
   yLabel?: string;
   logY?: boolean;
+  /** Draw the series' legend in the plot (default true). */
+  legend?: boolean;
 }
 
 const FONT = '12px system-ui, sans-serif';
@@ -164,7 +166,7 @@ export function drawLines(canvas: HTMLCanvasElement, series: Series[], axes: Axe
     context.stroke();
   }
   context.restore();
-  legend(context, width, series);
+  if (axes.legend !== false) legend(context, width, series);
 }
 
 /** A histogram of `values` in `bins` equal bins over `range`; values outside go to the end bins. */
