@@ -3,7 +3,7 @@
  * random points (a third of them during a checkpoint write), each resumed to the end and compared
  * with an uninterrupted run. Fails unless every run is identical, consistent and complete.
  *
- *   pnpm faults -- --faults 30 --seed 1
+ *   pnpm faults -- --faults 30 --seed 1        (--steps 120, --faults-per-run 3, --backend cpu)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,10 +20,12 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '120' },
     'faults-per-run': { type: 'string', default: '3' },
     backend: { type: 'string', default: 'cpu' },
+    binary: { type: 'string', default: '' },
   },
 });
 
-const binary = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+// --binary: a copy of the built CLI, so a rebuild during a long campaign does not change it.
+const binary = values.binary || fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-faults-'));
 const started = performance.now();
 try {

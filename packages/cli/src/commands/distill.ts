@@ -15,7 +15,7 @@ import { resolveRunConfig } from '../load-config.js';
 import { PRESET_DESCRIPTIONS } from '../presets.js';
 import { ProgressBar } from '../progress-bar.js';
 import { ConfigError, PRESET_NAMES, type RunConfig } from '../run-config.js';
-import { RunFolder } from '../run-folder.js';
+import { RUN_FOLDER_VERSION, RunFolder } from '../run-folder.js';
 import { selectCliBackend } from '../select-cli-backend.js';
 import {
   formatImageSummary,
@@ -112,6 +112,8 @@ async function trainAndSummarize<Run, Summary>(
       onStep,
       // Every process of the run adds its time: a resumed run reports the sum.
       checkpointState: {
+        preset: config.preset,
+        runFolderVersion: RUN_FOLDER_VERSION,
         get wallSeconds() {
           return wallSeconds();
         },
@@ -209,14 +211,13 @@ export async function distillCommand(args: string[]): Promise<number> {
       );
     }
     const opened = RunFolder.open(values.resume as string);
-    if (!existsSync(opened.folder.file('checkpoint'))) {
-      throw new ConfigError(`--resume ${values.resume}: the run has no checkpoint yet`);
-    }
     config = resolveRunConfig({
       preset: opened.config.preset,
       flags: { ...opened.config, ...flags },
     });
     folder = opened.folder;
+    // A bad, foreign or other-version checkpoint stops here, before the folder changes.
+    folder.checkCheckpoint(config);
   } else {
     config = resolveRunConfig({
       ...(values.preset === undefined ? {} : { preset: values.preset }),

@@ -135,6 +135,36 @@ describe('pngFolderSource', () => {
   });
 });
 
+describe('pngFolderSource on bad folders', () => {
+  const png = (width: number, height: number) => PNG.sync.write(new PNG({ width, height }));
+
+  it('names an unreadable PNG, a mismatched size and an empty folder', () => {
+    const corrupt = join(folder, 'corrupt-pngs');
+    mkdirSync(corrupt);
+    writeFileSync(join(corrupt, 'a.png'), png(2, 2));
+    writeFileSync(join(corrupt, 'b.png'), 'not a PNG at all');
+    expect(() => pngFolderSource({ folder: corrupt })).toThrow(
+      `pngFolderSource: ${join(corrupt, 'b.png')} is not a readable PNG (`,
+    );
+    const cut = join(folder, 'cut-pngs');
+    mkdirSync(cut);
+    writeFileSync(join(cut, 'a.png'), png(4, 4).subarray(0, 30));
+    expect(() => pngFolderSource({ folder: cut })).toThrow(
+      `${join(cut, 'a.png')} is not a readable PNG`,
+    );
+    const mixed = join(folder, 'mixed-pngs');
+    mkdirSync(mixed);
+    writeFileSync(join(mixed, 'a.png'), png(2, 2));
+    writeFileSync(join(mixed, 'b.png'), png(3, 2));
+    expect(() => pngFolderSource({ folder: mixed })).toThrow(
+      `pngFolderSource: ${join(mixed, 'b.png')} is 3x2, expected 2x2 like the first image`,
+    );
+    const empty = join(folder, 'no-pngs');
+    mkdirSync(empty);
+    expect(() => pngFolderSource({ folder: empty })).toThrow(`no .png files in ${empty}`);
+  });
+});
+
 describe('tensorSource', () => {
   it('draws the same batch from the same seed and rejects bad labels', () => {
     const source = tensorSource(tf.range(0, 10).reshape([10, 1]));
