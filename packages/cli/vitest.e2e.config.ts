@@ -4,7 +4,12 @@ import { defineProject } from 'vitest/config';
 export default defineProject({
   test: {
     name: 'cli-e2e',
-    include: ['src/cli.test.ts', 'src/fault-campaign.test.ts'],
+    include: [
+      'src/cli.test.ts',
+      'src/bad-input.test.ts',
+      'src/disk-faults.test.ts',
+      'src/fault-campaign.test.ts',
+    ],
     testTimeout: 300_000,
   },
 });

@@ -321,7 +321,7 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
       '--backend',
       'cpu',
     ]);
-    expect(resumed.code).toBe(1);
+    expect(resumed.code).toBe(2);
     const lines = resumed.stderr.trim().split('\n');
     expect(lines.filter((line) => line.startsWith('fdistill:'))).toEqual([
       expect.stringContaining(`${checkpoint} is not a readable checkpoint`),

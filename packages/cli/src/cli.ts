@@ -67,7 +67,7 @@ export async function runCli(commandLine: string[]): Promise<number> {
       error instanceof ConfigError ||
       error instanceof CheckpointError
     ) {
-      console.error(`fdistill: ${error.message}`);
+      console.error(`fdistill: ${verbose ? (error.stack ?? error.message) : error.message}`);
       return 2;
     }
     // One line naming what failed (an I/O failure: the file and the code); the stack only with --verbose.

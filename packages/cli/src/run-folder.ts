@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, decodeCheckpoint } from '@fdistill/trainer';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
@@ -129,6 +129,20 @@ export class RunFolder {
         }
       });
     writeFileAtomically(path, kept.length === 0 ? '' : `${kept.join('\n')}\n`);
+  }
+
+  /**
+   * Removes the temporary files (`<file>.<pid>.tmp`) that a process killed during an atomic write
+   * left beside the run's files; returns their names.
+   */
+  removeStaleTemporaryFiles(): string[] {
+    const names = new Set<string>(Object.values(RUN_FILES));
+    const stale = readdirSync(this.path).filter((entry) => {
+      const match = /^(.+)\.\d+\.tmp$/.exec(entry);
+      return match !== null && names.has(match[1] as string);
+    });
+    for (const entry of stale) rmSync(join(this.path, entry), { force: true });
+    return stale;
   }
 
   /** Appends a line `{ step, time }` to resumes.jsonl: the run continued from `step` at `time`. */

@@ -123,6 +123,8 @@ async function trainAndSummarize<Run, Summary>(
         secondsBefore = typeof state.wallSeconds === 'number' ? state.wallSeconds : 0;
         // Only a checkpoint that loaded changes the folder (--steps may have extended the config).
         folder.writeConfig(config);
+        // A process killed during a checkpoint write leaves its temporary file: clear it.
+        folder.removeStaleTemporaryFiles();
         folder.keepMetricsOfFirstSteps(run.distiller.steps);
         folder.recordResume(run.distiller.steps);
       },
