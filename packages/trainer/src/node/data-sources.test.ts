@@ -47,6 +47,15 @@ describe('readIdxFile', () => {
     );
     writeFileSync(join(folder, 'bad.idx'), Buffer.from([1, 2, 3, 4]));
     expect(() => readIdxFile(join(folder, 'bad.idx'))).toThrow('bad.idx is not an IDX file');
+    writeFileSync(join(folder, 'type.idx'), Buffer.from([0, 0, 0x42, 1, 0, 0, 0, 1, 7]));
+    expect(() => readIdxFile(join(folder, 'type.idx'))).toThrow(
+      'type.idx has unknown data type 0x42',
+    );
+    const zipped = gzipSync(idxBytes(0x08, [3, 2], Buffer.from([1, 2, 3, 4, 5, 6])));
+    writeFileSync(join(folder, 'cut.idx.gz'), zipped.subarray(0, zipped.length - 6));
+    expect(() => readIdxFile(join(folder, 'cut.idx.gz'))).toThrow(
+      'cut.idx.gz starts like gzip but does not decompress (',
+    );
   });
 });
 
