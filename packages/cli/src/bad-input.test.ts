@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeSafetensors, encodeSafetensors } from '@fdistill/score';
+import '@tensorflow/tfjs';
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  exportDenoiserToOnnx,
+  MlpDenoiser,
+} from '@fdistill/score';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultCampaignConfig } from './fault-campaign.js';
 import { failureLines, runBuiltCli } from './run-built-cli.js';
@@ -197,5 +203,52 @@ describe('a resume from a bad run folder (the built binary)', { timeout: 120_000
     expect(result.stderr).toMatch(
       /CheckpointError: loadCheckpoint: .* is not a readable checkpoint[^\n]*\n\s+at /,
     );
+  });
+});
+
+describe('other commands on bad input (the built binary)', { timeout: 120_000 }, () => {
+  it('sample and eval stop on a bad checkpoint with one line, exit 2', async () => {
+    const run = join(folder, 'sample-eval');
+    cpSync(finished, run, { recursive: true });
+    const checkpoint = join(run, 'checkpoint.safetensors');
+    writeFileSync(checkpoint, readFileSync(checkpoint).subarray(0, 64));
+    const before = hashes(run);
+    const out = join(folder, 'never.png');
+    for (const args of [
+      ['sample', '--run', run, '--out', out, '--backend', 'cpu'],
+      ['eval', '--run', run, '--backend', 'cpu'],
+    ]) {
+      const result = await runBuiltCli(args);
+      expect(result.code).toBe(2);
+      expect(failureLines(result.stderr)).toEqual([
+        expect.stringContaining(`${checkpoint} is not a readable checkpoint`),
+      ]);
+    }
+    expect(hashes(run)).toEqual(before);
+  });
+
+  it('sample --onnx stops on an ONNX model with the wrong inputs, naming them', async () => {
+    // A denoiser (inputs x, sigma) where a one-step student (input z) belongs.
+    const denoiser = new MlpDenoiser({
+      dimension: 2,
+      width: 8,
+      depth: 1,
+      embeddingSize: 8,
+      seed: 1,
+    });
+    const path = join(folder, 'denoiser.onnx');
+    writeFileSync(path, exportDenoiserToOnnx(denoiser));
+    denoiser.dispose();
+    const out = join(folder, 'never.png');
+    const result = await runBuiltCli(['sample', '--onnx', path, '--out', out]);
+    expect(result.code).toBe(2);
+    expect(failureLines(result.stderr)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^fdistill: ${path} is not an fdistill student \\(expected input z and output samples; has x, sigma`,
+        ),
+      ),
+    ]);
+    expect(readdirSync(folder)).not.toContain('never.png');
   });
 });
