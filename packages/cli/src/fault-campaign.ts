@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { decodeSafetensors } from '@fdistill/score';
 
-/** The signals a campaign sends; SIGINT asks for a checkpoint first, the others end at once. */
+/** The signals a campaign sends; SIGINT and SIGTERM ask for a checkpoint first, SIGKILL ends at once. */
 export const FAULT_SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT'] as const;
 
 /** One signal sent to a training process. */

@@ -47,7 +47,7 @@ ${PRESET_NAMES.map((name) => `                        ${name}: ${PRESET_DESCRIPT
 
 The run folder gets config.json, checkpoint.safetensors (every checkpointEvery steps, at the end
 and on Ctrl-C), metrics.jsonl (one line per step), samples.png (teacher against student) and
-summary.json. Ctrl-C stops after the current step, writes a checkpoint and prints how to resume.`;
+summary.json. Ctrl-C (or SIGTERM) stops after the current step, writes a checkpoint and prints how to resume.`;
 
 /** Options of `distill` shared with `compare`. */
 export interface DistillRunOptions {
