@@ -1,6 +1,15 @@
 import { defineProject } from 'vitest/config';
 
-/** The CLI end to end: `src/cli.test.ts` runs `dist/main.js` (turbo's `test:e2e` builds it first). */
+/** The CLI end to end: `src/cli.test.ts` and the shortened fault campaign run `dist/main.js` (turbo's `test:e2e` builds it first). */
 export default defineProject({
-  test: { name: 'cli-e2e', include: ['src/cli.test.ts'], testTimeout: 300_000 },
+  test: {
+    name: 'cli-e2e',
+    include: [
+      'src/cli.test.ts',
+      'src/bad-input.test.ts',
+      'src/disk-faults.test.ts',
+      'src/fault-campaign.test.ts',
+    ],
+    testTimeout: 300_000,
+  },
 });

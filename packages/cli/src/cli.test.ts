@@ -321,7 +321,7 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
       '--backend',
       'cpu',
     ]);
-    expect(resumed.code).toBe(1);
+    expect(resumed.code).toBe(2);
     const lines = resumed.stderr.trim().split('\n');
     expect(lines.filter((line) => line.startsWith('fdistill:'))).toEqual([
       expect.stringContaining(`${checkpoint} is not a readable checkpoint`),
@@ -393,7 +393,7 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
     const haveData = existsSync(join(FASHION_MNIST_PATH, FASHION_MNIST_FILES.trainImages));
     expect(realData.stderr).toContain(
       haveData
-        ? `fdistill: teacher ${teacher} is not a U-Net teacher: decodeSafetensors: header length 16 runs past the end of the file`
+        ? `fdistill: teacher ${teacher} is not a U-Net teacher: decodeSafetensors: header length 16 exceeds the file's 9 bytes (truncated or not a safetensors file)`
         : `fdistill: dataPath ${FASHION_MNIST_PATH} has no`,
     );
     expect(existsSync(out)).toBe(false);

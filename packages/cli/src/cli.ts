@@ -1,3 +1,4 @@
+import { CheckpointError } from '@fdistill/trainer';
 import { compareCommand } from './commands/compare.js';
 import { distillCommand } from './commands/distill.js';
 import { doctorCommand } from './commands/doctor.js';
@@ -35,9 +36,11 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
 };
 
 /**
- * Runs the `fdistill` command line and returns its exit code: 0 done, 1 failed (one line on
- * stderr; `--verbose` anywhere adds the stack), 2 bad command line or config (one line, nothing
- * written), 130 interrupted.
+ * Runs the `fdistill` command line and returns its exit code: 0 done, 1 failed (I/O failures
+ * such as a full disk or a read-only folder: one line on stderr naming the file and the code;
+ * `--verbose` anywhere adds the stack), 2 bad input: command line, config, data, model or
+ * checkpoint (one line naming the file and what is wrong, nothing in the run folder changed),
+ * 130 interrupted.
  *
  * @example process.exitCode = await runCli(process.argv.slice(2));
  */
@@ -58,13 +61,23 @@ export async function runCli(commandLine: string[]): Promise<number> {
     }
     return await handler(rest);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
-      console.error(`fdistill: ${error.message}`);
+    // Bad input (command line, config, a checkpoint's bytes): one line, exit 2.
+    if (
+      error instanceof UsageError ||
+      error instanceof ConfigError ||
+      error instanceof CheckpointError
+    ) {
+      console.error(`fdistill: ${verbose ? (error.stack ?? error.message) : error.message}`);
       return 2;
     }
-    // One line naming what failed; the stack only with --verbose.
+    // One line naming what failed (an I/O failure: the file and the code); the stack only with --verbose.
     const failure = error instanceof Error ? error : new Error(String(error));
-    console.error(`fdistill: ${verbose ? (failure.stack ?? failure.message) : failure.message}`);
+    const { path } = failure as NodeJS.ErrnoException;
+    const message =
+      path !== undefined && !failure.message.includes(path)
+        ? `${path}: ${failure.message}`
+        : failure.message;
+    console.error(`fdistill: ${verbose ? (failure.stack ?? message) : message.split('\n')[0]}`);
     return 1;
   }
 }

@@ -1,6 +1,10 @@
+/** The signals that ask a training run to stop after a checkpoint: Ctrl-C, and `kill` (SIGTERM). */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
 /**
- * Runs a training task with Ctrl-C wired to an abort signal: the first SIGINT asks the task to
- * finish its current step and write a checkpoint, a second one exits at once (code 130).
+ * Runs a training task with Ctrl-C (SIGINT) and SIGTERM wired to an abort signal: the first one
+ * asks the task to finish its current step and write a checkpoint, a second one exits at once
+ * (code 130). SIGKILL cannot be caught: the atomic checkpoint writes keep the last checkpoint.
  *
  * @example const summary = await withInterrupt((signal) => runTraining(trainer, { signal, ... }));
  */
@@ -8,17 +12,20 @@ export async function withInterrupt<Result>(
   task: (signal: AbortSignal) => Promise<Result>,
 ): Promise<Result> {
   const controller = new AbortController();
-  const interrupt = () => {
+  const interrupt = (signal: NodeJS.Signals) => {
     console.error(
-      '\ninterrupted: finishing the current step and writing a checkpoint (Ctrl-C again to quit now)',
+      `\ninterrupted (${signal}): finishing the current step and writing a checkpoint (Ctrl-C again to quit now)`,
     );
     controller.abort();
-    process.once('SIGINT', () => process.exit(130));
+    for (const name of STOP_SIGNALS) {
+      process.removeListener(name, interrupt);
+      process.once(name, () => process.exit(130));
+    }
   };
-  process.once('SIGINT', interrupt);
+  for (const name of STOP_SIGNALS) process.once(name, interrupt);
   try {
     return await task(controller.signal);
   } finally {
-    process.removeListener('SIGINT', interrupt);
+    for (const name of STOP_SIGNALS) process.removeListener(name, interrupt);
   }
 }

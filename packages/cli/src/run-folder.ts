@@ -1,7 +1,28 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomically } from '@fdistill/trainer/node';
+import { CheckpointError, decodeCheckpoint } from '@fdistill/trainer';
+import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
+import * as tf from '@tensorflow/tfjs';
 import { ConfigError, type RunConfig, validateConfigFields } from './run-config.js';
+
+/**
+ * The layout of run folders this fdistill writes and reads; a checkpoint records it (with its
+ * preset) as `runFolderVersion`, so a folder from another version is refused, not misread.
+ */
+export const RUN_FOLDER_VERSION = 1;
+
+/** `append` to `path`, a failure named by the path and the system error code. */
+function appendLine(path: string, line: string): void {
+  try {
+    appendFileSync(path, line);
+  } catch (error) {
+    const cause = error as NodeJS.ErrnoException;
+    throw Object.assign(
+      new Error(`cannot write ${path} (${cause.code ?? cause.message})`, { cause }),
+      { code: cause.code, path },
+    );
+  }
+}
 
 /** The files of a run folder. */
 export const RUN_FILES = {
@@ -45,16 +66,47 @@ export class RunFolder {
     if (!existsSync(configPath)) {
       throw new ConfigError(`${path} is not a run folder (no ${RUN_FILES.config})`);
     }
-    const config = validateConfigFields(
-      JSON.parse(readFileSync(configPath, 'utf8')),
-      configPath,
-    ) as RunConfig;
+    let fields: unknown;
+    try {
+      fields = JSON.parse(readFileSync(configPath, 'utf8'));
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      throw new ConfigError(`${configPath} is not valid JSON (${error.message})`);
+    }
+    const config = validateConfigFields(fields as Record<string, unknown>, configPath) as RunConfig;
     return { folder, config };
+  }
+
+  /**
+   * Before a resume changes anything: the checkpoint must decode and come from a run of this
+   * folder's preset and of this run folder version. Throws a `CheckpointError` (bad bytes) or a
+   * `ConfigError` (another preset or version) naming the checkpoint.
+   */
+  checkCheckpoint(config: RunConfig): void {
+    const path = this.file('checkpoint');
+    const bytes = checkpointFile(path).read();
+    if (bytes === undefined)
+      throw new ConfigError(`--resume ${this.path}: the run has no checkpoint yet`);
+    const { tensors, state } = decodeCheckpoint(bytes, path);
+    tf.dispose([...tensors.values()]);
+    if (state.runFolderVersion !== undefined && state.runFolderVersion !== RUN_FOLDER_VERSION) {
+      throw new ConfigError(
+        `${path} was written by run folder version ${JSON.stringify(state.runFolderVersion)}; this fdistill reads version ${RUN_FOLDER_VERSION}`,
+      );
+    }
+    if (state.preset !== undefined && state.preset !== config.preset) {
+      throw new ConfigError(
+        `${path} is a checkpoint of a ${JSON.stringify(state.preset)} run, but ${this.file('config')} says preset ${JSON.stringify(config.preset)}`,
+      );
+    }
+    if (typeof state.step !== 'number') {
+      throw new CheckpointError(`loadCheckpoint: ${path} has no step in its fdistill state`);
+    }
   }
 
   /** Appends one JSON line to metrics.jsonl. */
   appendMetrics(record: Record<string, unknown>): void {
-    appendFileSync(this.file('metrics'), `${JSON.stringify(record)}\n`);
+    appendLine(this.file('metrics'), `${JSON.stringify(record)}\n`);
   }
 
   /**
@@ -79,9 +131,23 @@ export class RunFolder {
     writeFileAtomically(path, kept.length === 0 ? '' : `${kept.join('\n')}\n`);
   }
 
+  /**
+   * Removes the temporary files (`<file>.<pid>.tmp`) that a process killed during an atomic write
+   * left beside the run's files; returns their names.
+   */
+  removeStaleTemporaryFiles(): string[] {
+    const names = new Set<string>(Object.values(RUN_FILES));
+    const stale = readdirSync(this.path).filter((entry) => {
+      const match = /^(.+)\.\d+\.tmp$/.exec(entry);
+      return match !== null && names.has(match[1] as string);
+    });
+    for (const entry of stale) rmSync(join(this.path, entry), { force: true });
+    return stale;
+  }
+
   /** Appends a line `{ step, time }` to resumes.jsonl: the run continued from `step` at `time`. */
   recordResume(step: number, time = new Date()): void {
-    appendFileSync(this.file('resumes'), `${JSON.stringify({ step, time: time.toISOString() })}\n`);
+    appendLine(this.file('resumes'), `${JSON.stringify({ step, time: time.toISOString() })}\n`);
   }
 
   /** Rewrites config.json (e.g. when --steps extends a resumed run). */

@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -65,6 +65,20 @@ describe('createOnnxFeatureExtractor', () => {
     );
     await expect(createOnnxFeatureExtractor({ modelPath: '' })).rejects.toThrow(
       'options.modelPath must be a non-empty string',
+    );
+  });
+
+  it('names a file that is not ONNX, and one that is cut short', async () => {
+    const notOnnx = join(folder, 'notes.onnx');
+    await writeFile(notOnnx, 'plain text, not a protobuf');
+    await expect(createOnnxFeatureExtractor({ modelPath: notOnnx })).rejects.toThrow(
+      `createOnnxFeatureExtractor: ${notOnnx} is not a readable ONNX model (Protobuf parsing failed.)`,
+    );
+    const whole = await readFile(await writeDenseReluModel(folder, weights, bias));
+    const cut = join(folder, 'cut.onnx');
+    await writeFile(cut, whole.subarray(0, whole.length - 7));
+    await expect(createOnnxFeatureExtractor({ modelPath: cut })).rejects.toThrow(
+      `createOnnxFeatureExtractor: ${cut} is not a readable ONNX model (`,
     );
   });
 });

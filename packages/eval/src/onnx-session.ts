@@ -77,10 +77,20 @@ export async function openOnnxFeatureSession(
     assertNonEmptyString(`${caller}: options.outputName`, options.outputName);
   const runtime = await loadOnnxRuntime();
   const sessionOptions = { executionProviders: options.executionProviders ?? ['cpu'] };
-  const session: InferenceSession =
-    typeof modelPath === 'string'
-      ? await runtime.InferenceSession.create(modelPath, sessionOptions)
-      : await runtime.InferenceSession.create(modelPath, sessionOptions);
+  let session: InferenceSession;
+  try {
+    session =
+      typeof modelPath === 'string'
+        ? await runtime.InferenceSession.create(modelPath, sessionOptions)
+        : await runtime.InferenceSession.create(modelPath, sessionOptions);
+  } catch (error) {
+    // onnxruntime says `Load model from <path> failed:<reason>`: one line naming the file.
+    const name = typeof modelPath === 'string' ? modelPath : `${modelPath.length} bytes`;
+    const reason = (error as Error).message.replace(/^Load model from .*? failed:/, '').trim();
+    throw new Error(`${caller}: ${name} is not a readable ONNX model (${reason})`, {
+      cause: error,
+    });
+  }
   const inputName = options.inputName ?? session.inputNames[0];
   const outputName = options.outputName ?? session.outputNames[0];
   if (inputName === undefined || !session.inputNames.includes(inputName)) {

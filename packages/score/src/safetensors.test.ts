@@ -83,6 +83,27 @@ describe('encodeSafetensors / decodeSafetensors', () => {
       'tensor "w" (shape [4], F32) has data offsets [0, 16] that do not fit the file',
     );
     expect(() => decodeSafetensors(bytes.subarray(0, 5))).toThrow('at least 8 bytes');
+    // A header length past the end: a cut file, or text whose first 8 bytes read as a length.
+    const cut = bytes.subarray(0, 20);
+    const length = Number(new DataView(cut.buffer, cut.byteOffset).getBigUint64(0, true));
+    expect(() => decodeSafetensors(cut)).toThrow(
+      `header length ${length} exceeds the file's 20 bytes (truncated or not a safetensors file)`,
+    );
+    expect(() => decodeSafetensors(new TextEncoder().encode('plain text, no header'))).toThrow(
+      'exceeds the file',
+    );
+    const notJson = new Uint8Array([
+      8,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      ...new TextEncoder().encode('{"w": [1'),
+    ]);
+    expect(() => decodeSafetensors(notJson)).toThrow('the header is not valid JSON');
     const badShape = editHeader(bytes, (header) => {
       (header.w as HeaderEntry).shape = [5];
     });

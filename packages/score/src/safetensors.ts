@@ -98,13 +98,15 @@ export function encodeSafetensors(
  */
 export function decodeSafetensors(bytes: Uint8Array): SafetensorsContent {
   if (!(bytes instanceof Uint8Array) || bytes.length < 8) {
-    throw new RangeError('decodeSafetensors(bytes): expected a Uint8Array of at least 8 bytes');
+    throw new RangeError(
+      `decodeSafetensors: expected at least 8 bytes (the header length), got ${bytes?.length ?? 0} (truncated or not a safetensors file)`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
   if (8 + headerLength > bytes.length) {
     throw new RangeError(
-      `decodeSafetensors: header length ${headerLength} runs past the end of the file`,
+      `decodeSafetensors: header length ${headerLength} exceeds the file's ${bytes.length} bytes (truncated or not a safetensors file)`,
     );
   }
   let header: Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs-core';
+import { CheckpointError } from './checkpoint-error.js';
 
 /** The safetensors metadata key under which a checkpoint keeps its JSON state. */
 const STATE_KEY = 'fdistill';
@@ -30,7 +31,7 @@ export function encodeCheckpoint(content: CheckpointContent): Uint8Array {
 
 /**
  * Decodes bytes written by `encodeCheckpoint`; the caller owns (and disposes) the tensors.
- * Truncated or foreign bytes throw an error naming `name` (a file's path) and what is wrong.
+ * Truncated or foreign bytes throw a `CheckpointError` naming `name` (a file's path) and what is wrong.
  *
  * @example const { tensors, state } = decodeCheckpoint(bytes, 'run/checkpoint.safetensors');
  */
@@ -39,20 +40,22 @@ export function decodeCheckpoint(bytes: Uint8Array, name = 'checkpoint'): Checkp
   try {
     decoded = decodeSafetensors(bytes);
   } catch (error) {
-    throw new Error(
+    throw new CheckpointError(
       `loadCheckpoint: ${name} is not a readable checkpoint (${(error as Error).message})`,
     );
   }
   const { tensors, metadata } = decoded;
   const stateText = metadata[STATE_KEY];
   if (stateText === undefined) {
-    throw new Error(`loadCheckpoint: ${name} is a safetensors file without fdistill state`);
+    throw new CheckpointError(
+      `loadCheckpoint: ${name} is a safetensors file without fdistill state`,
+    );
   }
   let state: Record<string, unknown>;
   try {
     state = JSON.parse(stateText);
   } catch (error) {
-    throw new Error(
+    throw new CheckpointError(
       `loadCheckpoint: ${name} holds fdistill state that is not JSON (${(error as Error).message})`,
     );
   }

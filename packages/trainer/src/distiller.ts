@@ -20,6 +20,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamW } from './adamw.js';
 import type { CheckpointContent } from './checkpoint-bytes.js';
+import { CheckpointError } from './checkpoint-error.js';
 import { type CheckpointStore, readCheckpoint, writeCheckpoint } from './checkpoint-store.js';
 import type { DataSource } from './data/data-source.js';
 import type { DistillStepEvent } from './distill-events.js';
@@ -582,7 +583,7 @@ export class Distiller {
     try {
       const state = content.state;
       if (!warmStart && state.divergence !== this.options.divergence.name) {
-        throw new Error(
+        throw new CheckpointError(
           `loadCheckpoint: ${store.name} was trained with divergence "${String(state.divergence)}", this run uses "${this.options.divergence.name}" (use warmStart to start from it)`,
         );
       }
@@ -593,10 +594,17 @@ export class Distiller {
             .map(([name, tensor]) => [name.slice(prefix.length), tensor]),
         );
       const { student, fakeScore, discriminator, studentEma } = this.networks;
-      student.loadStateDict(take(PREFIX.student));
-      fakeScore.loadStateDict(take(PREFIX.fakeScore));
-      discriminator.module.loadStateDict(take(PREFIX.discriminator));
-      if (studentEma) studentEma.loadStateDict(take(PREFIX.studentEma));
+      try {
+        student.loadStateDict(take(PREFIX.student));
+        fakeScore.loadStateDict(take(PREFIX.fakeScore));
+        discriminator.module.loadStateDict(take(PREFIX.discriminator));
+        if (studentEma) studentEma.loadStateDict(take(PREFIX.studentEma));
+      } catch (error) {
+        // Tensors missing, unexpected or misshapen: a checkpoint of other networks.
+        throw new CheckpointError(
+          `loadCheckpoint: ${store.name} does not fit this run's networks (${(error as Error).message})`,
+        );
+      }
       if (warmStart) return state;
       const steps = state.optimizerSteps as Record<string, number>;
       const learningRates = state.learningRates as Record<string, number>;

@@ -1,5 +1,6 @@
 export { AdamW, type AdamWOptions } from './adamw.js';
 export { type CheckpointContent, decodeCheckpoint, encodeCheckpoint } from './checkpoint-bytes.js';
+export { CheckpointError } from './checkpoint-error.js';
 export { type CheckpointStore, memoryCheckpointStore } from './checkpoint-store.js';
 export type { DataBatch, DataSource } from './data/data-source.js';
 export { mixtureSource } from './data/mixture-source.js';

@@ -15,7 +15,7 @@ import { resolveRunConfig } from '../load-config.js';
 import { PRESET_DESCRIPTIONS } from '../presets.js';
 import { ProgressBar } from '../progress-bar.js';
 import { ConfigError, PRESET_NAMES, type RunConfig } from '../run-config.js';
-import { RunFolder } from '../run-folder.js';
+import { RUN_FOLDER_VERSION, RunFolder } from '../run-folder.js';
 import { selectCliBackend } from '../select-cli-backend.js';
 import {
   formatImageSummary,
@@ -47,7 +47,7 @@ ${PRESET_NAMES.map((name) => `                        ${name}: ${PRESET_DESCRIPT
 
 The run folder gets config.json, checkpoint.safetensors (every checkpointEvery steps, at the end
 and on Ctrl-C), metrics.jsonl (one line per step), samples.png (teacher against student) and
-summary.json. Ctrl-C stops after the current step, writes a checkpoint and prints how to resume.`;
+summary.json. Ctrl-C (or SIGTERM) stops after the current step, writes a checkpoint and prints how to resume.`;
 
 /** Options of `distill` shared with `compare`. */
 export interface DistillRunOptions {
@@ -112,6 +112,8 @@ async function trainAndSummarize<Run, Summary>(
       onStep,
       // Every process of the run adds its time: a resumed run reports the sum.
       checkpointState: {
+        preset: config.preset,
+        runFolderVersion: RUN_FOLDER_VERSION,
         get wallSeconds() {
           return wallSeconds();
         },
@@ -121,6 +123,8 @@ async function trainAndSummarize<Run, Summary>(
         secondsBefore = typeof state.wallSeconds === 'number' ? state.wallSeconds : 0;
         // Only a checkpoint that loaded changes the folder (--steps may have extended the config).
         folder.writeConfig(config);
+        // A process killed during a checkpoint write leaves its temporary file: clear it.
+        folder.removeStaleTemporaryFiles();
         folder.keepMetricsOfFirstSteps(run.distiller.steps);
         folder.recordResume(run.distiller.steps);
       },
@@ -209,14 +213,13 @@ export async function distillCommand(args: string[]): Promise<number> {
       );
     }
     const opened = RunFolder.open(values.resume as string);
-    if (!existsSync(opened.folder.file('checkpoint'))) {
-      throw new ConfigError(`--resume ${values.resume}: the run has no checkpoint yet`);
-    }
     config = resolveRunConfig({
       preset: opened.config.preset,
       flags: { ...opened.config, ...flags },
     });
     folder = opened.folder;
+    // A bad, foreign or other-version checkpoint stops here, before the folder changes.
+    folder.checkCheckpoint(config);
   } else {
     config = resolveRunConfig({
       ...(values.preset === undefined ? {} : { preset: values.preset }),

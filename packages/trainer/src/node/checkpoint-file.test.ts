@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeCheckpoint, encodeCheckpoint } from '../checkpoint-bytes.js';
+import { CheckpointError } from '../checkpoint-error.js';
 import { readCheckpoint, writeCheckpoint } from '../checkpoint-store.js';
 import { checkpointFile, writeFileAtomically } from './checkpoint-file.js';
 
@@ -93,5 +94,43 @@ describe('checkpoint files', () => {
     expect(() => writeFileAtomically(blocked, 'new')).toThrow();
     expect(readFileSync(path, 'utf8')).toBe('previous');
     expect(readdirSync(folder).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('checkpoint errors', () => {
+  it('are CheckpointErrors for bad bytes and name the file', () => {
+    const path = join(folder, 'garbage.safetensors');
+    writeFileSync(path, 'garbage that is no checkpoint');
+    let caught: unknown;
+    try {
+      loadCheckpoint(path);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(CheckpointError);
+    expect((caught as Error).message).toMatch(
+      new RegExp(
+        `^loadCheckpoint: ${path} is not a readable checkpoint \\(decodeSafetensors: header length \\d+ exceeds the file's 29 bytes`,
+      ),
+    );
+  });
+
+  it('name the path and the system error code when a file cannot be written or read', () => {
+    // Writing into a missing folder fails at open: ENOENT, with the target path in the message.
+    const target = join(folder, 'no-such-folder', 'checkpoint.safetensors');
+    let caught: NodeJS.ErrnoException | undefined;
+    try {
+      writeFileAtomically(target, 'bytes');
+    } catch (error) {
+      caught = error as NodeJS.ErrnoException;
+    }
+    expect(caught?.message).toBe(`cannot write ${target} (ENOENT: no such file or directory)`);
+    expect(caught?.code).toBe('ENOENT');
+    // A folder where the checkpoint should be: EISDIR, an I/O failure rather than bad bytes.
+    const folderInTheWay = join(folder, 'folder.safetensors');
+    mkdirSync(folderInTheWay);
+    expect(() => loadCheckpoint(folderInTheWay)).toThrow(
+      `cannot read checkpoint ${folderInTheWay} (EISDIR: illegal operation on a directory)`,
+    );
   });
 });

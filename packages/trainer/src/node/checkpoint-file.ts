@@ -11,10 +11,23 @@ import { dirname } from 'node:path';
 import type { CheckpointStore } from '../checkpoint-store.js';
 
 /**
+ * A system error (full disk, read-only or unwritable folder, I/O error) as one line naming the
+ * file and the code, e.g. `cannot write run/checkpoint.safetensors (ENOSPC: no space left on
+ * device)`; `code` and `path` stay on the error for callers that sort failures.
+ */
+function fileError(verb: string, path: string, error: unknown): Error {
+  const cause = error as NodeJS.ErrnoException;
+  const reason = (cause.message ?? String(error)).replace(/, \w+(?: '[^']*')?$/, '');
+  const wrapped = new Error(`cannot ${verb} ${path} (${reason})`, { cause: error });
+  return Object.assign(wrapped, { code: cause.code, path });
+}
+
+/**
  * Writes `bytes` to `path` so that a crash never leaves a partial file there: a temporary file
  * beside it is written and flushed to disk, then renamed over `path` (atomic on POSIX), and the
  * folder is flushed so the rename survives a power loss. A failed write (full disk, read-only
- * folder) removes the temporary file, leaves `path` as it was and throws the system error.
+ * folder) removes the temporary file, leaves `path` as it was and throws an error naming `path`
+ * and the system error's code (kept as `error.code`).
  *
  * @example writeFileAtomically('run/summary.json', JSON.stringify(summary));
  */
@@ -33,8 +46,12 @@ export function writeFileAtomically(path: string, bytes: Uint8Array | string): v
     }
     renameSync(temporary, path);
   } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // A read-only folder cannot hold the temporary file either: nothing to remove.
+    }
+    throw fileError('write', path, error);
   }
   try {
     const folder = openSync(dirname(path), 'r');
@@ -64,9 +81,7 @@ export function checkpointFile(path: string): CheckpointStore {
         return new Uint8Array(readFileSync(path));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw new Error(
-          `loadCheckpoint: ${path} is not a readable checkpoint (${(error as Error).message})`,
-        );
+        throw fileError('read checkpoint', path, error);
       }
     },
   };

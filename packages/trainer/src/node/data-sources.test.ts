@@ -47,6 +47,15 @@ describe('readIdxFile', () => {
     );
     writeFileSync(join(folder, 'bad.idx'), Buffer.from([1, 2, 3, 4]));
     expect(() => readIdxFile(join(folder, 'bad.idx'))).toThrow('bad.idx is not an IDX file');
+    writeFileSync(join(folder, 'type.idx'), Buffer.from([0, 0, 0x42, 1, 0, 0, 0, 1, 7]));
+    expect(() => readIdxFile(join(folder, 'type.idx'))).toThrow(
+      'type.idx has unknown data type 0x42',
+    );
+    const zipped = gzipSync(idxBytes(0x08, [3, 2], Buffer.from([1, 2, 3, 4, 5, 6])));
+    writeFileSync(join(folder, 'cut.idx.gz'), zipped.subarray(0, zipped.length - 6));
+    expect(() => readIdxFile(join(folder, 'cut.idx.gz'))).toThrow(
+      'cut.idx.gz starts like gzip but does not decompress (',
+    );
   });
 });
 
@@ -132,6 +141,36 @@ describe('pngFolderSource', () => {
     labels.forEach((label, index) => {
       expect(x[index]?.[0]?.[0]?.[0]).toBeCloseTo(label === 0 ? -1 : 1, 5);
     });
+  });
+});
+
+describe('pngFolderSource on bad folders', () => {
+  const png = (width: number, height: number) => PNG.sync.write(new PNG({ width, height }));
+
+  it('names an unreadable PNG, a mismatched size and an empty folder', () => {
+    const corrupt = join(folder, 'corrupt-pngs');
+    mkdirSync(corrupt);
+    writeFileSync(join(corrupt, 'a.png'), png(2, 2));
+    writeFileSync(join(corrupt, 'b.png'), 'not a PNG at all');
+    expect(() => pngFolderSource({ folder: corrupt })).toThrow(
+      `pngFolderSource: ${join(corrupt, 'b.png')} is not a readable PNG (`,
+    );
+    const cut = join(folder, 'cut-pngs');
+    mkdirSync(cut);
+    writeFileSync(join(cut, 'a.png'), png(4, 4).subarray(0, 30));
+    expect(() => pngFolderSource({ folder: cut })).toThrow(
+      `${join(cut, 'a.png')} is not a readable PNG`,
+    );
+    const mixed = join(folder, 'mixed-pngs');
+    mkdirSync(mixed);
+    writeFileSync(join(mixed, 'a.png'), png(2, 2));
+    writeFileSync(join(mixed, 'b.png'), png(3, 2));
+    expect(() => pngFolderSource({ folder: mixed })).toThrow(
+      `pngFolderSource: ${join(mixed, 'b.png')} is 3x2, expected 2x2 like the first image`,
+    );
+    const empty = join(folder, 'no-pngs');
+    mkdirSync(empty);
+    expect(() => pngFolderSource({ folder: empty })).toThrow(`no .png files in ${empty}`);
   });
 });
 

@@ -25,7 +25,15 @@ const TYPES: Record<number, { name: string; bytes: number }> = {
  */
 export function readIdxFile(path: string): IdxContent {
   let bytes: Buffer = readFileSync(path);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (error) {
+      throw new Error(
+        `readIdxFile: ${path} starts like gzip but does not decompress (${(error as Error).message}; truncated?)`,
+      );
+    }
+  }
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
     throw new Error(`readIdxFile: ${path} is not an IDX file (bad magic number)`);
   }

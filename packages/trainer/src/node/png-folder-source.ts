@@ -45,7 +45,17 @@ export function pngFolderSource(options: PngFolderSourceOptions): DataSource {
   let size: [number, number] | undefined;
   const samples: Float32Array[] = [];
   for (const { path } of files) {
-    const image = PNG.sync.read(readFileSync(path));
+    let image: PNG;
+    try {
+      image = PNG.sync.read(readFileSync(path));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // An unreadable file keeps its system code (an I/O failure); bad bytes are bad input.
+      if (code !== undefined && /^E[A-Z]+$/.test(code)) throw error;
+      throw new Error(
+        `pngFolderSource: ${path} is not a readable PNG (${(error as Error).message})`,
+      );
+    }
     size ??= [image.height, image.width];
     if (image.height !== size[0] || image.width !== size[1]) {
       throw new Error(

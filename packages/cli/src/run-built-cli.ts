@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The built `fdistill` binary (`pnpm build` writes it). */
+export const BUILT_CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+/** What one run of the built CLI printed and returned. */
+export interface BuiltCliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the built `fdistill` binary (for end-to-end tests); `prefix` runs it under another
+ * command, e.g. `['setpriv', '--reuid=nobody', ...]` to run it as another user.
+ *
+ * @example const { code, stderr } = await runBuiltCli(['distill', '--resume', folder]);
+ */
+export function runBuiltCli(
+  args: string[],
+  options: { cwd?: string; prefix?: string[] } = {},
+): Promise<BuiltCliResult> {
+  if (!existsSync(BUILT_CLI)) throw new Error(`${BUILT_CLI} is missing: run pnpm build first`);
+  const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath];
+  return new Promise((resolve) => {
+    const child = spawn(command as string, [...prefixArgs, BUILT_CLI, ...args], {
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The lines of stderr that report a failure (`fdistill: ...`), less backend and progress lines. */
+export function failureLines(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => line.startsWith('fdistill:'));
+}
