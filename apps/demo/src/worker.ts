@@ -5,7 +5,7 @@
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-webgl';
-import { type BackendName, BROWSER_BACKEND_ORDER, selectBackend } from '@fdistill/backend';
+import { type BackendName, selectBackend } from '@fdistill/backend';
 import { mixtureModeMetrics } from '@fdistill/eval';
 import {
   buildMixtureRun,
@@ -202,66 +202,12 @@ async function stopCurrent(): Promise<void> {
   if (current === state) current = undefined;
 }
 
-/**
- * The renderer WebGL would run on, when it is a software rasterizer (SwiftShader, llvmpipe):
- * there tfjs-webgl trains far slower than wasm (measured: a 300-update warm start of ring8 did
- * not finish in 100 s on webgl/SwiftShader, 20 s on wasm). Undefined for a GPU or no WebGL.
- */
-function softwareWebGlRenderer(): string | undefined {
-  try {
-    const context = new OffscreenCanvas(1, 1).getContext('webgl2') as WebGL2RenderingContext | null;
-    if (!context) return undefined;
-    const info = context.getExtension('WEBGL_debug_renderer_info');
-    const renderer = String(
-      context.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : context.RENDERER),
-    );
-    context.getExtension('WEBGL_lose_context')?.loseContext();
-    return /swiftshader|llvmpipe|softpipe|software/i.test(renderer) ? renderer : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * `selectBackend('auto')`'s browser order (webgpu, webgl, wasm with the project's kernels, cpu),
- * except that a software WebGL is skipped for wasm. An explicit name loads exactly that backend.
- */
-async function chooseBackend(
-  requested: BackendName | 'auto',
-  wasmPaths: string,
-): Promise<{ name: string; reason: string }> {
-  if (requested !== 'auto') return selectBackend(requested, { wasmPaths });
-  const skipped: string[] = [];
-  for (const name of BROWSER_BACKEND_ORDER) {
-    if (name === 'webgl') {
-      const software = softwareWebGlRenderer();
-      if (software) {
-        skipped.push(`webgl: software renderer (${software}), slower than wasm`);
-        continue;
-      }
-    }
-    try {
-      const choice = await selectBackend(name, { wasmPaths });
-      return {
-        name: choice.name,
-        reason:
-          skipped.length === 0
-            ? 'the fastest available'
-            : `fastest that loads; ${skipped.join('; ')}`,
-      };
-    } catch (error) {
-      skipped.push(
-        `${name}: ${(error as Error).message.replace(/^backend \w+ cannot load: /, '').replace(/; install it with: .*/, '')}`,
-      );
-    }
-  }
-  throw new Error(`no tfjs backend could load: ${skipped.join('; ')}`);
-}
-
 self.onmessage = async (message: MessageEvent<WorkerRequest>) => {
   const request = message.data;
   if (request.type === 'init') {
-    ready = chooseBackend(request.backend as BackendName | 'auto', request.wasmPaths).then(
+    ready = selectBackend(request.backend as BackendName | 'auto', {
+      wasmPaths: request.wasmPaths,
+    }).then(
       ({ name, reason }) => post({ type: 'backend', name, reason }),
       (error: Error) => post({ type: 'error', runId: 0, message: `backend: ${error.message}` }),
     );

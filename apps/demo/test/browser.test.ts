@@ -2,6 +2,7 @@
 // it from a local static server and drives Debian's chromium through playwright-core.
 import { execFileSync } from 'node:child_process';
 import {
+  appendFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -23,6 +24,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const app = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(app, 'dist');
 const artifacts = join(app, 'artifacts');
+const measurements = join(artifacts, 'measurements.txt');
+
+/** Records a measured figure in artifacts/measurements.txt (tests print nothing). */
+function measured(line: string): void {
+  appendFileSync(measurements, `${line}\n`);
+}
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const cli = fileURLToPath(new URL('../../../packages/cli/dist/main.js', import.meta.url));
 
@@ -112,6 +119,7 @@ describe('the demo in chromium', () => {
       execFileSync('pnpm', ['exec', 'vite', 'build'], { cwd: app, stdio: 'inherit' });
     }
     mkdirSync(artifacts, { recursive: true });
+    writeFileSync(measurements, '');
     server = await serve(dist);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     browser = await chromium.launch({
@@ -202,7 +210,7 @@ describe('the demo in chromium', () => {
     expect(await canvasSpread(page, 'scatter')).toBeGreaterThan(3);
     expect(await canvasSpread(page, 'losses')).toBeGreaterThan(3);
     expect(await canvasSpread(page, 'weights')).toBeGreaterThan(3);
-    console.info(
+    measured(
       `demo: ${backend}, ${shown.millisecondsPerStep} ms per step; ring8 forward-kl after 300 steps: modes ${shown.modes}, high-quality ${shown.highQualityShare}, mode KL ${shown.modeKl}`,
     );
     await page.screenshot({ path: join(artifacts, 'distill.png'), fullPage: true });
@@ -239,7 +247,7 @@ describe('the demo in chromium', () => {
       expect(summary.modesCaptured).toBe(run.modesCaptured);
       expect(summary.highQualityShare).toBe(run.highQualityFraction);
       expect(summary.modeKlDivergence).toBeCloseTo(run.modeKlDivergence, 9);
-      console.info(
+      measured(
         `demo: the CLI on wasm: modes ${summary.modesCaptured}, high-quality ${summary.highQualityShare}, mode KL ${summary.modeKlDivergence}; the page: ${run.modesCaptured}, ${run.highQualityFraction}, ${run.modeKlDivergence}`,
       );
     } finally {
@@ -269,7 +277,7 @@ describe('the demo in chromium', () => {
     expect(await page.textContent('#teacher-time')).toMatch(/ms for 16/);
     expect(await canvasSpread(page, 'student-grid')).toBeGreaterThan(10);
     expect(await canvasSpread(page, 'teacher-grid')).toBeGreaterThan(10);
-    console.info(
+    measured(
       `demo: one step ${result.studentMilliseconds.toFixed(0)} ms vs teacher ${result.teacherMilliseconds.toFixed(0)} ms (35 NFE) for 16 images`,
     );
     await page.screenshot({ path: join(artifacts, 'one-step.png'), fullPage: true });

@@ -11,3 +11,4 @@ export {
   type SelectBackendOptions,
   selectBackend,
 } from './select-backend.js';
+export { softwareWebGlRenderer } from './software-webgl.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installWasmKernels } from './install-wasm-kernels.js';
+import { softwareWebGlRenderer } from './software-webgl.js';
 
 /** Every tfjs backend `selectBackend` knows. */
 export const BACKEND_NAMES = [
@@ -133,7 +134,8 @@ async function tryBackend(
 /**
  * Picks the tfjs backend, once, at start-up. With `'auto'` it tries, fastest first, in Node
  * tfjs-node-gpu, tfjs-node, wasm, cpu, and in a browser webgpu, webgl, wasm, cpu, and takes the
- * first that loads; any other name loads exactly that backend (an error with an install hint if
+ * first that loads, passing over a WebGL that runs on a software rasterizer
+ * (`softwareWebGlRenderer`: slower than wasm); any other name loads exactly that backend (an error with an install hint if
  * it cannot). On wasm it installs this package's kernels (`installWasmKernels`), so convolutional
  * networks train and dense ones run several times faster than on tfjs-backend-wasm alone.
  * Returns the backend, a line saying why, and why each faster backend was skipped.
@@ -166,6 +168,11 @@ export async function selectBackend(
     return { name: requested, reason: 'chosen explicitly', failures };
   }
   for (const name of runsInNode() ? NODE_BACKEND_ORDER : BROWSER_BACKEND_ORDER) {
+    const software = name === 'webgl' ? softwareWebGlRenderer() : undefined;
+    if (software !== undefined) {
+      failures[name] = `software renderer (${software}), slower than wasm`;
+      continue;
+    }
     const failure = await tryBackend(name, options);
     if (failure === undefined) {
       const skipped = Object.entries(failures).map(
