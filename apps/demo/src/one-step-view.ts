@@ -1,5 +1,6 @@
 // "One step vs many": the shipped Fashion-MNIST student (one network evaluation) against its
 // teacher (EDM Heun on the Karras grid), both as ONNX models run by onnxruntime-web on wasm.
+import { seededUniform } from '@fdistill/eval';
 import { karrasSigmas } from '@fdistill/score';
 import * as ort from 'onnxruntime-web/wasm';
 
@@ -59,16 +60,9 @@ function loadSessions() {
   return sessions;
 }
 
-/** Standard normal noise from a seeded generator (mulberry32 + Box-Muller). */
+/** Standard normal noise from a seeded generator (eval's `seededUniform` + Box-Muller). */
 function gaussianNoise(count: number, seed: number): Float32Array {
-  let state = seed >>> 0 || 1;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = seededUniform(seed);
   const out = new Float32Array(count);
   for (let index = 0; index < count; index += 2) {
     const radius = Math.sqrt(-2 * Math.log(1 - uniform()));
