@@ -1,32 +1,17 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_FILES, FASHION_MNIST_PATH } from './fashion-mnist.js';
+import { runBuiltCli } from './run-built-cli.js';
 
-const binary = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-cli-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 /** Runs the built `fdistill` binary; resolves with its exit code and output. */
 function fdistill(args: string[], onStderr?: (text: string, kill: () => void) => void) {
-  if (!existsSync(binary)) throw new Error(`${binary} is missing: run pnpm build first`);
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [binary, ...args], { cwd: folder });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      onStderr?.(stderr, () => child.kill('SIGINT'));
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runBuiltCli(args, { cwd: folder, ...(onStderr ? { onStderr } : {}) });
 }
 
 /** A shortened ring8 run: small networks and batches, so the cpu backend takes seconds. */

@@ -14,13 +14,18 @@ export interface BuiltCliResult {
 
 /**
  * Runs the built `fdistill` binary (for end-to-end tests); `prefix` runs it under another
- * command, e.g. `['setpriv', '--reuid=nobody', ...]` to run it as another user.
+ * command, e.g. `['setpriv', '--reuid=nobody', ...]` to run it as another user; `onStderr` sees
+ * the stderr so far after each chunk, with a function that sends the run a Ctrl-C (SIGINT).
  *
  * @example const { code, stderr } = await runBuiltCli(['distill', '--resume', folder]);
  */
 export function runBuiltCli(
   args: string[],
-  options: { cwd?: string; prefix?: string[] } = {},
+  options: {
+    cwd?: string;
+    prefix?: string[];
+    onStderr?: (stderr: string, interrupt: () => void) => void;
+  } = {},
 ): Promise<BuiltCliResult> {
   if (!existsSync(BUILT_CLI)) throw new Error(`${BUILT_CLI} is missing: run pnpm build first`);
   const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath];
@@ -35,6 +40,7 @@ export function runBuiltCli(
     });
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
+      options.onStderr?.(stderr, () => child.kill('SIGINT'));
     });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
