@@ -1,5 +1,5 @@
 import { PRESETS } from '../packages/cli/dist/index.js';
-import type { ImageWorkloadConfig, TeacherWorkloadConfig } from './workloads.js';
+import type { ImageWorkloadConfig } from './workloads.js';
 
 /** A convolution of the micro-benchmarks: square images and filters, NHWC on our side. */
 export interface ConvolutionShape {
@@ -38,7 +38,7 @@ export type CaseSpec =
       iterations: number;
       threads: number;
       backend: string;
-      config: TeacherWorkloadConfig;
+      config: ImageWorkloadConfig;
     }
   | {
       kind: 'conv';

@@ -87,9 +87,6 @@ export const IMAGE_PRESET_WORKLOAD: ImageWorkloadConfig = {
   emaDecay: PRESETS['fashion-mnist'].emaDecay,
 };
 
-/** A teacher-training workload: the shipped teacher's U-Net, batch and optimizer settings. */
-export type TeacherWorkloadConfig = ImageWorkloadConfig;
-
 /**
  * What `fdistill teacher train --preset fashion-mnist` runs per step: one denoising
  * score-matching step (EDM log-normal sigmas, AdamW, EMA copy) of the shipped teacher's U-Net at
@@ -97,7 +94,7 @@ export type TeacherWorkloadConfig = ImageWorkloadConfig;
  *
  * @example const workload = teacherWorkload(TEACHER_WORKLOAD); workload.step();
  */
-export const TEACHER_WORKLOAD: TeacherWorkloadConfig = {
+export const TEACHER_WORKLOAD: ImageWorkloadConfig = {
   ...IMAGE_PRESET_WORKLOAD,
   batchSize: SHIPPED_TEACHER.batchSize,
   learningRate: SHIPPED_TEACHER.learningRate,
@@ -136,7 +133,7 @@ function randomImages(config: ImageWorkloadConfig): tf.Tensor4D {
  *
  * @example const workload = teacherWorkload(TEACHER_WORKLOAD); workload.step();
  */
-export function teacherWorkload(config: TeacherWorkloadConfig): {
+export function teacherWorkload(config: ImageWorkloadConfig): {
   step(): void;
   dispose(): void;
 } {
