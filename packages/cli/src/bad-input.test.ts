@@ -10,8 +10,7 @@ import {
   MlpDenoiser,
 } from '@fdistill/score';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { faultCampaignConfig } from './fault-campaign.js';
-import { failureLines, runBuiltCli } from './run-built-cli.js';
+import { failureLines, finishSmallRun, runBuiltCli } from './run-built-cli.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-bad-input-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -45,20 +44,7 @@ function editCheckpoint(
   );
 }
 
-beforeAll(async () => {
-  const config = join(folder, 'small.yaml');
-  writeFileSync(config, faultCampaignConfig(10));
-  const result = await runBuiltCli([
-    'distill',
-    '--config',
-    config,
-    '--out',
-    finished,
-    '--backend',
-    'cpu',
-  ]);
-  if (result.code !== 0) throw new Error(`the run to corrupt failed: ${result.stderr}`);
-}, 120_000);
+beforeAll(() => finishSmallRun(folder, finished, 10), 120_000);
 
 /** Each case corrupts a copy of a finished run folder; the resume must stop with one line. */
 const CASES: Array<{

@@ -15,8 +15,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { faultCampaignConfig } from './fault-campaign.js';
-import { failureLines, runBuiltCli } from './run-built-cli.js';
+import { failureLines, finishSmallRun, runBuiltCli } from './run-built-cli.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-disk-faults-'));
 // Readable by `nobody`, who runs the CLI in the permission test.
@@ -51,20 +50,7 @@ afterAll(() => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-beforeAll(async () => {
-  const config = join(folder, 'small.yaml');
-  writeFileSync(config, faultCampaignConfig(10));
-  const result = await runBuiltCli([
-    'distill',
-    '--config',
-    config,
-    '--out',
-    finished,
-    '--backend',
-    'cpu',
-  ]);
-  if (result.code !== 0) throw new Error(`the run to resume failed: ${result.stderr}`);
-}, 120_000);
+beforeAll(() => finishSmallRun(folder, finished, 10), 120_000);
 
 /** A resume to step 14 (checkpoints at 12 and 14) of the run folder `run`. */
 const resume = (run: string, prefix?: string[]) =>

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededUniform } from '@fdistill/eval';
 import { decodeSafetensors } from '@fdistill/score';
 
 /** The signals a campaign sends; SIGINT and SIGTERM ask for a checkpoint first, SIGKILL ends at once. */
@@ -66,18 +67,6 @@ const EXPECTED_FILES = [
   'samples.png',
   'summary.json',
 ];
-
-/** A deterministic generator of numbers in [0, 1) (mulberry32). */
-function randomNumbers(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A shortened ring8 config that checkpoints every 2 steps, so kills land during writes too. */
 export function faultCampaignConfig(steps: number): string {
@@ -214,7 +203,7 @@ export async function runFaultCampaign(
   options: FaultCampaignOptions,
 ): Promise<FaultCampaignResult> {
   const { binary, folder, faults, seed, faultsPerRun = 3, steps = 120, backend = 'cpu' } = options;
-  const random = randomNumbers(seed);
+  const random = seededUniform(seed);
   const config = join(folder, 'campaign.yaml');
   writeFileSync(config, faultCampaignConfig(steps));
   const newRun = (out: string) => [

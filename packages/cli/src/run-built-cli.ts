@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { faultCampaignConfig } from './fault-campaign.js';
 
 /** The built `fdistill` binary (`pnpm build` writes it). */
 export const BUILT_CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -49,4 +51,25 @@ export function runBuiltCli(
 /** The lines of stderr that report a failure (`fdistill: ...`), less backend and progress lines. */
 export function failureLines(stderr: string): string[] {
   return stderr.split('\n').filter((line) => line.startsWith('fdistill:'));
+}
+
+/**
+ * Writes the fault campaign's small ring8 config (`steps` steps) into `folder` and runs it to the
+ * end on the cpu backend into `out`: a finished run folder for tests to copy and break.
+ *
+ * @example await finishSmallRun(folder, join(folder, 'finished'), 10);
+ */
+export async function finishSmallRun(folder: string, out: string, steps: number): Promise<void> {
+  const config = join(folder, 'small.yaml');
+  writeFileSync(config, faultCampaignConfig(steps));
+  const result = await runBuiltCli([
+    'distill',
+    '--config',
+    config,
+    '--out',
+    out,
+    '--backend',
+    'cpu',
+  ]);
+  if (result.code !== 0) throw new Error(`the small run into ${out} failed: ${result.stderr}`);
 }
