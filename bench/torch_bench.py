@@ -61,6 +61,14 @@ class EdmNetwork(nn.Module):
         denoised = x * per_sample(skip, x.dim()) + raw * per_sample(out, x.dim())
         return (denoised, features) if with_features else denoised
 
+    def features(self, x, sigma):
+        """The feature taps alone (a U-Net stops after its encoder), as EdmNetwork.features."""
+        _, _, scale, noise = edm(sigma)
+        return self.raw_features(x * per_sample(scale, x.dim()), noise)
+
+    def raw_features(self, x, noise):
+        return self.raw(x, noise)[1]
+
 
 # --- 2-D networks -----------------------------------------------------------------------------
 
@@ -100,7 +108,7 @@ class MlpDiscriminator(nn.Module):
         return self.out(h).reshape(-1)
 
     def head_logits(self, x, sigma):
-        return self.logits(x, sigma)
+        return self.logits(x, sigma)[None]  # one head: [1, batch]
 
 
 class Ring8:
@@ -202,7 +210,7 @@ class UNet(EdmNetwork):
             self.decoder.append(nn.ModuleDict({"blocks": blocks, **({"up": upsample} if upsample else {})}))
         self.output_norm, self.output_conv = nn.GroupNorm(groups, base), conv(base, c["channels"], 3)
 
-    def raw(self, x, noise):
+    def encode(self, x, noise):
         embedding = F.silu(self.map1(F.silu(self.map0(positional(noise, self.base)))))
         h, skips, features = self.input_conv(x), [], {}
         for name, layers in zip(self.taps, self.encoder):
@@ -211,6 +219,13 @@ class UNet(EdmNetwork):
                 h = block(h, embedding)
                 skips.append(h)
             features[name] = h
+        return embedding, h, skips, features
+
+    def raw_features(self, x, noise):
+        return self.encode(x, noise)[3]
+
+    def raw(self, x, noise):
+        embedding, h, skips, features = self.encode(x, noise)
         for block in self.middle:
             h = block(h, embedding)
         for level in self.decoder:
@@ -258,7 +273,9 @@ class TeacherFeatureDiscriminator(nn.Module):
         self.heads = nn.ModuleList(DiscriminatorHead(r, ch) for _, r, ch in taps)
 
     def head_logits(self, x, sigma):
-        _, features = self.teacher[0].denoise(x, sigma, with_features=True)
+        return self.logits_of_features(self.teacher[0].features(x, sigma))
+
+    def logits_of_features(self, features):
         return torch.stack([head(features[name]) for name, head in zip(self.names, self.heads)])
 
     def logits(self, x, sigma):
@@ -305,9 +322,15 @@ class Distiller:
         self.discriminator.requires_grad_(False)
         with torch.no_grad():
             noised = self.generate(latent) + spread * noise
-            teacher_x0 = self.teacher.denoise(noised, sigma)
+            if getattr(self.discriminator, "teacher", [None])[0] is self.teacher:
+                # One teacher pass for its x0 and the heads' taps, as the Distiller does.
+                teacher_x0, features = self.teacher.denoise(noised, sigma, with_features=True)
+                logits = self.discriminator.logits_of_features(features).mean(0)
+            else:
+                teacher_x0 = self.teacher.denoise(noised, sigma)
+                logits = self.discriminator.logits(noised, sigma)
             fake_x0 = self.fake.denoise(noised, sigma)
-            ratio = self.discriminator.logits(noised, sigma).clamp(-10, 10).exp().clamp(0.1, 20)
+            ratio = logits.clamp(-10, 10).exp().clamp(0.1, 20)
             ratio = ratio / ratio.mean()  # stands in for the per-sigma-bin normalization
             weight = ratio / (ratio + 1)  # Jensen-Shannon h(r)
             normalized = weight / weight.mean()
@@ -341,17 +364,13 @@ class Distiller:
         real_sigma = training_sigmas(real.shape[0])
         noised_real = real + per_sample(real_sigma, real.dim()) * torch.randn_like(real)
         fake_logits = self.discriminator.logits(noised, sigma)
-        real_logits = self.discriminator.logits(noised_real, real_sigma)
-        loss = F.softplus(fake_logits).mean() + F.softplus(-real_logits).mean()
+        real_heads = self.discriminator.head_logits(noised_real, real_sigma)
+        loss = F.softplus(fake_logits).mean() + F.softplus(-real_heads.mean(0)).mean()
         penalty = torch.zeros(())
-        if self.c["r1Gamma"] > 0:  # FastGen's approximate R1, as approximateR1Penalty
+        if self.c["r1Gamma"] > 0:  # FastGen's approximate R1, sharing the real logits as ours does
             perturbed = noised_real + 0.1 * torch.randn_like(noised_real)
             penalty = (
-                (
-                    self.discriminator.head_logits(noised_real, real_sigma)
-                    - self.discriminator.head_logits(perturbed, real_sigma)
-                )
-                ** 2
+                (real_heads - self.discriminator.head_logits(perturbed, real_sigma)) ** 2
             ).mean()
             loss = loss + self.c["r1Gamma"] * penalty
         self.optimizers[2].zero_grad(set_to_none=True)

@@ -4,7 +4,8 @@ import type { ConvDiscriminator, DiscriminatorOutput } from './conv-discriminato
 
 /**
  * Runs the frozen teacher on noised images `xt` at noise level `sigma` (with `labels` for a
- * class-conditional teacher) and feeds its feature taps to the discriminator's heads.
+ * class-conditional teacher) and feeds its feature taps to the discriminator's heads. A teacher
+ * with a `features` method (every `EdmNetwork`) computes only the taps.
  *
  * Freeze the teacher once with `teacher.setTrainable(false)`. Its weights then get no gradient,
  * yet gradients still flow through it to `xt`: the generator's GAN term
@@ -41,7 +42,10 @@ export function discriminate(
     }
   }
   return tf.tidy(() => {
-    const { features } = teacher.denoiseWithFeatures(xt, sigma, labels);
+    // The taps alone when the teacher can stop early (a U-Net skips its middle and decoder).
+    const features =
+      teacher.features?.(xt, sigma, labels) ??
+      teacher.denoiseWithFeatures(xt, sigma, labels).features;
     return discriminator.forward(features);
   });
 }

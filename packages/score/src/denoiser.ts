@@ -36,4 +36,9 @@ export interface FeatureDenoiser extends Denoiser {
     sigma: number | tf.Tensor,
     labels?: tf.Tensor,
   ): DenoiserOutputWithFeatures;
+  /**
+   * The taps alone (`denoiseWithFeatures(...).features`), when the denoiser can compute them
+   * with less work than the whole output.
+   */
+  features?(x: tf.Tensor, sigma: number | tf.Tensor, labels?: tf.Tensor): Record<string, tf.Tensor>;
 }

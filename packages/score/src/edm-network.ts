@@ -74,4 +74,29 @@ export abstract class EdmNetwork extends Module implements FeatureDenoiser {
       return { denoised, features: raw.features };
     });
   }
+
+  /**
+   * The feature taps alone: the values of `denoiseWithFeatures(x, sigma, labels).features`,
+   * computing only what the taps need (a U-Net stops after its encoder).
+   */
+  features(x: tf.Tensor, sigma: number | tf.Tensor, labels?: tf.Tensor): Record<string, tf.Tensor> {
+    return tf.tidy(() => {
+      const sigmas = sigmaPerSample(sigma, x.shape[0] ?? 0);
+      const coefficients = edmCoefficients(sigmas, this.sigmaData);
+      const scaled = multiplyPerSample(x, coefficients.input);
+      return this.forwardFeatures(scaled, coefficients.noise as tf.Tensor1D, labels);
+    });
+  }
+
+  /**
+   * The raw network's feature taps on `c_in x`; by default the whole forward pass. A subclass
+   * whose taps come early overrides it to stop there.
+   */
+  protected forwardFeatures(
+    scaledInput: tf.Tensor,
+    noiseCondition: tf.Tensor1D,
+    labels?: tf.Tensor,
+  ): Record<string, tf.Tensor> {
+    return this.forwardRaw(scaledInput, noiseCondition, labels).features;
+  }
 }

@@ -6,7 +6,7 @@ import {
   type MlpDiscriminator,
 } from '@fdistill/discriminator';
 import type { FeatureDenoiser } from '@fdistill/score';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { DistillDiscriminator } from './distiller.js';
 
 /**
@@ -16,14 +16,27 @@ import type { DistillDiscriminator } from './distiller.js';
  * @example const discriminator = mlpDistillDiscriminator(new MlpDiscriminator({ dimension: 2, seed: 3 }));
  */
 export function mlpDistillDiscriminator(discriminator: MlpDiscriminator): DistillDiscriminator {
+  const r1Penalty: DistillDiscriminator['r1Penalty'] = (noisedReal, sigma, form, seed) => {
+    const logitsOf = (x: tf.Tensor) => discriminator.forward(x, sigma);
+    return form === 'exact'
+      ? exactR1Penalty(logitsOf, noisedReal, 1)
+      : approximateR1Penalty(logitsOf, noisedReal, { gamma: 1, seed });
+  };
   return {
     module: discriminator,
     logits: (noised, sigma) => discriminator.forward(noised, sigma),
-    r1Penalty: (noisedReal, sigma, form, seed) => {
-      const logitsOf = (x: tf.Tensor) => discriminator.forward(x, sigma);
-      return form === 'exact'
-        ? exactR1Penalty(logitsOf, noisedReal, 1)
-        : approximateR1Penalty(logitsOf, noisedReal, { gamma: 1, seed });
+    r1Penalty,
+    realLogitsAndR1Penalty: (noisedReal, sigma, form, seed) => {
+      const logits = discriminator.forward(noisedReal, sigma);
+      const penalty =
+        form === 'exact'
+          ? r1Penalty(noisedReal, sigma, form, seed)
+          : approximateR1Penalty((x) => discriminator.forward(x, sigma), noisedReal, {
+              gamma: 1,
+              seed,
+              realLogits: logits,
+            });
+      return { logits, penalty };
     },
   };
 }
@@ -42,12 +55,33 @@ export function teacherFeatureDistillDiscriminator(
     discriminate(teacher, heads, x, sigma, labels);
   return {
     module: heads,
+    featureNetwork: teacher,
+    headLogits: (features) => tf.tidy(() => heads.forward(features).meanLogit as tf.Tensor1D),
     logits: (noised, sigma, labels) => logitsOf(noised, sigma, labels).meanLogit as tf.Tensor1D,
     r1Penalty: (noisedReal, sigma, form, seed, labels) => {
       const logitFunction = (x: tf.Tensor) => logitsOf(x, sigma, labels);
       return form === 'exact'
         ? exactR1Penalty(logitFunction, noisedReal, 1)
         : approximateR1Penalty(logitFunction, noisedReal, { gamma: 1, seed });
+    },
+    realLogitsAndR1Penalty: (noisedReal, sigma, form, seed, labels) => {
+      const logitFunction = (x: tf.Tensor) => logitsOf(x, sigma, labels);
+      // The exact form differentiates its own evaluation: nothing to share.
+      if (form === 'exact') {
+        return {
+          logits: logitFunction(noisedReal).meanLogit as tf.Tensor1D,
+          penalty: exactR1Penalty(logitFunction, noisedReal, 1),
+        };
+      }
+      const real = logitFunction(noisedReal);
+      return {
+        logits: real.meanLogit as tf.Tensor1D,
+        penalty: approximateR1Penalty(logitFunction, noisedReal, {
+          gamma: 1,
+          seed,
+          realLogits: real,
+        }),
+      };
     },
   };
 }

@@ -11,6 +11,7 @@ import {
   type Denoiser,
   denoisingScoreMatchingWeight,
   type EdmNetwork,
+  type FeatureDenoiser,
   GuidedDenoiser,
   heunSampler,
   type Module,
@@ -49,6 +50,25 @@ export interface DistillDiscriminator {
     seed: number,
     labels?: tf.Tensor1D,
   ): tf.Scalar;
+  /**
+   * The logits at the noised real samples and the R1 penalty (gamma 1) from one evaluation
+   * there, when the discriminator can share it (a critic step then saves a forward pass).
+   */
+  realLogitsAndR1Penalty?(
+    noisedReal: tf.Tensor,
+    sigma: tf.Tensor1D,
+    form: 'approximate' | 'exact',
+    seed: number,
+    labels?: tf.Tensor1D,
+  ): { logits: tf.Tensor1D; penalty: tf.Scalar };
+  /**
+   * The frozen network whose feature taps the heads read, when there is one (image heads on the
+   * teacher's encoder). When it is the run's teacher, a generator step gets the teacher's x0
+   * prediction and the taps for the density ratio from one forward pass (`headLogits`).
+   */
+  readonly featureNetwork?: FeatureDenoiser;
+  /** Mean logit per sample [batch] from taps of `featureNetwork` (what `logits` computes after it). */
+  headLogits?(features: Record<string, tf.Tensor>): tf.Tensor1D;
 }
 
 /** The networks of an f-distill run. */
@@ -346,16 +366,14 @@ export class Distiller {
       const spread = broadcastPerSample(sigma, latent.rank);
       const noise = tf.randomNormal(shape, 0, 1, 'float32', stepSeed(seed, 0, 'generator-noise'));
       const noised = tf.add(this.generate(latent), tf.mul(spread, noise));
-      const difference = tf.sub(
-        this.teacher.denoise(noised, sigma),
-        fakeScore.denoise(noised, sigma),
-      );
+      const { teacherX0, logits } = this.teacherAndLogits(noised, sigma);
+      const difference = tf.sub(teacherX0, fakeScore.denoise(noised, sigma));
       const axes = difference.shape.slice(1).map((_, index) => index + 1);
       const scoreDifference = tf.div(
         tf.sqrt(tf.sum(tf.square(difference), axes)),
         tf.square(sigma),
       );
-      const clipped = densityRatioFromLogits(discriminator.logits(noised, sigma), densityRatio);
+      const clipped = densityRatioFromLogits(logits, densityRatio);
       const ratio = this.ratioNormalizer ? this.ratioNormalizer.normalize(clipped, sigma) : clipped;
       return [sigma, ratio, divergence.hTensor(ratio), scoreDifference].map(
         (column) => Array.from(column.dataSync()) as number[],
@@ -391,12 +409,13 @@ export class Distiller {
       // Everything that carries no gradient is computed outside the tape: the teacher's and the
       // fake score's x0 predictions and the weights hbar from the discriminator's ratio.
       const noisedOutside = tf.add(this.generate(latent, labels), tf.mul(spread, noise));
-      const teacherX0 = this.teacher.denoise(noisedOutside, sigma, labels);
-      const fakeX0 = fakeScore.denoise(noisedOutside, sigma, labels);
-      const clipped = densityRatioFromLogits(
-        discriminator.logits(noisedOutside, sigma, labels),
-        densityRatio,
+      const { teacherX0, logits: outsideLogits } = this.teacherAndLogits(
+        noisedOutside,
+        sigma,
+        labels,
       );
+      const fakeX0 = fakeScore.denoise(noisedOutside, sigma, labels);
+      const clipped = densityRatioFromLogits(outsideLogits, densityRatio);
       const ratio = this.ratioNormalizer ? this.ratioNormalizer.normalize(clipped, sigma) : clipped;
       const weight = divergence.hTensor(ratio) as tf.Tensor1D;
       const normalizedWeight = this.options.weightNormalization ? normalizeWeights(weight) : weight;
@@ -415,6 +434,23 @@ export class Distiller {
       return { loss: value, gradients: grads, ratio, weight };
     });
     return { ...result, fDistill: kept.fDistill as tf.Scalar, gan: kept.gan as tf.Scalar };
+  }
+
+  /**
+   * The teacher's x0 prediction and the discriminator's logits at `noised`: one teacher forward
+   * pass for both when the heads read the teacher's own taps, otherwise one call each.
+   */
+  private teacherAndLogits(noised: tf.Tensor, sigma: tf.Tensor1D, labels?: tf.Tensor1D) {
+    const { discriminator } = this.networks;
+    const { featureNetwork, headLogits } = discriminator;
+    if (featureNetwork !== undefined && featureNetwork === this.teacher && headLogits) {
+      const { denoised, features } = featureNetwork.denoiseWithFeatures(noised, sigma, labels);
+      return { teacherX0: denoised, logits: headLogits.call(discriminator, features) };
+    }
+    return {
+      teacherX0: this.teacher.denoise(noised, sigma, labels),
+      logits: discriminator.logits(noised, sigma, labels),
+    };
   }
 
   private generatorStep(step: number): DistillStepEvent {
@@ -495,17 +531,24 @@ export class Distiller {
       let penalty: tf.Scalar | undefined;
       const critic = tf.variableGrads(() => {
         const fakeLogits = discriminator.logits(fake.noised, fake.sigma, fake.labels);
-        const realLogits = discriminator.logits(noisedReal, realSigma, real.labels);
+        const penaltySeed = this.seed(step, 'penalty-noise');
+        const shared =
+          r1.gamma === 0
+            ? undefined
+            : discriminator.realLogitsAndR1Penalty?.(
+                noisedReal,
+                realSigma,
+                r1.form,
+                penaltySeed,
+                real.labels,
+              );
+        const realLogits =
+          shared?.logits ?? discriminator.logits(noisedReal, realSigma, real.labels);
         const logistic = discriminatorLoss(realLogits, fakeLogits);
         if (r1.gamma === 0) return logistic;
         penalty = tf.keep(
-          discriminator.r1Penalty(
-            noisedReal,
-            realSigma,
-            r1.form,
-            this.seed(step, 'penalty-noise'),
-            real.labels,
-          ),
+          shared?.penalty ??
+            discriminator.r1Penalty(noisedReal, realSigma, r1.form, penaltySeed, real.labels),
         );
         return tf.add(logistic, tf.mul(penalty, r1.gamma)) as tf.Scalar;
       }, discriminator.module.parameters());

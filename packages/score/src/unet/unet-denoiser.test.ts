@@ -57,6 +57,33 @@ describe('UNetDenoiser', () => {
     unet.dispose();
   });
 
+  it('computes the taps alone with the values of the whole forward pass and fewer kernels', async () => {
+    const unet = new UNetDenoiser(CONFIG);
+    const x = tf.randomNormal([3, 8, 8, 2], 0, 1, 'float32', 2);
+    const labels = tf.tensor1d([1, 0, 2], 'int32');
+    const sigma = tf.tensor1d([0.3, 1.1, 4]);
+    // tf.profile hands back one shared object: read each count before the next profile.
+    const wholeKernels = (await tf.profile(() => unet.denoiseWithFeatures(x, sigma, labels)))
+      .kernels.length;
+    const tapKernels = (await tf.profile(() => unet.features(x, sigma, labels))).kernels.length;
+    const { denoised, features: expected } = unet.denoiseWithFeatures(x, sigma, labels);
+    const before = tf.memory().numTensors;
+    const features = unet.features(x, sigma, labels);
+    // Only the taps survive.
+    expect(tf.memory().numTensors).toBe(before + 2);
+    expect(Object.keys(features)).toEqual(unet.featureNames);
+    for (const name of unet.featureNames) {
+      expect(features[name]?.shape).toEqual(expected[name]?.shape);
+      expect(Array.from(features[name]?.dataSync() ?? [])).toEqual(
+        Array.from(expected[name]?.dataSync() ?? []),
+      );
+    }
+    // The middle blocks and the decoder do not run: under two thirds of the kernels here.
+    expect(tapKernels).toBeLessThan((2 / 3) * wholeKernels);
+    tf.dispose([x, labels, sigma, denoised, expected, features]);
+    unet.dispose();
+  });
+
   it('has the parameter count computed by hand from the config', () => {
     const unet = new UNetDenoiser(CONFIG);
     // E = 16 (embedding), channels 8 at resolution 8 and 16 at resolution 4, 2 image channels.

@@ -265,6 +265,36 @@ export class UNetDenoiser extends EdmNetwork {
     noiseCondition: tf.Tensor1D,
     labels?: tf.Tensor,
   ): RawNetworkOutput {
+    return tf.tidy(() => {
+      const { embedding, skips, features } = this.encode(scaledInput, noiseCondition, labels);
+      let h = skips.at(-1) as tf.Tensor;
+      for (const block of this.middle) h = block.forward(h, embedding);
+      for (let index = this.decoder.length - 1; index >= 0; index--) {
+        const level = this.decoder[index] as DecoderLevel;
+        for (const block of level.blocks) {
+          h = block.forward(tf.concat([h, skips.pop() as tf.Tensor], 3), embedding);
+        }
+        if (level.upsample !== undefined) h = level.upsample.forward(h);
+      }
+      const output = this.outputConv.forward(twiceDifferentiableSilu(this.outputNorm.forward(h)));
+      return { output, features };
+    });
+  }
+
+  /** The encoder's taps only: neither the middle blocks nor the decoder run. */
+  protected override forwardFeatures(
+    scaledInput: tf.Tensor,
+    noiseCondition: tf.Tensor1D,
+    labels?: tf.Tensor,
+  ): Record<string, tf.Tensor> {
+    return tf.tidy(() => this.encode(scaledInput, noiseCondition, labels).features);
+  }
+
+  /**
+   * The embedding, the encoder's block outputs (the decoder's skips, in order) and the taps
+   * (each level's last block output).
+   */
+  private encode(scaledInput: tf.Tensor, noiseCondition: tf.Tensor1D, labels?: tf.Tensor) {
     const { imageSize, channels } = this.resolved;
     const shape = scaledInput.shape;
     if (
@@ -277,31 +307,19 @@ export class UNetDenoiser extends EdmNetwork {
         `UNetDenoiser: x must be [batch, ${imageSize}, ${imageSize}, ${channels}], got [${shape}]`,
       );
     }
-    const batch = shape[0] as number;
-    return tf.tidy(() => {
-      const embedding = this.embed(noiseCondition, labels, batch);
-      let h: tf.Tensor = this.inputConv.forward(scaledInput);
-      const skips: tf.Tensor[] = [];
-      const features: Record<string, tf.Tensor> = {};
-      this.encoder.forEach((level, index) => {
-        if (level.downsample !== undefined) h = level.downsample.forward(h);
-        for (const block of level.blocks) {
-          h = block.forward(h, embedding);
-          skips.push(h);
-        }
-        features[this.featureNames[index] as string] = h;
-      });
-      for (const block of this.middle) h = block.forward(h, embedding);
-      for (let index = this.decoder.length - 1; index >= 0; index--) {
-        const level = this.decoder[index] as DecoderLevel;
-        for (const block of level.blocks) {
-          h = block.forward(tf.concat([h, skips.pop() as tf.Tensor], 3), embedding);
-        }
-        if (level.upsample !== undefined) h = level.upsample.forward(h);
+    const embedding = this.embed(noiseCondition, labels, shape[0] as number);
+    let h: tf.Tensor = this.inputConv.forward(scaledInput);
+    const skips: tf.Tensor[] = [];
+    const features: Record<string, tf.Tensor> = {};
+    this.encoder.forEach((level, index) => {
+      if (level.downsample !== undefined) h = level.downsample.forward(h);
+      for (const block of level.blocks) {
+        h = block.forward(h, embedding);
+        skips.push(h);
       }
-      const output = this.outputConv.forward(twiceDifferentiableSilu(this.outputNorm.forward(h)));
-      return { output, features };
+      features[this.featureNames[index] as string] = h;
     });
+    return { embedding, skips, features };
   }
 
   /** The per-sample embedding [batch, embeddingSize] of the noise condition and the labels. */

@@ -1,0 +1,115 @@
+import '@tensorflow/tfjs';
+import { ConvDiscriminator } from '@fdistill/discriminator';
+import { getDivergence } from '@fdistill/divergence';
+import { type Module, UNetDenoiser } from '@fdistill/score';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { tensorSource } from './data/tensor-source.js';
+import { teacherFeatureDistillDiscriminator } from './discriminator-adapters.js';
+import { type DistillDiscriminator, Distiller } from './distiller.js';
+
+/** A small two-level U-Net, so that the taps come before the middle blocks and the decoder. */
+const UNET = {
+  imageSize: 16,
+  channels: 1,
+  baseChannels: 4,
+  channelMultipliers: [1, 2],
+  blocksPerResolution: 1,
+  attentionResolutions: [],
+  groupNormGroups: 2,
+  embeddingSize: 16,
+  seed: 0,
+};
+
+/** An image distiller on fixed seeds; `adapt` may change the discriminator the loop sees. */
+function imageDistiller(adapt: (discriminator: DistillDiscriminator) => DistillDiscriminator) {
+  const teacher = new UNetDenoiser(UNET);
+  teacher.setTrainable(false);
+  const heads = new ConvDiscriminator({ taps: teacher.featureTaps, seed: 1 });
+  const images = tf.randomUniform([8, 16, 16, 1], -1, 1, 'float32', 3) as tf.Tensor4D;
+  return new Distiller(
+    {
+      teacher,
+      student: new UNetDenoiser({ ...UNET, seed: 5 }),
+      fakeScore: new UNetDenoiser({ ...UNET, seed: 6 }),
+      discriminator: adapt(teacherFeatureDistillDiscriminator(teacher, heads)),
+    },
+    tensorSource(images),
+    { divergence: getDivergence('forward-kl'), batchSize: 4, ganWeight: 0.3, r1: { gamma: 1 } },
+  );
+}
+
+/** The generator's loss, ratio and gradients at step 0, as plain numbers. */
+async function generatorGradientsOf(distiller: Distiller) {
+  let kernels = 0;
+  let result: ReturnType<Distiller['generatorGradients']> | undefined;
+  const profile = await tf.profile(() => {
+    result = distiller.generatorGradients(0);
+  });
+  kernels = profile.kernels.length;
+  const { loss, ratio, gradients, fDistill, gan, weight } = result as NonNullable<typeof result>;
+  const values = {
+    loss: loss.dataSync()[0] as number,
+    ratio: Array.from(ratio.dataSync()),
+    // In the student's parameter order (the map's keys are tfjs variable names, unique per run).
+    gradients: Object.values(gradients).map((gradient) => Array.from(gradient.dataSync())),
+  };
+  tf.dispose([loss, ratio, fDistill, gan, weight, ...Object.values(gradients)]);
+  return { values, kernels };
+}
+
+describe('the image steps share forward passes', { timeout: 30_000 }, () => {
+  it('reads the teacher x0 and the taps for the ratio from one teacher pass, with the same gradients', async () => {
+    const shared = await generatorGradientsOf(imageDistiller((discriminator) => discriminator));
+    // The same loop on an adapter without the shared path: the teacher runs twice off the tape.
+    const separate = await generatorGradientsOf(
+      imageDistiller(({ module, logits, r1Penalty }) => ({ module, logits, r1Penalty })),
+    );
+    expect(shared.values.loss).toBeCloseTo(separate.values.loss, 6);
+    expect(shared.values.ratio).toEqual(separate.values.ratio);
+    expect(shared.values.gradients.length).toBe(separate.values.gradients.length);
+    shared.values.gradients.forEach((gradient, index) => {
+      const expected = separate.values.gradients[index] as number[];
+      const scale = Math.max(...expected.map(Math.abs), 1e-12);
+      const largest = Math.max(
+        ...gradient.map((value, at) => Math.abs(value - (expected[at] as number))),
+      );
+      expect(largest / scale, `student parameter ${index}`).toBeLessThan(1e-5);
+    });
+    expect(shared.kernels).toBeLessThan(separate.kernels);
+  });
+
+  it('a critic step takes the R1 penalty from the real logits of its loss, with the same update', async () => {
+    const run = async (adapt: (discriminator: DistillDiscriminator) => DistillDiscriminator) => {
+      let heads: Module | undefined;
+      const distiller = imageDistiller((discriminator) => {
+        heads = discriminator.module;
+        return adapt(discriminator);
+      });
+      distiller.step(); // the generator step
+      let event: ReturnType<Distiller['step']> | undefined;
+      const profile = await tf.profile(() => {
+        event = distiller.step();
+      });
+      const kernels = profile.kernels.length;
+      const parameters = (heads as Module).parameters().map((p) => Array.from(p.dataSync()));
+      return { event: event as NonNullable<typeof event>, kernels, parameters };
+    };
+    const shared = await run((discriminator) => discriminator);
+    const separate = await run(({ module, logits, r1Penalty }) => ({ module, logits, r1Penalty }));
+    expect(shared.event.phase).toBe('critic');
+    const losses = shared.event.losses as Record<string, number>;
+    for (const [name, value] of Object.entries(separate.event.losses)) {
+      expect(losses[name], name).toBeCloseTo(value as number, 5);
+    }
+    expect(losses.r1).toBeGreaterThan(0);
+    shared.parameters.forEach((values, index) => {
+      const expected = separate.parameters[index] as number[];
+      const largest = Math.max(
+        ...values.map((value, at) => Math.abs(value - (expected[at] as number))),
+      );
+      expect(largest, `head parameter ${index}`).toBeLessThan(1e-6);
+    });
+    expect(shared.kernels).toBeLessThan(separate.kernels);
+  });
+});
