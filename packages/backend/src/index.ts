@@ -1,4 +1,5 @@
 export { installWasmKernels, WASM_KERNEL_NAMES } from './install-wasm-kernels.js';
+export { installLeanGradients, uninstallLeanGradients } from './lean-gradients.js';
 export {
   BACKEND_NAMES,
   type BackendChoice,

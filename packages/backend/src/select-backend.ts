@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installWasmKernels } from './install-wasm-kernels.js';
+import { installLeanGradients } from './lean-gradients.js';
 import { softwareWebGlRenderer } from './software-webgl.js';
 
 /** Every tfjs backend `selectBackend` knows. */
@@ -137,8 +138,10 @@ async function tryBackend(
  * first that loads, passing over a WebGL that runs on a software rasterizer
  * (`softwareWebGlRenderer`: slower than wasm); any other name loads exactly that backend (an error with an install hint if
  * it cannot). On wasm it installs this package's kernels (`installWasmKernels`), so convolutional
- * networks train and dense ones run several times faster than on tfjs-backend-wasm alone.
- * Returns the backend, a line saying why, and why each faster backend was skipped.
+ * networks train and dense ones run several times faster than on tfjs-backend-wasm alone. On
+ * every backend it installs the lean backward pass (`installLeanGradients`: the same gradients,
+ * with memory freed as the pass goes, as PyTorch does). Returns the backend, a line saying why,
+ * and why each faster backend was skipped.
  *
  * In a browser, import the GPU backends you want to ship (`import '@tensorflow/tfjs-backend-webgl'`)
  * and pass `wasmPaths` if tfjs-backend-wasm's `.wasm` files are not served next to your bundle.
@@ -156,6 +159,7 @@ export async function selectBackend(
       `selectBackend: backend must be one of auto, ${BACKEND_NAMES.join(', ')}; got ${JSON.stringify(requested)}`,
     );
   }
+  installLeanGradients();
   const failures: BackendFailures = {};
   if (requested !== 'auto') {
     const failure = await tryBackend(requested, options);

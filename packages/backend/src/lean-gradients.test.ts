@@ -1,0 +1,164 @@
+import { ConvDiscriminator } from '@fdistill/discriminator';
+import { getDivergence } from '@fdistill/divergence';
+import { UNetDenoiser } from '@fdistill/score';
+import { Distiller, teacherFeatureDistillDiscriminator, tensorSource } from '@fdistill/trainer';
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { installLeanGradients, uninstallLeanGradients } from './lean-gradients.js';
+
+/** `compute` once with tfjs's own backward pass and once with the lean one: values and peak bytes. */
+async function bothWays(compute: () => tf.Tensor[]) {
+  const run = async () => {
+    const before = tf.memory().numTensors;
+    let values: Float32Array[] = [];
+    const profile = await tf.profile(() => {
+      const tensors = compute();
+      values = tensors.map((tensor) => tensor.dataSync() as Float32Array);
+      tf.dispose(tensors);
+    });
+    const peakBytes = profile.peakBytes;
+    return { values, peakBytes, leaked: tf.memory().numTensors - before };
+  };
+  uninstallLeanGradients();
+  const tfjs = await run();
+  installLeanGradients();
+  const lean = await run();
+  return { tfjs, lean };
+}
+
+function expectClose(actual: Float32Array[], expected: Float32Array[], tolerance = 1e-6) {
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((values, index) => {
+    const reference = expected[index] as Float32Array;
+    expect(values.length).toBe(reference.length);
+    let error = 0;
+    let scale = 1e-12;
+    for (let i = 0; i < values.length; i++) {
+      error = Math.max(error, Math.abs((values[i] as number) - (reference[i] as number)));
+      scale = Math.max(scale, Math.abs(reference[i] as number));
+    }
+    expect(error / scale, `output ${index}`).toBeLessThan(tolerance);
+  });
+}
+
+/** A custom op whose gradient function hands back its dy unchanged (the gradient of identity). */
+const passThrough = tf.customGrad((x, save) => {
+  (save as tf.GradSaveFunc)([x as tf.Tensor]);
+  return { value: tf.mul(x as tf.Tensor, 1), gradFunc: (dy) => dy as tf.Tensor };
+});
+
+describe('installLeanGradients', { timeout: 60_000 }, () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+  afterEach(() => {
+    uninstallLeanGradients();
+  });
+
+  it("gives tfjs's gradients for shared inputs, broadcasting, a matmul and a custom op that returns its dy", async () => {
+    const x = tf.randomNormal([6, 5], 0, 1, 'float32', 1);
+    const w = tf.variable(tf.randomNormal([5, 4], 0, 1, 'float32', 2));
+    const b = tf.variable(tf.randomNormal([4], 0, 1, 'float32', 3));
+    const { tfjs, lean } = await bothWays(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const h = tf.add(tf.matMul(x, w), b);
+        const shared = passThrough(tf.sigmoid(h));
+        return tf.sum(tf.mul(tf.mul(shared, shared), tf.sin(h))) as tf.Scalar;
+      }, [w, b]);
+      return [value, grads[w.name] as tf.Tensor, grads[b.name] as tf.Tensor];
+    });
+    expectClose(lean.values, tfjs.values);
+    expect(lean.leaked).toBe(0);
+    expect(tfjs.leaked).toBe(0);
+    tf.dispose([x, w, b]);
+  });
+
+  it("gives tfjs's second derivatives (a gradient of a gradient keeps its tape)", async () => {
+    const x = tf.randomNormal([7], 0, 1, 'float32', 4);
+    const { tfjs, lean } = await bothWays(() => {
+      const first = (input: tf.Tensor) =>
+        tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.sin(v), v)))(input);
+      const second = tf.grad((v: tf.Tensor) => tf.sum(tf.square(first(v))))(x);
+      return [second];
+    });
+    expectClose(lean.values, tfjs.values);
+    expect(lean.leaked).toBe(0);
+    tf.dispose(x);
+  });
+
+  it('frees saved tensors and gradients during the backward pass: a deep chain holds far fewer buffers', async () => {
+    const input = tf.variable(tf.randomNormal([256, 1024], 0, 1, 'float32', 5));
+    // The last gradient function of the backward pass counts the live data buffers (1 MB each).
+    let buffersAtTheEnd = 0;
+    const probe = tf.customGrad((x) => ({
+      value: tf.mul(x as tf.Tensor, 1),
+      gradFunc: (dy) => {
+        buffersAtTheEnd = tf.memory().numDataBuffers;
+        return tf.mul(dy as tf.Tensor, 1);
+      },
+    }));
+    const chain = () => {
+      const { value, grads } = tf.variableGrads(() => {
+        let h = probe(input) as tf.Tensor;
+        for (let layer = 0; layer < 12; layer++) h = tf.mul(tf.sin(h), 1.01);
+        return tf.sum(h) as tf.Scalar;
+      }, [input]);
+      return [value, grads[input.name] as tf.Tensor];
+    };
+    const buffers: number[] = [];
+    const { tfjs, lean } = await bothWays(() => {
+      const result = chain();
+      buffers.push(buffersAtTheEnd);
+      return result;
+    });
+    expectClose(lean.values, tfjs.values);
+    const [tfjsBuffers, leanBuffers] = buffers as [number, number];
+    // tfjs still holds the chain's 24 saved tensors and a gradient per op; the lean pass holds
+    // the current gradient and the probe's input.
+    expect(tfjsBuffers - leanBuffers).toBeGreaterThan(30);
+    expect(lean.leaked).toBe(0);
+    input.dispose();
+  });
+
+  it("two f-distill steps on a U-Net: the same losses and updates as tfjs's backward pass, at a lower peak", async () => {
+    const { tfjs, lean } = await bothWays(() => {
+      const config = {
+        imageSize: 8,
+        channels: 1,
+        baseChannels: 8,
+        channelMultipliers: [1, 2],
+        blocksPerResolution: 1,
+        attentionResolutions: [4],
+        groupNormGroups: 4,
+        embeddingSize: 16,
+        seed: 1,
+      };
+      const teacher = new UNetDenoiser(config);
+      teacher.setTrainable(false);
+      const student = new UNetDenoiser({ ...config, seed: 2 });
+      const fakeScore = new UNetDenoiser({ ...config, seed: 3 });
+      const heads = new ConvDiscriminator({ taps: teacher.featureTaps.slice(0, 1), seed: 4 });
+      const images = tf.randomUniform([16, 8, 8, 1], -1, 1, 'float32', 5) as tf.Tensor4D;
+      const distiller = new Distiller(
+        {
+          teacher,
+          student,
+          fakeScore,
+          discriminator: teacherFeatureDistillDiscriminator(teacher, heads),
+        },
+        tensorSource(images),
+        { divergence: getDivergence('js'), batchSize: 8, r1: { gamma: 1 }, ganWeight: 0.1 },
+      );
+      const events = [distiller.step(), distiller.step()];
+      const losses = events.flatMap((event) => Object.values(event.losses) as number[]);
+      const updated = [...student.parameters(), ...heads.parameters()].map((p) => p.clone());
+      distiller.dispose();
+      for (const module of [teacher, student, fakeScore, heads]) module.dispose();
+      images.dispose();
+      return [tf.tensor1d(losses), ...updated];
+    });
+    expectClose(lean.values, tfjs.values, 1e-5);
+    expect(lean.peakBytes).toBeLessThan(tfjs.peakBytes);
+    expect(lean.leaked).toBe(0);
+  });
+});
