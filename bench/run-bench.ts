@@ -368,6 +368,21 @@ async function main(): Promise<void> {
       const theirs = torch({ ...spec, threads: allCores }, options.python);
       if (typeof theirs === 'string') problems.push(theirs);
       else rows.push(allCoresRow(single, theirs.stepMs ?? null, theirs));
+      // Ours on every core too: helper threads take slices of each batch.
+      const mine = ours({ ...spec, threads: allCores });
+      if (typeof mine === 'string') problems.push(mine);
+      else if (typeof theirs !== 'string') {
+        rows.push({
+          ...row(
+            `${single.name} [${allCores} threads each]`,
+            mine.stepMs as number,
+            theirs.stepMs ?? null,
+            mine,
+            theirs,
+          ),
+          threads: allCores,
+        });
+      }
     }
   }
   for (const shape of CONVOLUTION_SHAPES) {

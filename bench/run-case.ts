@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CaseResult, CaseSpec, ConvolutionShape } from './cases.js';
 import { imageWorkload, mixtureWorkload, teacherWorkload } from './workloads.js';
-import { backend } from './workspace.js';
+import { BACKEND_MODULE, backend, trainerNode } from './workspace.js';
 
 /** The median time of `run` in milliseconds, after `warmup` untimed runs. */
 function medianMs(run: () => void, warmup: number, iterations: number): number {
@@ -54,8 +54,21 @@ async function distillCase(spec: Extract<CaseSpec, { kind: 'distill-2d' | 'disti
 /** One teacher-training step (denoising score matching, AdamW, EMA), median of the timed steps. */
 async function teacherCase(spec: Extract<CaseSpec, { kind: 'teacher-image' }>) {
   const workload = teacherWorkload(spec.config);
+  // More than one thread: helper threads take slices of each batch (startGradientWorkers).
+  const shards =
+    spec.threads > 1
+      ? await trainerNode.startGradientWorkers({
+          network: workload.network,
+          helpers: spec.threads - 1,
+          maxShardSize: spec.config.batchSize,
+          imports: [import.meta.resolve('@tensorflow/tfjs')],
+          backend: { module: BACKEND_MODULE, name: spec.backend },
+        })
+      : undefined;
+  workload.trainer.shareWork(shards);
   const stepMs = medianMs(() => workload.step(), spec.warmup, spec.iterations);
   const peak = await peakTensorMb(() => workload.step());
+  shards?.dispose();
   workload.dispose();
   return { stepMs, peakTensorMb: peak };
 }

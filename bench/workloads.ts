@@ -136,6 +136,9 @@ function randomImages(config: ImageWorkloadConfig): tf.Tensor4D {
 export function teacherWorkload(config: ImageWorkloadConfig): {
   step(): void;
   dispose(): void;
+  /** The network being trained and its trainer (to split its batches across threads). */
+  network: score.UNetDenoiser;
+  trainer: trainer.TeacherTrainer;
 } {
   const network = new score.UNetDenoiser(unetConfigOf(config));
   const ema = new score.UNetDenoiser(unetConfigOf(config));
@@ -158,6 +161,8 @@ export function teacherWorkload(config: ImageWorkloadConfig): {
       for (const module of [network, ema]) module.dispose();
       images.dispose();
     },
+    network,
+    trainer: teacherTrainer,
   };
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -433,7 +433,21 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
         'summary.json',
       ])
         expect(existsSync(join(out, file))).toBe(true);
-      const resumed = await fdistill(['teacher', 'train', '--resume', out, '--steps', '3']);
+      // The first run shared its batches across every core (the default); the resumed one
+      // runs on this thread alone.
+      expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).threads).toBe(
+        availableParallelism(),
+      );
+      const resumed = await fdistill([
+        'teacher',
+        'train',
+        '--resume',
+        out,
+        '--steps',
+        '3',
+        '--threads',
+        '1',
+      ]);
       expect(resumed.code).toBe(0);
       const steps = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
         .trim()
@@ -446,6 +460,7 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
         steps: 3,
         nfe: 35,
         parameters: 184801,
+        threads: 1,
       });
       expect(summary.wallSeconds).toBeGreaterThan(0);
       const again = await fdistill(['teacher', 'train', '--preset', 'fashion-mnist', '--out', out]);

@@ -2,6 +2,7 @@ import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
+  denoisingScoreMatchingDraws,
   denoisingScoreMatchingLoss,
   denoisingScoreMatchingWeight,
   sampleLogNormalSigmas,
@@ -9,6 +10,7 @@ import {
 import { edmCoefficients } from './edm-preconditioning.js';
 import { GaussianMixture } from './gaussian-mixture.js';
 import { ringMixture } from './mixture-presets.js';
+import { MlpDenoiser } from './mlp-denoiser.js';
 import { moments } from './test-helpers.js';
 
 describe('denoisingScoreMatchingWeight', () => {
@@ -151,5 +153,30 @@ describe('denoisingScoreMatchingLoss', () => {
       'x0 must be a tensor of shape [batch, ...]',
     );
     x0.dispose();
+  });
+});
+
+describe('denoisingScoreMatchingDraws', () => {
+  it("are the loss's own draws: the size-weighted losses of two slices equal the batch's", () => {
+    const network = new MlpDenoiser({ dimension: 3, width: 16, depth: 2, classCount: 4, seed: 2 });
+    const x0 = tf.randomNormal([10, 3], 0, 1, 'float32', 5);
+    const labels = tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3, 0, 1], 'int32');
+    const options = { seed: 9, labels, labelDropout: 0.5 };
+    const whole = denoisingScoreMatchingLoss(network, x0, options);
+    const draws = denoisingScoreMatchingDraws(network, x0, options);
+    // Dropout did act on these draws: some labels became the null label 4.
+    expect(Array.from(draws.labels?.dataSync() ?? [])).toContain(4);
+    const slice = (start: number, size: number) =>
+      denoisingScoreMatchingLoss(network, x0.slice(start, size), {
+        sigma: draws.sigma.slice(start, size),
+        noise: draws.noise.slice(start, size),
+        labels: draws.labels?.slice(start, size),
+      });
+    const [first, second] = [slice(0, 6), slice(6, 4)];
+    const combined =
+      ((first.dataSync()[0] as number) * 6 + (second.dataSync()[0] as number) * 4) / 10;
+    expect(combined).toBeCloseTo(whole.dataSync()[0] as number, 5);
+    tf.dispose([x0, labels, whole, first, second, draws.sigma, draws.noise, draws.labels ?? []]);
+    network.dispose();
   });
 });

@@ -166,27 +166,112 @@ export function denoisingScoreMatchingLoss(
     );
   }
   return tf.tidy(() => {
-    const sigmas =
-      sigma === undefined
-        ? sampleLogNormalSigmas(batch, deriveSeed(seed as number, 0), pMean, pStd)
-        : sigmaPerSample(sigma, batch);
-    const standardNoise =
-      noise ?? tf.randomNormal(x0.shape, 0, 1, 'float32', deriveSeed(seed as number, 1));
-    const noised = tf.add(x0, multiplyPerSample(standardNoise, sigmas));
-    let conditioning = labels;
-    if (labels !== undefined && labelDropout > 0) {
-      const dropped = tf.less(
-        tf.randomUniform([batch], 0, 1, 'float32', deriveSeed(seed as number, 2)),
-        labelDropout,
-      );
-      conditioning = tf.where(dropped, nullLabels(batch, denoiser.classCount as number), labels);
-    }
-    const denoised = denoiser.denoise(noised, sigmas, conditioning);
+    const draws = drawsOf(x0, denoiser.classCount, options, pMean, pStd, labelDropout);
+    const noised = tf.add(x0, multiplyPerSample(draws.noise, draws.sigma));
+    const sigmas = draws.sigma;
+    const denoised = denoiser.denoise(noised, sigmas, draws.labels);
     const weight = denoisingScoreMatchingWeight(sigmas, denoiser.sigmaData);
     const weighted = multiplyPerSample(tf.square(tf.sub(denoised, x0)), weight);
     if (reduction === 'mean') return tf.mean(weighted);
     return tf.mean(tf.reshape(weighted, [batch, -1]), 1);
   });
+}
+
+/** The random inputs of one denoising score-matching batch (see `denoisingScoreMatchingDraws`). */
+export interface DenoisingScoreMatchingDraws {
+  /** Noise level per sample, float32 [batch]. */
+  sigma: tf.Tensor1D;
+  /** Standard normal noise, shaped like x0. */
+  noise: tf.Tensor;
+  /** The conditioning labels after label dropout (int32 [batch]), when labels were given. */
+  labels?: tf.Tensor;
+}
+
+/**
+ * What `denoisingScoreMatchingLoss(denoiser, x0, options)` draws from `options.seed`: the noise
+ * levels, the noise and the labels after dropout. The loss of any slice of the batch given these
+ * (`sigma`, `noise`, `labels` of the slice, no dropout) equals that slice's part of the full loss,
+ * so a batch can be split across threads with the draws of one thread.
+ *
+ * @example
+ * const { sigma, noise, labels } = denoisingScoreMatchingDraws(network, x0, { seed: 3 });
+ * const half = denoisingScoreMatchingLoss(network, x0.slice(0, 8), { sigma: sigma.slice(0, 8), noise: noise.slice(0, 8) });
+ */
+export function denoisingScoreMatchingDraws(
+  denoiser: Denoiser,
+  x0: tf.Tensor,
+  options: Omit<DenoisingScoreMatchingOptions, 'reduction'> = {},
+): DenoisingScoreMatchingDraws {
+  if (!(x0 instanceof tf.Tensor) || x0.rank < 2) {
+    throw new RangeError(
+      `denoisingScoreMatchingDraws: x0 must be a tensor of shape [batch, ...], got ${x0 instanceof tf.Tensor ? `[${x0.shape}]` : describeValue(x0)}`,
+    );
+  }
+  const { seed, sigma, noise, labels } = options;
+  const labelDropout = options.labelDropout ?? 0;
+  if (seed === undefined && (sigma === undefined || noise === undefined || labelDropout > 0)) {
+    throw new RangeError(
+      'denoisingScoreMatchingDraws: options.seed is required unless options.sigma and options.noise are both given (and labelDropout is 0)',
+    );
+  }
+  if (seed !== undefined) assertSeed('denoisingScoreMatchingDraws: options.seed', seed);
+  if (labels !== undefined) {
+    assertLabels(
+      'denoisingScoreMatchingDraws: options.labels',
+      labels,
+      x0.shape[0] as number,
+      denoiser.classCount,
+    );
+  }
+  if (labelDropout > 0 && (labels === undefined || denoiser.classCount === undefined)) {
+    throw new RangeError(
+      'denoisingScoreMatchingDraws: options.labelDropout needs options.labels and a class-conditional denoiser',
+    );
+  }
+  // tf.tidy keeps the tensors of a returned plain object.
+  return tf.tidy(
+    () =>
+      drawsOf(
+        x0,
+        denoiser.classCount,
+        options,
+        options.pMean ?? EDM_P_MEAN,
+        options.pStd ?? EDM_P_STD,
+        labelDropout,
+      ) as unknown as tf.TensorContainerObject,
+  ) as unknown as DenoisingScoreMatchingDraws;
+}
+
+/** The draws of a checked batch: seed streams 0 (sigma), 1 (noise), 2 (label dropout). */
+function drawsOf(
+  x0: tf.Tensor,
+  classCount: number | undefined,
+  options: Omit<DenoisingScoreMatchingOptions, 'reduction'>,
+  pMean: number,
+  pStd: number,
+  labelDropout: number,
+): DenoisingScoreMatchingDraws {
+  const batch = x0.shape[0] as number;
+  const { seed, sigma, noise, labels } = options;
+  const sigmas =
+    sigma === undefined
+      ? sampleLogNormalSigmas(batch, deriveSeed(seed as number, 0), pMean, pStd)
+      : sigmaPerSample(sigma, batch);
+  const standardNoise =
+    noise ?? tf.randomNormal(x0.shape, 0, 1, 'float32', deriveSeed(seed as number, 1));
+  let conditioning = labels;
+  if (labels !== undefined && labelDropout > 0) {
+    const dropped = tf.less(
+      tf.randomUniform([batch], 0, 1, 'float32', deriveSeed(seed as number, 2)),
+      labelDropout,
+    );
+    conditioning = tf.where(dropped, nullLabels(batch, classCount as number), labels);
+  }
+  return {
+    sigma: sigmas as tf.Tensor1D,
+    noise: standardNoise,
+    ...(conditioning === undefined ? {} : { labels: conditioning }),
+  };
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

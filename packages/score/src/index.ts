@@ -2,7 +2,9 @@ export { assertLabels, nullLabels } from './class-labels.js';
 export { type GuidanceOptions, GuidedDenoiser } from './classifier-free-guidance.js';
 export type { Denoiser, DenoiserOutputWithFeatures, FeatureDenoiser } from './denoiser.js';
 export {
+  type DenoisingScoreMatchingDraws,
   type DenoisingScoreMatchingOptions,
+  denoisingScoreMatchingDraws,
   denoisingScoreMatchingLoss,
   denoisingScoreMatchingWeight,
   EDM_P_MEAN,

@@ -20,6 +20,14 @@ export { fakeScoreLoss, fDistillLoss } from './distillation-losses.js';
 export { type DistillDiscriminator, Distiller, type DistillNetworks } from './distiller.js';
 export { clipByGlobalNorm } from './gradient-clipping.js';
 export {
+  flatParameters,
+  type GradientShards,
+  type ShardResult,
+  shardSizes,
+  type TeacherShard,
+  teacherShardOf,
+} from './gradient-shards.js';
+export {
   buildMixtureRun,
   MIXTURE_RUN_SETTINGS,
   type MixtureName,

@@ -4,6 +4,8 @@ import {
   assertPositiveNumber,
 } from '@fdistill/divergence';
 import {
+  type DenoisingScoreMatchingOptions,
+  denoisingScoreMatchingDraws,
   denoisingScoreMatchingLoss,
   type EdmNetwork,
   updateExponentialMovingAverage,
@@ -12,6 +14,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { AdamW } from './adamw.js';
 import { type CheckpointStore, readCheckpoint, writeCheckpoint } from './checkpoint-store.js';
 import type { DataSource } from './data/data-source.js';
+import {
+  flatParameters,
+  type GradientShards,
+  shardSizes,
+  teacherShardOf,
+} from './gradient-shards.js';
 import { cosineDecay } from './learning-rate-schedule.js';
 import { checkFinite, type NonFiniteAction } from './non-finite.js';
 import { stepSeed } from './seeds.js';
@@ -60,6 +68,7 @@ export class TeacherTrainer {
   private stepIndex = 0;
   private learningRateScale = 1;
   private readonly optimizer: AdamW;
+  private shards: GradientShards | undefined;
 
   constructor(
     readonly network: EdmNetwork,
@@ -128,14 +137,17 @@ export class TeacherTrainer {
     this.optimizer.learningRate = learningRate;
     const lossTensor = tf.tidy(() => {
       const batch = this.data.sample(batchSize, stepSeed(seed, step, 'real-data'));
-      const { value, grads } = tf.variableGrads(
-        () =>
-          denoisingScoreMatchingLoss(this.network, batch.x, {
-            seed: stepSeed(seed, step, 'teacher-noise'),
-            ...(batch.labels !== undefined ? { labels: batch.labels, labelDropout } : {}),
-          }) as tf.Scalar,
-        this.network.parameters(),
-      );
+      const options: DenoisingScoreMatchingOptions = {
+        seed: stepSeed(seed, step, 'teacher-noise'),
+        ...(batch.labels !== undefined ? { labels: batch.labels, labelDropout } : {}),
+      };
+      const { value, grads } =
+        this.shards === undefined
+          ? tf.variableGrads(
+              () => denoisingScoreMatchingLoss(this.network, batch.x, options) as tf.Scalar,
+              this.network.parameters(),
+            )
+          : this.shardedGradients(this.shards, batch.x, options);
       this.optimizer.applyGradients(grads);
       return value;
     });
@@ -145,6 +157,67 @@ export class TeacherTrainer {
     if (this.ema) updateExponentialMovingAverage(this.ema, this.network, this.options.emaDecay);
     this.stepIndex += 1;
     return { step, loss, learningRate, seconds: (performance.now() - started) / 1000 };
+  }
+
+  /**
+   * Splits every following step's batch between this thread and `shards`' helper threads (or
+   * stops splitting, with `undefined`): each computes the gradient of its slice from the same
+   * draws, and this thread combines them weighted by slice size and takes the optimizer step.
+   * The result is the one-thread step's up to float summation order. The caller keeps owning
+   * `shards` (and disposes it).
+   *
+   * @example trainer.shareWork(await startGradientWorkers({ network, helpers: 1, backend }));
+   */
+  shareWork(shards: GradientShards | undefined): void {
+    this.shards = shards;
+  }
+
+  /** The loss and gradients of the whole batch, computed in slices across threads. */
+  private shardedGradients(
+    shards: GradientShards,
+    x: tf.Tensor,
+    options: DenoisingScoreMatchingOptions,
+  ): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+    const batch = x.shape[0] as number;
+    const draws = denoisingScoreMatchingDraws(this.network, x, options);
+    const [ownSize, ...helperSizes] = shardSizes(batch, shards.count + 1) as [number, ...number[]];
+    let start = ownSize;
+    const slices = helperSizes.map((size) => {
+      const shard = teacherShardOf(x, draws, start, size);
+      start += size;
+      return shard;
+    });
+    shards.start(slices, flatParameters(this.network));
+    const rows = (tensor: tf.Tensor) => tf.slice(tensor, 0, ownSize) as tf.Tensor;
+    const parameters = this.network.parameters();
+    const own = tf.variableGrads(
+      () =>
+        denoisingScoreMatchingLoss(this.network, rows(x), {
+          sigma: rows(draws.sigma),
+          noise: rows(draws.noise),
+          ...(draws.labels === undefined ? {} : { labels: rows(draws.labels) }),
+        }) as tf.Scalar,
+      parameters,
+    );
+    const results = shards.finish();
+    const sizes = [ownSize, ...helperSizes.slice(0, results.length)];
+    let loss: tf.Scalar = tf.mul(own.value, ownSize / batch);
+    const grads: tf.NamedTensorMap = {};
+    let offset = 0;
+    for (const parameter of parameters) {
+      let gradient = tf.mul(own.grads[parameter.name] as tf.Tensor, ownSize / batch);
+      results.forEach((result, index) => {
+        const part = result.gradients.subarray(offset, offset + parameter.size);
+        const weight = (sizes[index + 1] as number) / batch;
+        gradient = tf.add(gradient, tf.mul(tf.tensor(part, parameter.shape), weight));
+      });
+      grads[parameter.name] = gradient;
+      offset += parameter.size;
+    }
+    results.forEach((result, index) => {
+      loss = tf.add(loss, ((sizes[index + 1] as number) / batch) * result.loss);
+    });
+    return { value: loss, grads };
   }
 
   /** Writes the network, its EMA, the optimizer state and the step to `store`. */

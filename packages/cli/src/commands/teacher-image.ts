@@ -4,7 +4,7 @@ import { formatTable } from '@fdistill/divergence';
 import { lineChartPng, sampleGridPng } from '@fdistill/eval';
 import { heunSampler, UNetDenoiser } from '@fdistill/score';
 import { runTraining, type TeacherStepEvent, TeacherTrainer } from '@fdistill/trainer';
-import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
+import { checkpointFile, startGradientWorkers, writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
 import { cropToDataset, FASHION_MNIST_CLASSES, fashionMnistSource } from '../fashion-mnist.js';
 import { type ImageTeacherConfig, validateImageTeacherConfig } from '../image-teacher-config.js';
@@ -32,6 +32,8 @@ export interface ImageTeacherRun {
   folder: string;
   resume: boolean;
   backend: string;
+  /** Threads sharing each batch (1: this thread alone). */
+  threads: number;
 }
 
 /**
@@ -139,6 +141,18 @@ export async function trainImageTeacher(run: ImageTeacherRun): Promise<number> {
     },
     ema,
   );
+  // Helper threads take slices of each batch: each runs its own tfjs on the same backend.
+  const shards =
+    run.threads > 1
+      ? await startGradientWorkers({
+          network,
+          helpers: run.threads - 1,
+          maxShardSize: config.batchSize,
+          imports: [import.meta.resolve('@tensorflow/tfjs')],
+          backend: { module: import.meta.resolve('@fdistill/backend'), name: run.backend },
+        })
+      : undefined;
+  trainer.shareWork(shards);
   try {
     let secondsBefore = 0;
     if (resume) {
@@ -222,6 +236,7 @@ export async function trainImageTeacher(run: ImageTeacherRun): Promise<number> {
         events.reduce((sum, event) => sum + event.seconds, 0) / Math.max(1, events.length),
       samplingSecondsPerImage: samplingSeconds / (SAMPLES_PER_CLASS * FASHION_MNIST_CLASSES.length),
       backend: run.backend,
+      threads: run.threads,
       wallSeconds: wallSeconds(),
     };
     writeFileAtomically(file('summary'), `${JSON.stringify(summary, null, 2)}\n`);
@@ -239,6 +254,7 @@ export async function trainImageTeacher(run: ImageTeacherRun): Promise<number> {
     console.log(`\nwrote ${file('teacher')}, ${file('samples')} and ${file('summary')}`);
     return 0;
   } finally {
+    shards?.dispose();
     trainer.dispose();
     network.dispose();
     ema.dispose();
