@@ -50,7 +50,10 @@ interface Options {
   python: string;
 }
 
-/** Our side runs on one thread: tfjs-backend-wasm has no threads in Node. */
+/**
+ * Our side runs on one thread (tfjs-backend-wasm has no threads in Node), except the teacher's
+ * `[N threads each]` row, which adds helper threads (`startGradientWorkers`).
+ */
 const THREADS = 1;
 
 function parseOptions(argv: string[]): Options {
