@@ -354,7 +354,7 @@ export class Distiller {
     if (this.data.classCount !== undefined) {
       throw new Error('weightingOfSamples: class-conditional runs are not supported');
     }
-    const { fakeScore, discriminator } = this.networks;
+    const { fakeScore } = this.networks;
     const { sigmaMin, sigmaMax, densityRatio, divergence } = this.options;
     const columns = tf.tidy(() => {
       const shape = [count, ...this.data.sampleShape];

@@ -86,7 +86,9 @@ describe('startGradientWorkers', { timeout: 120_000 }, () => {
       );
       const one = train(build, data, labels, 3);
       const three = train(build, data, labels, 3, shards);
-      three.losses.forEach((loss, step) => expect(loss).toBeCloseTo(one.losses[step] as number, 5));
+      for (const [step, loss] of three.losses.entries()) {
+        expect(loss).toBeCloseTo(one.losses[step] as number, 5);
+      }
       expect(largestRelativeDifference(three.parameters, one.parameters)).toBeLessThan(1e-4);
       tf.dispose([data, labels]);
     });
