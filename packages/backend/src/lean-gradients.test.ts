@@ -47,6 +47,15 @@ const passThrough = tf.customGrad((x, save) => {
   return { value: tf.mul(x as tf.Tensor, 1), gradFunc: (dy) => dy as tf.Tensor };
 });
 
+/** A custom op whose gradient function hands back one of its saved tensors (ones, whatever dy is). */
+const savedAsGradient = tf.customGrad((x, save) => {
+  (save as tf.GradSaveFunc)([tf.onesLike(x as tf.Tensor)]);
+  return {
+    value: tf.mul(x as tf.Tensor, 2),
+    gradFunc: (_dy, saved) => (saved as tf.Tensor[])[0] as tf.Tensor,
+  };
+});
+
 describe('installLeanGradients', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
@@ -55,14 +64,14 @@ describe('installLeanGradients', { timeout: 60_000 }, () => {
     uninstallLeanGradients();
   });
 
-  it("gives tfjs's gradients for shared inputs, broadcasting, a matmul and a custom op that returns its dy", async () => {
+  it("gives tfjs's gradients for shared inputs, broadcasting, a matmul and custom ops that return their dy or a saved tensor", async () => {
     const x = tf.randomNormal([6, 5], 0, 1, 'float32', 1);
     const w = tf.variable(tf.randomNormal([5, 4], 0, 1, 'float32', 2));
     const b = tf.variable(tf.randomNormal([4], 0, 1, 'float32', 3));
     const { tfjs, lean } = await bothWays(() => {
       const { value, grads } = tf.variableGrads(() => {
         const h = tf.add(tf.matMul(x, w), b);
-        const shared = passThrough(tf.sigmoid(h));
+        const shared = passThrough(savedAsGradient(tf.sigmoid(h)));
         return tf.sum(tf.mul(tf.mul(shared, shared), tf.sin(h))) as tf.Scalar;
       }, [w, b]);
       return [value, grads[w.name] as tf.Tensor, grads[b.name] as tf.Tensor];

@@ -157,8 +157,9 @@ function backpropagate(
         );
       }
       // A gradient function may hand back a tensor already held for another tensor (its dy,
-      // say): hold a copy (shared data), so that freeing one never frees the other.
-      if (stored.has(dx)) dx = dx.clone();
+      // say) or one of its saved tensors: hold a copy (shared data), so that freeing one never
+      // frees the other.
+      if (stored.has(dx) || node.saved?.includes(dx)) dx = dx.clone();
       const current = gradients.get(x.id);
       if (current === undefined) {
         gradients.set(x.id, dx);
