@@ -1,10 +1,7 @@
-import { ConvDiscriminator } from '@fdistill/discriminator';
-import { getDivergence } from '@fdistill/divergence';
-import { UNetDenoiser } from '@fdistill/score';
-import { Distiller, teacherFeatureDistillDiscriminator, tensorSource } from '@fdistill/trainer';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { installLeanGradients, uninstallLeanGradients } from './lean-gradients.js';
+import { twoImageDistillSteps } from './two-image-distill-steps.js';
 
 /** `compute` once with tfjs's own backward pass and once with the lean one: values and peak bytes. */
 async function bothWays(compute: () => tf.Tensor[]) {
@@ -130,42 +127,7 @@ describe('installLeanGradients', { timeout: 60_000 }, () => {
   });
 
   it("two f-distill steps on a U-Net: the same losses and updates as tfjs's backward pass, at a lower peak", async () => {
-    const { tfjs, lean } = await bothWays(() => {
-      const config = {
-        imageSize: 8,
-        channels: 1,
-        baseChannels: 8,
-        channelMultipliers: [1, 2],
-        blocksPerResolution: 1,
-        attentionResolutions: [4],
-        groupNormGroups: 4,
-        embeddingSize: 16,
-        seed: 1,
-      };
-      const teacher = new UNetDenoiser(config);
-      teacher.setTrainable(false);
-      const student = new UNetDenoiser({ ...config, seed: 2 });
-      const fakeScore = new UNetDenoiser({ ...config, seed: 3 });
-      const heads = new ConvDiscriminator({ taps: teacher.featureTaps.slice(0, 1), seed: 4 });
-      const images = tf.randomUniform([16, 8, 8, 1], -1, 1, 'float32', 5) as tf.Tensor4D;
-      const distiller = new Distiller(
-        {
-          teacher,
-          student,
-          fakeScore,
-          discriminator: teacherFeatureDistillDiscriminator(teacher, heads),
-        },
-        tensorSource(images),
-        { divergence: getDivergence('js'), batchSize: 8, r1: { gamma: 1 }, ganWeight: 0.1 },
-      );
-      const events = [distiller.step(), distiller.step()];
-      const losses = events.flatMap((event) => Object.values(event.losses) as number[]);
-      const updated = [...student.parameters(), ...heads.parameters()].map((p) => p.clone());
-      distiller.dispose();
-      for (const module of [teacher, student, fakeScore, heads]) module.dispose();
-      images.dispose();
-      return [tf.tensor1d(losses), ...updated];
-    });
+    const { tfjs, lean } = await bothWays(twoImageDistillSteps);
     expectClose(lean.values, tfjs.values, 1e-5);
     expect(lean.peakBytes).toBeLessThan(tfjs.peakBytes);
     expect(lean.leaked).toBe(0);
