@@ -1,8 +1,9 @@
 import './style.css';
 import { DIVERGENCE_NAMES, getDivergence } from '@fdistill/divergence';
+import { FASHION_MNIST_CLASSES } from '@fdistill/eval';
 import { MIXTURE_RUN_SETTINGS, type MixtureRunSettings } from '@fdistill/trainer';
 import { drawDivergences, fillDivergenceTable } from './divergences-view.js';
-import { drawOneStepVersusMany, FASHION_MNIST_CLASS_NAMES } from './one-step-view.js';
+import { drawOneStepVersusMany } from './one-step-view.js';
 import { drawHistogram, drawLines, drawScatter, type Series } from './plots.js';
 import type { Evaluation, StepPoint, WorkerEvent, WorkerRequest } from './protocol.js';
 
@@ -310,7 +311,7 @@ input('family-alpha').addEventListener('input', drawDivergenceView);
 // ---- one step vs many ----
 
 const classSelect = byId<HTMLSelectElement>('image-class');
-FASHION_MNIST_CLASS_NAMES.forEach((name, index) => {
+FASHION_MNIST_CLASSES.forEach((name, index) => {
   classSelect.append(new Option(`${index}: ${name}`, String(index)));
 });
 let imageSeed = 1;
@@ -343,7 +344,7 @@ function drawImages(): Promise<void> {
       byId('teacher-time').textContent =
         `${result.teacherMilliseconds.toFixed(0)} ms for ${result.count} (${perImage(result.teacherMilliseconds)})`;
       const speedUp = result.teacherMilliseconds / Math.max(result.studentMilliseconds, 1e-3);
-      oneStepStatus.textContent = `${FASHION_MNIST_CLASS_NAMES[result.label]}, seed ${result.seed}: one step is ${speedUp.toFixed(0)}x faster than ${result.teacherEvaluations} teacher evaluations.`;
+      oneStepStatus.textContent = `${FASHION_MNIST_CLASSES[result.label]}, seed ${result.seed}: one step is ${speedUp.toFixed(0)}x faster than ${result.teacherEvaluations} teacher evaluations.`;
       view.dataset.result = JSON.stringify(result);
       view.dataset.state = 'done';
     } catch (error) {

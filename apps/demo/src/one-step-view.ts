@@ -4,20 +4,6 @@ import { seededUniform } from '@fdistill/eval';
 import { karrasSigmas } from '@fdistill/score';
 import * as ort from 'onnxruntime-web/wasm';
 
-/** Fashion-MNIST's classes, in label order. */
-export const FASHION_MNIST_CLASS_NAMES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-] as const;
-
 const SIZE = 32;
 const SIGMA_MAX = 80;
 

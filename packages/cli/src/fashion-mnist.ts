@@ -17,19 +17,8 @@ export const FASHION_MNIST_FILES = {
   testLabels: 't10k-labels-idx1-ubyte.gz',
 } as const;
 
-/** The ten Fashion-MNIST classes, by label. */
-export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-] as const;
+/** The ten Fashion-MNIST classes, by label (kept in @fdistill/eval, shared with the demo). */
+export { FASHION_MNIST_CLASSES } from '@fdistill/eval';
 
 /** Side of the dataset's images. */
 export const FASHION_MNIST_SIZE = 28;

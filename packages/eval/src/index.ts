@@ -16,6 +16,7 @@ export {
   type DomainMetricsInput,
   domainMetrics,
 } from './domain-metrics.js';
+export { FASHION_MNIST_CLASSES } from './fashion-mnist-classes.js';
 export type { FeatureArray, FeatureExtractor } from './feature-extractor.js';
 export { type FeatureStats, FeatureStatsAccumulator, featureStats } from './feature-stats.js';
 export { featureStatsFromNpz, featureStatsToNpz } from './feature-stats-file.js';
