@@ -166,7 +166,7 @@ export class TeacherTrainer {
    * The result is the one-thread step's up to float summation order. The caller keeps owning
    * `shards` (and disposes it).
    *
-   * @example trainer.shareWork(await startGradientWorkers({ network, helpers: 1, backend }));
+   * @example trainer.shareWork(shards); // from startGradientWorkers (@fdistill/trainer/node)
    */
   shareWork(shards: GradientShards | undefined): void {
     this.shards = shards;
