@@ -179,4 +179,20 @@ describe('denoisingScoreMatchingDraws', () => {
     tf.dispose([x0, labels, whole, first, second, draws.sigma, draws.noise, draws.labels ?? []]);
     network.dispose();
   });
+
+  it('names bad options as the loss does, before drawing', () => {
+    const network = new MlpDenoiser({ dimension: 2, seed: 1 });
+    const x0 = tf.zeros([4, 2]);
+    expect(() => denoisingScoreMatchingDraws(network, x0)).toThrow(
+      'denoisingScoreMatchingDraws: options.seed is required',
+    );
+    expect(() => denoisingScoreMatchingDraws(network, x0, { seed: 1, pStd: 0 })).toThrow(
+      'denoisingScoreMatchingDraws: options.pStd',
+    );
+    expect(() =>
+      denoisingScoreMatchingDraws(network, x0, { seed: 1, noise: tf.zeros([4, 3]) }),
+    ).toThrow('denoisingScoreMatchingDraws: options.noise must have the shape of x0 [4,2]');
+    x0.dispose();
+    network.dispose();
+  });
 });

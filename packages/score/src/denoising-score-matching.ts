@@ -114,59 +114,16 @@ export function denoisingScoreMatchingLoss(
   x0: tf.Tensor,
   options: DenoisingScoreMatchingOptions = {},
 ): tf.Tensor {
-  if (typeof denoiser !== 'object' || denoiser === null || typeof denoiser.denoise !== 'function') {
-    throw new TypeError(
-      `denoisingScoreMatchingLoss: denoiser must have a denoise method, got ${describeValue(denoiser)}`,
-    );
-  }
-  if (!(x0 instanceof tf.Tensor) || x0.rank < 2) {
-    throw new RangeError(
-      `denoisingScoreMatchingLoss: x0 must be a tensor of shape [batch, ...], got ${x0 instanceof tf.Tensor ? `[${x0.shape}]` : describeValue(x0)}`,
-    );
-  }
+  assertDrawOptions('denoisingScoreMatchingLoss', denoiser, x0, options);
   const batch = x0.shape[0] as number;
-  const { seed, sigma, noise, labels } = options;
-  const pMean = options.pMean ?? EDM_P_MEAN;
-  const pStd = options.pStd ?? EDM_P_STD;
-  const labelDropout = options.labelDropout ?? 0;
   const reduction = options.reduction ?? 'mean';
-  if (seed === undefined) {
-    if (sigma === undefined || noise === undefined || labelDropout > 0) {
-      throw new RangeError(
-        'denoisingScoreMatchingLoss: options.seed is required unless options.sigma and options.noise are both given (and labelDropout is 0)',
-      );
-    }
-  } else {
-    assertSeed('denoisingScoreMatchingLoss: options.seed', seed);
-  }
-  assertFiniteNumber('denoisingScoreMatchingLoss: options.pMean', pMean);
-  assertPositiveNumber('denoisingScoreMatchingLoss: options.pStd', pStd);
-  if (noise !== undefined && !(noise instanceof tf.Tensor && sameShape(noise.shape, x0.shape))) {
-    throw new RangeError(
-      `denoisingScoreMatchingLoss: options.noise must have the shape of x0 [${x0.shape}], got ${noise instanceof tf.Tensor ? `[${noise.shape}]` : describeValue(noise)}`,
-    );
-  }
-  if (labels !== undefined) {
-    assertLabels('denoisingScoreMatchingLoss: options.labels', labels, batch, denoiser.classCount);
-  }
-  assertFiniteNumber('denoisingScoreMatchingLoss: options.labelDropout', labelDropout);
-  if (labelDropout < 0 || labelDropout > 1) {
-    throw new RangeError(
-      `denoisingScoreMatchingLoss: options.labelDropout must be in [0, 1], got ${labelDropout}`,
-    );
-  }
-  if (labelDropout > 0 && (labels === undefined || denoiser.classCount === undefined)) {
-    throw new RangeError(
-      'denoisingScoreMatchingLoss: options.labelDropout needs options.labels and a class-conditional denoiser',
-    );
-  }
   if (reduction !== 'mean' && reduction !== 'per-sample') {
     throw new RangeError(
       `denoisingScoreMatchingLoss: options.reduction must be 'mean' or 'per-sample', got ${describeValue(reduction)}`,
     );
   }
   return tf.tidy(() => {
-    const draws = drawsOf(x0, denoiser.classCount, options, pMean, pStd, labelDropout);
+    const draws = drawsOf(x0, denoiser.classCount, options);
     const noised = tf.add(x0, multiplyPerSample(draws.noise, draws.sigma));
     const sigmas = draws.sigma;
     const denoised = denoiser.denoise(noised, sigmas, draws.labels);
@@ -202,44 +159,60 @@ export function denoisingScoreMatchingDraws(
   x0: tf.Tensor,
   options: Omit<DenoisingScoreMatchingOptions, 'reduction'> = {},
 ): DenoisingScoreMatchingDraws {
+  assertDrawOptions('denoisingScoreMatchingDraws', denoiser, x0, options);
+  // tf.tidy keeps the tensors of a returned plain object.
+  return tf.tidy(
+    () => drawsOf(x0, denoiser.classCount, options) as unknown as tf.TensorContainerObject,
+  ) as unknown as DenoisingScoreMatchingDraws;
+}
+
+/** The checks of a denoising score-matching batch and its draw options, named for `caller`. */
+function assertDrawOptions(
+  caller: string,
+  denoiser: Denoiser,
+  x0: tf.Tensor,
+  options: Omit<DenoisingScoreMatchingOptions, 'reduction'>,
+): void {
+  if (typeof denoiser !== 'object' || denoiser === null || typeof denoiser.denoise !== 'function') {
+    throw new TypeError(
+      `${caller}: denoiser must have a denoise method, got ${describeValue(denoiser)}`,
+    );
+  }
   if (!(x0 instanceof tf.Tensor) || x0.rank < 2) {
     throw new RangeError(
-      `denoisingScoreMatchingDraws: x0 must be a tensor of shape [batch, ...], got ${x0 instanceof tf.Tensor ? `[${x0.shape}]` : describeValue(x0)}`,
+      `${caller}: x0 must be a tensor of shape [batch, ...], got ${x0 instanceof tf.Tensor ? `[${x0.shape}]` : describeValue(x0)}`,
     );
   }
   const { seed, sigma, noise, labels } = options;
   const labelDropout = options.labelDropout ?? 0;
-  if (seed === undefined && (sigma === undefined || noise === undefined || labelDropout > 0)) {
+  if (seed === undefined) {
+    if (sigma === undefined || noise === undefined || labelDropout > 0) {
+      throw new RangeError(
+        `${caller}: options.seed is required unless options.sigma and options.noise are both given (and labelDropout is 0)`,
+      );
+    }
+  } else {
+    assertSeed(`${caller}: options.seed`, seed);
+  }
+  assertFiniteNumber(`${caller}: options.pMean`, options.pMean ?? EDM_P_MEAN);
+  assertPositiveNumber(`${caller}: options.pStd`, options.pStd ?? EDM_P_STD);
+  if (noise !== undefined && !(noise instanceof tf.Tensor && sameShape(noise.shape, x0.shape))) {
     throw new RangeError(
-      'denoisingScoreMatchingDraws: options.seed is required unless options.sigma and options.noise are both given (and labelDropout is 0)',
+      `${caller}: options.noise must have the shape of x0 [${x0.shape}], got ${noise instanceof tf.Tensor ? `[${noise.shape}]` : describeValue(noise)}`,
     );
   }
-  if (seed !== undefined) assertSeed('denoisingScoreMatchingDraws: options.seed', seed);
   if (labels !== undefined) {
-    assertLabels(
-      'denoisingScoreMatchingDraws: options.labels',
-      labels,
-      x0.shape[0] as number,
-      denoiser.classCount,
-    );
+    assertLabels(`${caller}: options.labels`, labels, x0.shape[0] as number, denoiser.classCount);
+  }
+  assertFiniteNumber(`${caller}: options.labelDropout`, labelDropout);
+  if (labelDropout < 0 || labelDropout > 1) {
+    throw new RangeError(`${caller}: options.labelDropout must be in [0, 1], got ${labelDropout}`);
   }
   if (labelDropout > 0 && (labels === undefined || denoiser.classCount === undefined)) {
     throw new RangeError(
-      'denoisingScoreMatchingDraws: options.labelDropout needs options.labels and a class-conditional denoiser',
+      `${caller}: options.labelDropout needs options.labels and a class-conditional denoiser`,
     );
   }
-  // tf.tidy keeps the tensors of a returned plain object.
-  return tf.tidy(
-    () =>
-      drawsOf(
-        x0,
-        denoiser.classCount,
-        options,
-        options.pMean ?? EDM_P_MEAN,
-        options.pStd ?? EDM_P_STD,
-        labelDropout,
-      ) as unknown as tf.TensorContainerObject,
-  ) as unknown as DenoisingScoreMatchingDraws;
 }
 
 /** The draws of a checked batch: seed streams 0 (sigma), 1 (noise), 2 (label dropout). */
@@ -247,12 +220,10 @@ function drawsOf(
   x0: tf.Tensor,
   classCount: number | undefined,
   options: Omit<DenoisingScoreMatchingOptions, 'reduction'>,
-  pMean: number,
-  pStd: number,
-  labelDropout: number,
 ): DenoisingScoreMatchingDraws {
   const batch = x0.shape[0] as number;
-  const { seed, sigma, noise, labels } = options;
+  const { seed, sigma, noise, labels, pMean = EDM_P_MEAN, pStd = EDM_P_STD } = options;
+  const labelDropout = options.labelDropout ?? 0;
   const sigmas =
     sigma === undefined
       ? sampleLogNormalSigmas(batch, deriveSeed(seed as number, 0), pMean, pStd)
