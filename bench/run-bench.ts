@@ -318,7 +318,8 @@ async function main(): Promise<void> {
     }
   }
   // The fashion-mnist preset's own network, then its teacher training: each also against
-  // PyTorch on every core (ours stays on one thread, so its 1-thread run is reused).
+  // PyTorch on every core. Our f-distill runs on one thread, so its 1-thread run is reused; the
+  // teacher also runs with helper threads (`[N threads each]`).
   const allCores = cpus().length;
   /** The all-cores row of a 1-thread row: PyTorch with every core against our same run. */
   const allCoresRow = (base: Row, torchMs: number | null, theirs: CaseResult | undefined): Row => ({

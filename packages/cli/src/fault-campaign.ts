@@ -191,6 +191,15 @@ export function metricsAreConsistent(folder: string, steps: number): boolean {
 }
 
 /**
+ * The arguments of `fdistill distill` for a new run of `config` into `out` on `backend`.
+ *
+ * @example runBuiltCli(newRunArguments('small.yaml', 'out', 'cpu'));
+ */
+export function newRunArguments(config: string, out: string, backend: string): string[] {
+  return ['distill', '--config', config, '--out', out, '--backend', backend];
+}
+
+/**
  * A fault campaign: an uninterrupted reference run of a shortened ring8 config, then runs of the
  * same config killed `faultsPerRun` times each with SIGKILL, SIGTERM or SIGINT at random times
  * (a third timed on a temporary checkpoint file, i.e. during a checkpoint write) and resumed
@@ -206,15 +215,7 @@ export async function runFaultCampaign(
   const random = seededUniform(seed);
   const config = join(folder, 'campaign.yaml');
   writeFileSync(config, faultCampaignConfig(steps));
-  const newRun = (out: string) => [
-    'distill',
-    '--config',
-    config,
-    '--out',
-    out,
-    '--backend',
-    backend,
-  ];
+  const newRun = (out: string) => newRunArguments(config, out, backend);
   const reference = join(folder, 'reference');
   const referenceRun = await runCli(binary, newRun(reference));
   if (referenceRun.outcome !== '0') {

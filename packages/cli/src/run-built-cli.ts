@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { faultCampaignConfig } from './fault-campaign.js';
+import { faultCampaignConfig, newRunArguments } from './fault-campaign.js';
 
 /** The built `fdistill` binary (`pnpm build` writes it). */
 export const BUILT_CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -62,14 +62,6 @@ export function failureLines(stderr: string): string[] {
 export async function finishSmallRun(folder: string, out: string, steps: number): Promise<void> {
   const config = join(folder, 'small.yaml');
   writeFileSync(config, faultCampaignConfig(steps));
-  const result = await runBuiltCli([
-    'distill',
-    '--config',
-    config,
-    '--out',
-    out,
-    '--backend',
-    'cpu',
-  ]);
+  const result = await runBuiltCli(newRunArguments(config, out, 'cpu'));
   if (result.code !== 0) throw new Error(`the small run into ${out} failed: ${result.stderr}`);
 }
