@@ -3,14 +3,13 @@ import { type DomainMetrics, domainMetrics } from '@fdistill/eval';
 import { createOnnxFeatureExtractor } from '@fdistill/eval/node';
 import type { EdmNetwork, UNetDenoiser } from '@fdistill/score';
 import type { Distiller } from '@fdistill/trainer';
+import { readIdxFile } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
-import { teacherSamplesFor } from './commands/teacher-image.js';
-import {
-  cropToDataset,
-  FASHION_MNIST_PADDED_SIZE,
-  FASHION_MNIST_SIZE,
-  fashionMnistSource,
-} from './fashion-mnist.js';
+import { FASHION_MNIST_SIZE, fashionMnistFiles, fashionMnistSource } from './fashion-mnist.js';
+import { balancedLabels, studentSamplesFor } from './image-samplers.js';
+import { IMAGE_VALUES, type LabelledImages } from './labelled-images.js';
+import { fromPixelLevels, toPixelLevels } from './pixel-levels.js';
+import { cachedTeacherSamples } from './teacher-sample-cache.js';
 
 /** The Fashion-MNIST classifier shipped with the CLI, as ONNX (see models/README.md). */
 export const SHIPPED_FASHION_MNIST_CLASSIFIER = fileURLToPath(
@@ -22,6 +21,12 @@ export interface ClassifierOutputs {
   features: Float32Array;
   logits: Float32Array;
   count: number;
+}
+
+/** Features of the real reference set (the 10,000 test images) [M, d]. */
+export interface ReferenceFeatures {
+  data: Float32Array;
+  shape: number[];
 }
 
 /** Runs images [N, 28, 28, 1] in [-1, 1] through the shipped classifier (onnxruntime-node). */
@@ -49,9 +54,7 @@ export async function classifyImages(
 }
 
 /** The classifier's features of the 10,000 Fashion-MNIST test images (the FID reference). */
-export async function referenceFeatures(
-  dataPath: string,
-): Promise<{ data: Float32Array; shape: number[] }> {
+export async function referenceFeatures(dataPath: string): Promise<ReferenceFeatures> {
   const source = fashionMnistSource(dataPath, 'test', { padTo: FASHION_MNIST_SIZE });
   const count = 10_000;
   const batch = source.sample(count, 1);
@@ -61,121 +64,102 @@ export async function referenceFeatures(
   return { data: features, shape: [count, features.length / count] };
 }
 
-/** Balanced labels: sample i asks for class i mod 10. */
-export function balancedLabels(count: number): number[] {
-  return Array.from({ length: count }, (_, index) => index % 10);
+/**
+ * The first `count` Fashion-MNIST training images with their labels: real data held out from
+ * the test set, scored like generated samples to give the floor every FID is read against.
+ *
+ * @example const real = realDataImages('/usr/share/datasets/fashion-mnist', 2000);
+ */
+export function realDataImages(dataPath: string, count: number): LabelledImages {
+  const { imagesPath, labelsPath } = fashionMnistFiles(dataPath, 'train');
+  const images = readIdxFile(imagesPath);
+  const labels = readIdxFile(labelsPath);
+  if (!(Number.isInteger(count) && count >= 2 && count <= (labels.shape[0] as number))) {
+    throw new RangeError(
+      `realDataImages: count must be an integer in [2, ${labels.shape[0]}], got ${count}`,
+    );
+  }
+  return {
+    images: fromPixelLevels(images.data.subarray(0, count * IMAGE_VALUES)),
+    count,
+    labels: Array.from(labels.data.subarray(0, count)),
+  };
 }
 
 /**
- * One-step student samples for `labels`, in batches of 100, cropped to 28x28:
- * [N, 28, 28, 1] in [-1, 1].
+ * Domain-FID against the reference, precision/recall, the class histogram and (with labels) the
+ * share classified as requested, of images [N, 28, 28, 1] in [-1, 1]. The images are first
+ * rounded to 8-bit pixel levels, so samples score as a saved file of them would.
+ *
+ * @example const metrics = await scoreImages(realDataImages(dataPath, 2000), await referenceFeatures(dataPath));
  */
-export function studentSamplesFor(
-  distiller: Distiller,
-  student: EdmNetwork,
-  labels: readonly number[],
-  seed: number,
-): tf.Tensor4D {
-  const chunks: tf.Tensor[] = [];
-  for (let start = 0; start < labels.length; start += 100) {
-    const size = Math.min(100, labels.length - start);
-    chunks.push(
-      tf.tidy(() => {
-        const latent = tf.randomNormal(
-          [size, FASHION_MNIST_PADDED_SIZE, FASHION_MNIST_PADDED_SIZE, 1],
-          0,
-          1,
-          'float32',
-          seed + start + 1,
-        );
-        const chunkLabels = tf.tensor1d(labels.slice(start, start + size), 'int32');
-        const generated = distiller.generate(latent, chunkLabels, student);
-        return cropToDataset(generated as tf.Tensor4D);
-      }),
-    );
-  }
-  const samples = tf.concat(chunks) as tf.Tensor4D;
-  tf.dispose(chunks);
-  return samples;
+export async function scoreImages(
+  images: LabelledImages,
+  reference: ReferenceFeatures,
+): Promise<DomainMetrics> {
+  const { count } = images;
+  const levels = fromPixelLevels(toPixelLevels(images.images));
+  const outputs = await classifyImages(levels, count);
+  return domainMetrics({
+    generatedFeatures: { data: outputs.features, shape: [count, outputs.features.length / count] },
+    generatedLogits: { data: outputs.logits, shape: [count, outputs.logits.length / count] },
+    referenceFeatures: reference,
+    ...(images.labels === undefined ? {} : { requestedLabels: images.labels }),
+  });
 }
 
-/** Teacher samples (35 NFE) for `labels`, 100 at a time to keep the wasm heap small. */
-export function teacherSamplesInChunks(
-  teacher: UNetDenoiser,
-  labels: readonly number[],
-  seed: number,
-): { samples: tf.Tensor4D; seconds: number; networkEvaluations: number } {
-  const chunks: tf.Tensor4D[] = [];
-  let seconds = 0;
-  let networkEvaluations = 0;
-  for (let start = 0; start < labels.length; start += 100) {
-    const part = teacherSamplesFor(teacher, labels.slice(start, start + 100), seed + start);
-    chunks.push(part.samples);
-    seconds += part.seconds;
-    networkEvaluations = part.networkEvaluations;
-  }
-  const samples = tf.concat(chunks) as tf.Tensor4D;
-  tf.dispose(chunks);
-  return { samples, seconds, networkEvaluations };
-}
-
-/** What the evaluation of an image run measures, for the student and the teacher. */
+/** What the evaluation of an image run measures: student, teacher and real data at the same N. */
 export interface ImageEvaluation {
   student: DomainMetrics;
   teacher: DomainMetrics;
-  /** Seconds per image of each sampler, measured here (tfjs). */
+  /** N real training images against the same test set: the floor of every figure. */
+  realData: DomainMetrics;
+  /** Seconds per image of each sampler (tfjs; the teacher's when its samples were drawn). */
   studentSecondsPerImage: number;
   teacherSecondsPerImage: number;
   teacherNfe: number;
 }
 
-/** Classifier metrics of samples [N, 28, 28, 1] against the reference features. */
-async function metricsOf(
-  samples: tf.Tensor4D,
-  labels: number[],
-  reference: { data: Float32Array; shape: number[] },
-): Promise<DomainMetrics> {
-  const count = samples.shape[0];
-  const outputs = await classifyImages(samples.dataSync() as Float32Array, count);
-  const width = outputs.features.length / count;
-  return domainMetrics({
-    generatedFeatures: { data: outputs.features, shape: [count, width] },
-    generatedLogits: { data: outputs.logits, shape: [count, outputs.logits.length / count] },
-    referenceFeatures: reference,
-    requestedLabels: labels,
-  });
-}
-
 /**
- * Draws `count` one-step student samples and `count` 35-NFE teacher samples for the same
- * balanced labels, and measures both with the shipped classifier: domain-FID against the 10k
- * test images, precision/recall, the class histogram and the share classified as requested.
+ * Draws `count` one-step student samples for balanced labels, takes `count` 35-NFE teacher
+ * samples for the same labels from the cache (drawing them on the first evaluation of this
+ * teacher), and measures both, and `count` real training images, with the shipped classifier:
+ * domain-FID against the 10k test images, precision/recall, the class histogram and the share
+ * classified as requested. `report` hears what is being drawn and how long is left.
  *
- * @example const evaluation = await evaluateImageStudent(run.distiller, run.studentEma, run.teacher, 1000, 0, dataPath);
+ * @example const evaluation = await evaluateImageStudent(run.distiller, run.studentEma, run.teacher, { count: 2000, seed: 0, dataPath });
  */
 export async function evaluateImageStudent(
   distiller: Distiller,
   student: EdmNetwork,
   teacher: UNetDenoiser,
-  count: number,
-  seed: number,
-  dataPath: string,
+  options: { count: number; seed: number; dataPath: string; report?: (line: string) => void },
 ): Promise<ImageEvaluation & { studentSamples: tf.Tensor4D; teacherSamples: tf.Tensor4D }> {
+  const { count, seed, dataPath, report = () => {} } = options;
+  report('evaluation: classifier features of the 10,000 test images');
   const reference = await referenceFeatures(dataPath);
   const labels = balancedLabels(count);
+  report(`evaluation: ${count} student samples (1 NFE)`);
   const studentStarted = performance.now();
   const studentSamples = studentSamplesFor(distiller, student, labels, seed);
-  studentSamples.dataSync();
+  const studentValues = studentSamples.dataSync() as Float32Array;
   const studentSecondsPerImage = (performance.now() - studentStarted) / 1000 / count;
-  const teacherRun = teacherSamplesInChunks(teacher, labels, seed + 5);
-  const teacherSamples = teacherRun.samples;
+  const teacherRun = await cachedTeacherSamples(teacher, count, report);
+  report(`evaluation: scoring student, teacher and ${count} real training images`);
+  const realData = await scoreImages(realDataImages(dataPath, count), reference);
   return {
-    student: await metricsOf(studentSamples, labels, reference),
-    teacher: await metricsOf(teacherSamples, labels, reference),
+    student: await scoreImages({ images: studentValues, count, labels }, reference),
+    teacher: await scoreImages(teacherRun.samples, reference),
+    realData,
     studentSecondsPerImage,
-    teacherSecondsPerImage: teacherRun.seconds / count,
+    teacherSecondsPerImage: teacherRun.secondsPerImage,
     teacherNfe: teacherRun.networkEvaluations,
     studentSamples,
-    teacherSamples,
+    teacherSamples: tf.tensor4d(teacherRun.samples.images, [
+      count,
+      FASHION_MNIST_SIZE,
+      FASHION_MNIST_SIZE,
+      1,
+    ]),
   };
 }

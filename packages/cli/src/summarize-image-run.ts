@@ -3,8 +3,9 @@ import { sampleGridsPng } from '@fdistill/eval';
 import { writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
 import type { ImageRun } from './build-image-run.js';
-import { balancedLabels, evaluateImageStudent } from './evaluate-image.js';
+import { evaluateImageStudent } from './evaluate-image.js';
 import { FASHION_MNIST_CLASSES } from './fashion-mnist.js';
+import { balancedLabels } from './image-samplers.js';
 import type { RunConfig } from './run-config.js';
 import type { RunFolder } from './run-folder.js';
 
@@ -33,6 +34,11 @@ export interface ImageRunSummary {
   teacherClassesCovered: number;
   teacherClassKl: number;
   teacherLabelAccuracy: number;
+  /** The same measures of `evaluationSamples` real training images: the floor of each figure. */
+  realDataDomainFid: number;
+  realDataPrecision: number;
+  realDataRecall: number;
+  realDataLabelAccuracy: number;
   studentSecondsPerImage: number;
   teacherSecondsPerImage: number;
   evaluationSamples: number;
@@ -66,16 +72,14 @@ export async function summarizeImageRun(
   run: ImageRun,
   config: RunConfig,
   folder: RunFolder,
-  context: { backend: string; wallSeconds: number },
+  context: { backend: string; wallSeconds: number; report?: (line: string) => void },
 ): Promise<ImageRunSummary> {
-  const evaluation = await evaluateImageStudent(
-    run.distiller,
-    run.studentEma,
-    run.teacher,
-    config.evaluationSamples,
-    config.seed,
-    config.dataPath as string,
-  );
+  const evaluation = await evaluateImageStudent(run.distiller, run.studentEma, run.teacher, {
+    count: config.evaluationSamples,
+    seed: config.seed,
+    dataPath: config.dataPath as string,
+    ...(context.report === undefined ? {} : { report: context.report }),
+  });
   // Teacher and student samples were drawn for the same balanced labels: one order serves both.
   const order = gridOrder(balancedLabels(config.evaluationSamples));
   const [teacherGrid, studentGrid] = tf.tidy(() => [
@@ -93,7 +97,7 @@ export async function summarizeImageRun(
     ),
   );
   tf.dispose([teacherGrid, studentGrid, evaluation.studentSamples, evaluation.teacherSamples]);
-  const { student, teacher } = evaluation;
+  const { student, teacher, realData } = evaluation;
   const summary: ImageRunSummary = {
     divergence: config.divergence,
     preset: config.preset,
@@ -114,6 +118,10 @@ export async function summarizeImageRun(
     teacherClassesCovered: teacher.classes.classesCovered,
     teacherClassKl: teacher.classes.klToUniform,
     teacherLabelAccuracy: teacher.classes.labelAccuracy as number,
+    realDataDomainFid: realData.domainFid,
+    realDataPrecision: realData.precision,
+    realDataRecall: realData.recall,
+    realDataLabelAccuracy: realData.classes.labelAccuracy as number,
     studentSecondsPerImage: evaluation.studentSecondsPerImage,
     teacherSecondsPerImage: evaluation.teacherSecondsPerImage,
     evaluationSamples: config.evaluationSamples,
@@ -125,31 +133,44 @@ export async function summarizeImageRun(
   return summary;
 }
 
-/** An image summary as a table: student beside teacher. */
+/** An image summary as a table: student beside teacher and real training images at the same N. */
 export function formatImageSummary(summary: ImageRunSummary): string {
   const number = (value: number, digits = 3) =>
     Number.isFinite(value) ? value.toFixed(digits) : String(value);
   return formatTable(
-    ['metric', 'student', 'teacher'],
+    ['metric', 'student', 'teacher', `real data (N = ${summary.evaluationSamples})`],
     [
-      ['NFE', String(summary.nfe), String(summary.teacherNfe)],
+      ['NFE', String(summary.nfe), String(summary.teacherNfe), ''],
       [
         'domain-FID (classifier features)',
         number(summary.domainFid, 2),
         number(summary.teacherDomainFid, 2),
+        number(summary.realDataDomainFid, 2),
       ],
-      ['precision (k=3)', number(summary.precision), number(summary.teacherPrecision)],
-      ['recall (k=3)', number(summary.recall), number(summary.teacherRecall)],
+      [
+        'precision (k=3)',
+        number(summary.precision),
+        number(summary.teacherPrecision),
+        number(summary.realDataPrecision),
+      ],
+      [
+        'recall (k=3)',
+        number(summary.recall),
+        number(summary.teacherRecall),
+        number(summary.realDataRecall),
+      ],
       [
         'classes covered',
         `${summary.classesCovered} / 10`,
         `${summary.teacherClassesCovered} / 10`,
+        '',
       ],
-      ['class KL (hist || uniform)', number(summary.classKl), number(summary.teacherClassKl)],
+      ['class KL (hist || uniform)', number(summary.classKl), number(summary.teacherClassKl), ''],
       [
         'classified as requested',
         number(summary.labelAccuracy),
         number(summary.teacherLabelAccuracy),
+        number(summary.realDataLabelAccuracy),
       ],
       [
         'seconds per image (tfjs)',

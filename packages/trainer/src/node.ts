@@ -2,4 +2,9 @@ export { checkpointFile, writeFileAtomically } from './node/checkpoint-file.js';
 export { type GradientWorkersOptions, startGradientWorkers } from './node/gradient-workers.js';
 export { type IdxContent, readIdxFile } from './node/idx-file.js';
 export { type IdxImageSourceOptions, idxImageSource } from './node/idx-image-source.js';
-export { type PngFolderSourceOptions, pngFolderSource } from './node/png-folder-source.js';
+export {
+  type PngFolderContent,
+  type PngFolderSourceOptions,
+  pngFolderSource,
+  readPngFolder,
+} from './node/png-folder-source.js';

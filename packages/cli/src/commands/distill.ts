@@ -67,7 +67,7 @@ interface RunKind<Run, Summary> {
     run: Run,
     config: RunConfig,
     folder: RunFolder,
-    context: { backend: string; wallSeconds: number },
+    context: { backend: string; wallSeconds: number; report: (line: string) => void },
   ): Summary | Promise<Summary>;
   /** Measures the run mid-training (every `config.evaluationEvery` steps), if the kind can. */
   evaluate?(run: Run, config: RunConfig): object;
@@ -140,6 +140,7 @@ async function trainAndSummarize<Run, Summary>(
     return await kind.summarize(run, config, folder, {
       backend,
       wallSeconds: wallSeconds(),
+      report: (line) => stream.write(`${line}\n`),
     });
   } finally {
     run.dispose();

@@ -1,26 +1,48 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { checkpointFile } from '@fdistill/trainer/node';
-import { buildImageRun } from '../build-image-run.js';
+import { buildImageRun, loadImageTeacher } from '../build-image-run.js';
 import { buildMixtureRunOfConfig } from '../build-mixture-run.js';
+import {
+  evaluateSampleSet,
+  formatSampleSetEvaluation,
+  sampleSetEvaluationJson,
+} from '../evaluate-samples.js';
+import { checkFashionMnistFiles, FASHION_MNIST_PATH } from '../fashion-mnist.js';
+import type { LabelledImages } from '../labelled-images.js';
 import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
+import { readSampleFile } from '../sample-file.js';
 import { selectCliBackend } from '../select-cli-backend.js';
 import { formatImageSummary, summarizeImageRun } from '../summarize-image-run.js';
 import { formatSummary, summarizeMixtureRun } from '../summary.js';
+import { teacherOfRunFolder } from '../teacher-run-snapshot.js';
+import { cachedTeacherSamples } from '../teacher-sample-cache.js';
 import { numberFlag, parseCommandArgs, UsageError } from '../usage-error.js';
 
 /** `fdistill eval --help`. */
-export const EVAL_HELP = `fdistill eval: measure a run's student again from its checkpoint
+export const EVAL_HELP = `fdistill eval: measure a run's student again from its checkpoint, or any set of samples
 
 Usage: fdistill eval --run DIR [-n N] [--backend NAME]
+       fdistill eval --samples FILE.npz|FOLDER [--json] [--data-path DIR]
+       fdistill eval --teacher FILE.safetensors [-n N] [--json] [--data-path DIR]
 
   --run DIR      a run folder written by fdistill distill
-  -n N           samples from teacher and student (default: the run's evaluationSamples)
+  -n N           samples from teacher and student (default: the run's evaluationSamples;
+                 --teacher: 2000)
                  fashion-mnist: domain-FID, precision/recall, classes and label accuracy of the
-                 student (1 NFE) and the teacher (35 NFE) with the shipped classifier
+                 student (1 NFE), the teacher (35 NFE) and as many real training images, with
+                 the shipped classifier against the 10,000 test images
+  --samples P    Fashion-MNIST-like images from anywhere: an .npz with uint8 samples (or images,
+                 arr_0) [N, 28, 28, 1] and optional labels (or arr_1), or a folder of PNGs (class
+                 subfolders 0..9 give labels); scored beside N real training images
+  --teacher F    a Fashion-MNIST teacher (teacher.safetensors, or a teacher run folder: the EMA
+                 network of its last checkpoint): its Heun samples (35 NFE, cached per teacher
+                 weights and N) scored beside N real training images
+  --json         print the measures as JSON instead of a table (--samples, --teacher)
+  --data-path    folder with the Fashion-MNIST IDX files (default ${FASHION_MNIST_PATH})
   --backend      auto | tensorflow-gpu | tensorflow | wasm | cpu
 
-Rewrites summary.json and samples.png in the run folder and prints the summary.`;
+--run rewrites summary.json and samples.png in the run folder and prints the summary.`;
 
 /** The training run's wall seconds from an existing summary.json, when there is one. */
 function trainingWallSeconds(folder: RunFolder): number | undefined {
@@ -35,16 +57,82 @@ function trainingWallSeconds(folder: RunFolder): number | undefined {
   }
 }
 
+/** `fdistill eval --samples` or `--teacher`: one set of images beside real data. */
+async function evaluateSamplesCommand(options: {
+  samples: string | undefined;
+  teacher: string | undefined;
+  count: number | undefined;
+  json: boolean;
+  dataPath: string;
+  backend: string;
+}): Promise<number> {
+  const { samples, teacher, count, json, dataPath } = options;
+  if (samples !== undefined && count !== undefined) {
+    throw new UsageError('-n applies to --run and --teacher; --samples scores every image given');
+  }
+  if (count !== undefined && !(Number.isInteger(count) && count >= 4)) {
+    throw new UsageError(`-n must be an integer >= 4, got ${count}`);
+  }
+  checkFashionMnistFiles(dataPath, 'train');
+  checkFashionMnistFiles(dataPath, 'test');
+  let images: LabelledImages;
+  let name: string;
+  if (samples !== undefined) {
+    images = await readSampleFile(samples);
+    name = 'samples';
+  } else {
+    const backend = await selectCliBackend(options.backend);
+    console.error(`backend: ${backend.name} (${backend.reason})`);
+    const network = statSync(teacher as string, { throwIfNoEntry: false })?.isDirectory()
+      ? teacherOfRunFolder(teacher as string)
+      : loadImageTeacher(teacher as string);
+    try {
+      const drawn = await cachedTeacherSamples(network, count ?? 2000, (line) =>
+        console.error(line),
+      );
+      images = drawn.samples;
+      name = `teacher (${drawn.networkEvaluations} NFE)`;
+    } finally {
+      network.dispose();
+    }
+  }
+  const evaluation = await evaluateSampleSet(images, dataPath);
+  console.log(
+    json
+      ? JSON.stringify(sampleSetEvaluationJson(evaluation), null, 2)
+      : formatSampleSetEvaluation(evaluation, name),
+  );
+  return 0;
+}
+
 /** Runs `fdistill eval`; returns the exit code. */
 export async function evalCommand(args: string[]): Promise<number> {
   const { values } = parseCommandArgs('eval', args, {
     run: { type: 'string' },
     n: { type: 'string', short: 'n' },
     backend: { type: 'string', default: 'auto' },
+    samples: { type: 'string' },
+    teacher: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'data-path': { type: 'string', default: FASHION_MNIST_PATH },
   });
   if (values.help) {
     console.log(EVAL_HELP);
     return 0;
+  }
+  const sources = [values.run, values.samples, values.teacher].filter((value) => value);
+  if (sources.length !== 1) {
+    throw new UsageError('fdistill eval: give exactly one of --run DIR, --samples P, --teacher F');
+  }
+  if (values.samples !== undefined || values.teacher !== undefined) {
+    return evaluateSamplesCommand({
+      samples: values.samples,
+      teacher: values.teacher,
+      count: numberFlag('n', values.n),
+      json: values.json as boolean,
+      dataPath: values['data-path'] as string,
+      backend: values.backend as string,
+    });
   }
   if (values.run === undefined) throw new UsageError('fdistill eval: --run DIR is required');
   const { folder, config } = RunFolder.open(values.run);
@@ -64,6 +152,7 @@ export async function evalCommand(args: string[]): Promise<number> {
       run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
       const summary = await summarizeImageRun(run, evaluationConfig, folder, {
         backend: backend.name,
+        report: (line) => console.error(line),
         wallSeconds: trainingWallSeconds(folder) ?? (performance.now() - started) / 1000,
       });
       console.log(formatImageSummary(summary));

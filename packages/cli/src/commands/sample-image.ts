@@ -2,7 +2,7 @@ import { encodeNpz, sampleGridPng } from '@fdistill/eval';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
 import { buildImageRun } from '../build-image-run.js';
-import { balancedLabels, studentSamplesFor, teacherSamplesInChunks } from '../evaluate-image.js';
+import { balancedLabels, studentSamplesFor, teacherSamplesInChunks } from '../image-samplers.js';
 import type { RunConfig } from '../run-config.js';
 import type { RunFolder } from '../run-folder.js';
 import { UsageError } from '../usage-error.js';

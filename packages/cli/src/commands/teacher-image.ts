@@ -2,11 +2,11 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatTable } from '@fdistill/divergence';
 import { lineChartPng, sampleGridPng } from '@fdistill/eval';
-import { heunSampler, UNetDenoiser } from '@fdistill/score';
+import { UNetDenoiser } from '@fdistill/score';
 import { runTraining, type TeacherStepEvent, TeacherTrainer } from '@fdistill/trainer';
 import { checkpointFile, startGradientWorkers, writeFileAtomically } from '@fdistill/trainer/node';
-import * as tf from '@tensorflow/tfjs';
-import { cropToDataset, FASHION_MNIST_CLASSES, fashionMnistSource } from '../fashion-mnist.js';
+import { FASHION_MNIST_CLASSES, fashionMnistSource } from '../fashion-mnist.js';
+import { labelsByClass, teacherSamplesFor } from '../image-samplers.js';
 import { type ImageTeacherConfig, validateImageTeacherConfig } from '../image-teacher-config.js';
 import { withInterrupt } from '../interrupt.js';
 import { ProgressBar } from '../progress-bar.js';
@@ -54,39 +54,6 @@ export function openImageTeacherRun(folder: string, steps: number | undefined): 
   }
   const config = validateImageTeacherConfig(parsed, configPath);
   return steps === undefined ? config : { ...config, steps };
-}
-
-/**
- * Class-conditional teacher samples for `labels`, by Heun with 18 steps (35 network
- * evaluations), cropped back to the dataset's 28x28. Returns the samples [N, 28, 28, 1] in
- * [-1, 1] and the seconds it took.
- *
- * @example const { samples } = teacherSamplesFor(teacher, [0, 0, 1, 1], 7);
- */
-export function teacherSamplesFor(
-  teacher: UNetDenoiser,
-  labels: readonly number[],
-  seed: number,
-): { samples: tf.Tensor4D; seconds: number; networkEvaluations: number } {
-  const { imageSize, channels } = teacher.config;
-  const started = performance.now();
-  const labelTensor = tf.tensor1d([...labels], 'int32');
-  const { samples, networkEvaluations } = heunSampler(teacher, {
-    steps: 18,
-    seed,
-    shape: [labels.length, imageSize, imageSize, channels],
-    labels: labelTensor,
-  });
-  const cropped = cropToDataset(samples as tf.Tensor4D);
-  cropped.dataSync();
-  const seconds = (performance.now() - started) / 1000;
-  tf.dispose([samples, labelTensor]);
-  return { samples: cropped, seconds, networkEvaluations };
-}
-
-/** `perClass` labels of each of `classCount` classes, class by class: [0, 0, ..., 1, 1, ...]. */
-export function labelsByClass(classCount: number, perClass: number): number[] {
-  return Array.from({ length: classCount * perClass }, (_, index) => Math.floor(index / perClass));
 }
 
 /** Mean of each run of `window` consecutive losses, for a readable loss curve. */

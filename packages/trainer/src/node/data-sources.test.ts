@@ -153,7 +153,7 @@ describe('pngFolderSource on bad folders', () => {
     writeFileSync(join(corrupt, 'a.png'), png(2, 2));
     writeFileSync(join(corrupt, 'b.png'), 'not a PNG at all');
     expect(() => pngFolderSource({ folder: corrupt })).toThrow(
-      `pngFolderSource: ${join(corrupt, 'b.png')} is not a readable PNG (`,
+      `readPngFolder: ${join(corrupt, 'b.png')} is not a readable PNG (`,
     );
     const cut = join(folder, 'cut-pngs');
     mkdirSync(cut);
@@ -166,7 +166,7 @@ describe('pngFolderSource on bad folders', () => {
     writeFileSync(join(mixed, 'a.png'), png(2, 2));
     writeFileSync(join(mixed, 'b.png'), png(3, 2));
     expect(() => pngFolderSource({ folder: mixed })).toThrow(
-      `pngFolderSource: ${join(mixed, 'b.png')} is 3x2, expected 2x2 like the first image`,
+      `readPngFolder: ${join(mixed, 'b.png')} is 3x2, expected 2x2 like the first image`,
     );
     const empty = join(folder, 'no-pngs');
     mkdirSync(empty);

@@ -13,18 +13,27 @@ export interface PngFolderSourceOptions {
   channels?: 1 | 3;
 }
 
+/** Every image of a PNG folder, in file order: pixels [N, H, W, C] in [-1, 1], labels by subfolder. */
+export interface PngFolderContent {
+  pixels: Float32Array;
+  shape: [number, number, number, number];
+  /** The class of each image (its subfolder's index, subfolders sorted by name), when the folder has subfolders. */
+  labels?: number[];
+  /** The subfolders' names, by label. */
+  classNames?: string[];
+}
+
 /**
- * Images from a folder of PNGs, all of one size, scaled to [-1, 1] NHWC. If the folder holds
- * subfolders instead, each subfolder is a class (sorted by name) and its images are labelled.
+ * Reads every PNG of a folder (or of its class subfolders, sorted by name), all of one size, as
+ * pixels in [-1, 1] NHWC (`level / 127.5 - 1`; grey is 0.299 R + 0.587 G + 0.114 B), in sorted
+ * file order, with labels when the folder holds class subfolders.
  *
- * @example const source = pngFolderSource({ folder: 'data/faces', channels: 3 });
+ * @example const { pixels, shape, labels } = readPngFolder({ folder: 'samples', channels: 1 });
  */
-export function pngFolderSource(options: PngFolderSourceOptions): DataSource {
+export function readPngFolder(options: PngFolderSourceOptions): PngFolderContent {
   const { folder, channels = 3 } = options;
   if (channels !== 1 && channels !== 3) {
-    throw new RangeError(
-      `pngFolderSource: options.channels must be 1 or 3, got ${String(channels)}`,
-    );
+    throw new RangeError(`readPngFolder: options.channels must be 1 or 3, got ${String(channels)}`);
   }
   const entries = readdirSync(folder).sort();
   const classFolders = entries.filter((entry) => statSync(join(folder, entry)).isDirectory());
@@ -41,7 +50,7 @@ export function pngFolderSource(options: PngFolderSourceOptions): DataSource {
       if (file.toLowerCase().endsWith('.png')) files.push({ path: join(folder, file), label: 0 });
     }
   }
-  if (files.length === 0) throw new Error(`pngFolderSource: no .png files in ${folder}`);
+  if (files.length === 0) throw new Error(`readPngFolder: no .png files in ${folder}`);
   let size: [number, number] | undefined;
   const samples: Float32Array[] = [];
   for (const { path } of files) {
@@ -52,14 +61,12 @@ export function pngFolderSource(options: PngFolderSourceOptions): DataSource {
       const code = (error as NodeJS.ErrnoException).code;
       // An unreadable file keeps its system code (an I/O failure); bad bytes are bad input.
       if (code !== undefined && /^E[A-Z]+$/.test(code)) throw error;
-      throw new Error(
-        `pngFolderSource: ${path} is not a readable PNG (${(error as Error).message})`,
-      );
+      throw new Error(`readPngFolder: ${path} is not a readable PNG (${(error as Error).message})`);
     }
     size ??= [image.height, image.width];
     if (image.height !== size[0] || image.width !== size[1]) {
       throw new Error(
-        `pngFolderSource: ${path} is ${image.width}x${image.height}, expected ${size[1]}x${size[0]} like the first image`,
+        `readPngFolder: ${path} is ${image.width}x${image.height}, expected ${size[1]}x${size[0]} like the first image`,
       );
     }
     const sample = new Float32Array(image.width * image.height * channels);
@@ -75,11 +82,20 @@ export function pngFolderSource(options: PngFolderSourceOptions): DataSource {
   const [height, width] = size as [number, number];
   const pixels = new Float32Array(samples.length * height * width * channels);
   for (const [index, sample] of samples.entries()) pixels.set(sample, index * sample.length);
-  const x = tf.tensor(pixels, [samples.length, height, width, channels]);
-  if (classFolders.length === 0) return tensorSource(x);
-  const labels = tf.tensor1d(
-    files.map((file) => file.label),
-    'int32',
-  );
-  return tensorSource(x, labels, classFolders.length);
+  const shape: PngFolderContent['shape'] = [samples.length, height, width, channels];
+  if (classFolders.length === 0) return { pixels, shape };
+  return { pixels, shape, labels: files.map((file) => file.label), classNames: classFolders };
+}
+
+/**
+ * Images from a folder of PNGs, all of one size, scaled to [-1, 1] NHWC. If the folder holds
+ * subfolders instead, each subfolder is a class (sorted by name) and its images are labelled.
+ *
+ * @example const source = pngFolderSource({ folder: 'data/faces', channels: 3 });
+ */
+export function pngFolderSource(options: PngFolderSourceOptions): DataSource {
+  const { pixels, shape, labels, classNames } = readPngFolder(options);
+  const x = tf.tensor(pixels, shape);
+  if (labels === undefined) return tensorSource(x);
+  return tensorSource(x, tf.tensor1d(labels, 'int32'), classNames?.length);
 }
