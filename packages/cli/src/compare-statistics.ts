@@ -54,3 +54,22 @@ export function formatMeanAndSpread(value: MeanAndSpread, digits: number, seeds:
   const mean = Number.isFinite(value.mean) ? value.mean.toFixed(digits) : String(value.mean);
   return seeds === 1 ? mean : `${mean} ± ${value.standardDeviation.toFixed(digits)}`;
 }
+
+/**
+ * Welch's t statistic of the difference of two means, each from its own sample of seeds:
+ * `(a - b) / sqrt(sa^2 / na + sb^2 / nb)`. NaN with fewer than two seeds on either side;
+ * +-Infinity when both spreads are 0 and the means differ.
+ *
+ * @example welchT([3, 4, 5], [1, 2, 3]) // 2.449...
+ */
+export function welchT(first: readonly number[], second: readonly number[]): number {
+  if (first.length < 2 || second.length < 2) return Number.NaN;
+  const a = meanAndSpread(first);
+  const b = meanAndSpread(second);
+  const error = Math.sqrt(
+    a.standardDeviation ** 2 / first.length + b.standardDeviation ** 2 / second.length,
+  );
+  const difference = a.mean - b.mean;
+  if (error === 0) return difference === 0 ? 0 : Math.sign(difference) * Number.POSITIVE_INFINITY;
+  return difference / error;
+}

@@ -9,6 +9,7 @@ import {
   type ComparedMetric,
   formatMeanAndSpread,
   type MeanAndSpread,
+  welchT,
 } from '../compare-statistics.js';
 import { fashionMnistFiles } from '../fashion-mnist.js';
 import { resolveRunConfig } from '../load-config.js';
@@ -59,7 +60,8 @@ Options:
   --backend NAME       auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
 
 Each run gets its own run folder <divergence>-seed<k> under --out. The table shows the mean and,
-with several seeds, ± the sample standard deviation; compare.json holds every run's summary and
+with several seeds, ± the sample standard deviation, then each f's Welch t against reverse-kl
+per metric; compare.json holds every run's summary and
 the statistics, compare.png a bar chart of them with error bars.`;
 
 /** The statistics of one divergence over its seeds. */
@@ -94,6 +96,39 @@ export function formatComparison(comparison: Comparison): string {
         formatMeanAndSpread(entry.metrics[metric.key] as MeanAndSpread, metric.digits, seeds),
       ),
     ]),
+  );
+}
+
+/** The divergence every other is tested against (DMD2's weighting, h = 1). */
+const BASELINE_DIVERGENCE = 'reverse-kl';
+
+/**
+ * Welch's t of each divergence against reverse-KL, per metric (`(mean - mean_rkl) / standard
+ * error`), from the runs' own values; undefined without reverse-KL runs or with one seed.
+ */
+export function formatWelchTable(comparison: Comparison): string | undefined {
+  const baseline = comparison.runs.filter((run) => run.divergence === BASELINE_DIVERGENCE);
+  if (baseline.length < 2) return undefined;
+  const metrics = comparedMetricsOf(comparison.preset).filter(
+    (metric) => metric.key !== 'wallSeconds',
+  );
+  const valuesOf = (divergence: string, key: string) =>
+    comparison.runs.filter((run) => run.divergence === divergence).map((run) => Number(run[key]));
+  const rows = comparison.divergences
+    .filter((entry) => entry.divergence !== BASELINE_DIVERGENCE)
+    .map((entry) => [
+      entry.divergence,
+      ...metrics.map((metric) => {
+        const t = welchT(
+          valuesOf(entry.divergence, metric.key),
+          valuesOf(BASELINE_DIVERGENCE, metric.key),
+        );
+        return Number.isFinite(t) ? t.toFixed(2) : String(t);
+      }),
+    ]);
+  return formatTable(
+    ['Welch t against reverse-kl', ...metrics.map((metric) => metric.title)],
+    rows,
   );
 }
 
@@ -240,6 +275,11 @@ export async function compareCommand(args: string[]): Promise<number> {
     `${base.preset}, ${base.steps} steps per run, seeds ${seeds.join(', ')}, ${base.evaluationSamples} samples each${seedCount > 1 ? '; mean ± sample standard deviation over seeds' : ''}\n`,
   );
   console.log(formatComparison(comparison));
+  const welch = formatWelchTable(comparison);
+  if (welch !== undefined)
+    console.log(
+      `\n${welch}\n(two-sided 5% with equal spreads: |t| > 2.78 for 3 seeds a side, 2.31 for 5, 2.10 for 10)`,
+    );
   console.log(
     `\nwrote ${join(parent, 'compare.json')}, ${join(parent, 'compare.png')} and a run folder per divergence and seed`,
   );

@@ -1,0 +1,105 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeNpz, encodeNpz, type NpyArray } from '@fdistill/eval';
+import { heunSampler, type UNetDenoiser } from '@fdistill/score';
+import { writeFileAtomically } from '@fdistill/trainer/node';
+import * as tf from '@tensorflow/tfjs';
+import { balancedLabels } from './image-samplers.js';
+import { fromPixelLevels, toPixelLevels } from './pixel-levels.js';
+import { cacheFolder, teacherFingerprint } from './teacher-sample-cache.js';
+
+/** Pairs drawn per Heun batch: keeps the wasm heap small. */
+const CHUNK = 100;
+
+/** Noise-to-image pairs of the teacher's deterministic sampler, for a class-conditional student. */
+export interface SamplerPairs {
+  /** z ~ N(0, I) [N, 32, 32, 1]: the student's input for pair i. */
+  latents: tf.Tensor4D;
+  /** The class of pair i (balanced). */
+  labels: tf.Tensor1D;
+  /** The teacher's Heun solution from `latents[i] * sigmaMax` for `labels[i]`, as 8-bit levels in [-1, 1]. */
+  targets: tf.Tensor4D;
+}
+
+/** What `cachedSamplerPairs` draws. */
+export interface SamplerPairOptions {
+  count: number;
+  /** Seed of the latents (they are drawn again from it; the cache holds only the targets). */
+  seed: number;
+  /** Heun steps (2 * steps - 1 network evaluations); default 18. */
+  solverSteps?: number;
+  report?: (line: string) => void;
+}
+
+/** The latents of the pairs, drawn from the seed in chunks (the same values on every backend). */
+function pairLatents(teacher: UNetDenoiser, count: number, seed: number): tf.Tensor4D {
+  const { imageSize, channels } = teacher.config;
+  return tf.randomNormal([count, imageSize, imageSize, channels], 0, 1, 'float32', seed);
+}
+
+/**
+ * The teacher's deterministic sampler as `count` pairs (latent z, label) -> Heun solution, the
+ * regression targets of the student's warm start (DMD's regression loss). The targets are drawn
+ * once per teacher weights, count, seed and solver steps, then read from `cacheFolder()` (an
+ * `.npz` with uint8 `targets` and int64 `labels`); the latents are drawn again from the seed.
+ *
+ * @example const pairs = await cachedSamplerPairs(teacher, { count: 2048, seed: 0 });
+ */
+export async function cachedSamplerPairs(
+  teacher: UNetDenoiser,
+  options: SamplerPairOptions,
+): Promise<SamplerPairs> {
+  const { count, seed, solverSteps = 18, report = () => {} } = options;
+  const key = teacherFingerprint(teacher).slice(0, 16);
+  const path = join(
+    cacheFolder(),
+    `sampler-pairs-${key}-n${count}-seed${seed}-heun${solverSteps}.npz`,
+  );
+  const latents = pairLatents(teacher, count, seed);
+  const labelValues = balancedLabels(count);
+  const labels = tf.tensor1d(labelValues, 'int32');
+  const shape = latents.shape;
+  if (existsSync(path)) {
+    let arrays: Map<string, NpyArray> | undefined;
+    try {
+      arrays = await decodeNpz(readFileSync(path));
+    } catch {
+      report(`sampler pairs: ${path} is unreadable, drawing them again`);
+    }
+    const stored = arrays?.get('targets');
+    if (stored !== undefined && stored.data.length === latents.size) {
+      report(`sampler pairs: ${count} from the cache (${path})`);
+      return { latents, labels, targets: tf.tensor4d(fromPixelLevels(stored.data), shape) };
+    }
+  }
+  const levels = new Uint8Array(latents.size);
+  const started = performance.now();
+  for (let start = 0; start < count; start += CHUNK) {
+    const size = Math.min(CHUNK, count - start);
+    const solution = tf.tidy(() => {
+      const { samples } = heunSampler(teacher, {
+        noise: tf.slice(latents, [start, 0, 0, 0], [size, -1, -1, -1]),
+        labels: tf.slice(labels, [start], [size]),
+        steps: solverSteps,
+      });
+      return samples;
+    });
+    levels.set(toPixelLevels(solution.dataSync() as Float32Array), start * (latents.size / count));
+    solution.dispose();
+    const done = start + size;
+    const left = ((performance.now() - started) / 1000 / done) * (count - done);
+    report(
+      `sampler pairs (Heun ${solverSteps} steps): ${done}/${count}, ${Math.round(left)} s left`,
+    );
+  }
+  mkdirSync(cacheFolder(), { recursive: true });
+  writeFileAtomically(
+    path,
+    encodeNpz({
+      targets: { data: Float64Array.from(levels), shape: [...shape], dtype: 'uint8' },
+      labels: { data: Float64Array.from(labelValues), shape: [count], dtype: 'int64' },
+    }),
+  );
+  report(`sampler pairs: cached in ${path}`);
+  return { latents, labels, targets: tf.tensor4d(fromPixelLevels(levels), shape) };
+}
