@@ -1,28 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { installWasmKernels } from '../install-wasm-kernels.js';
-
-/** A deterministic random generator (mulberry32) for test shapes and values. */
-export function randomGenerator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** An integer uniform in [low, high]. */
-export function randomInteger(random: () => number, low: number, high: number): number {
-  return low + Math.floor(random() * (high - low + 1));
-}
-
-/** `size` values uniform in [-1, 1). */
-export function randomValues(random: () => number, size: number): Float32Array {
-  return Float32Array.from({ length: size }, () => 2 * random() - 1);
-}
+import {
+  installLeanGradients,
+  installWasmKernels,
+  uninstallLeanGradients,
+} from '@fdistill/backend';
+import { expect } from 'vitest';
 
 /**
  * Runs `compute` on the cpu backend (the reference) and on wasm with the project's kernels
@@ -43,15 +26,38 @@ export async function onBothBackends(
   return { cpu: await run('cpu'), wasm: await run('wasm') };
 }
 
-/** The largest absolute difference over the largest absolute reference value (at least 1). */
-export function relativeError(reference: Float32Array, actual: Float32Array): number {
-  if (reference.length !== actual.length) return Number.POSITIVE_INFINITY;
-  let scale = 1;
-  let error = 0;
-  for (let i = 0; i < reference.length; i++) {
-    scale = Math.max(scale, Math.abs(reference[i] as number));
-    const difference = Math.abs((reference[i] as number) - (actual[i] as number));
-    error = Number.isNaN(difference) ? Number.POSITIVE_INFINITY : Math.max(error, difference);
-  }
-  return error / scale;
+/** `compute` once with tfjs's own backward pass and once with the lean one: values and peak bytes. */
+export async function bothGradientPasses(compute: () => tf.Tensor[]) {
+  const run = async () => {
+    const before = tf.memory().numTensors;
+    let values: Float32Array[] = [];
+    const profile = await tf.profile(() => {
+      const tensors = compute();
+      values = tensors.map((tensor) => tensor.dataSync() as Float32Array);
+      tf.dispose(tensors);
+    });
+    const peakBytes = profile.peakBytes;
+    return { values, peakBytes, leaked: tf.memory().numTensors - before };
+  };
+  uninstallLeanGradients();
+  const tfjs = await run();
+  installLeanGradients();
+  const lean = await run();
+  return { tfjs, lean };
+}
+
+/** Expects every output within `tolerance` of the reference, relative to its largest value. */
+export function expectClose(actual: Float32Array[], expected: Float32Array[], tolerance = 1e-6) {
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((values, index) => {
+    const reference = expected[index] as Float32Array;
+    expect(values.length).toBe(reference.length);
+    let error = 0;
+    let scale = 1e-12;
+    for (let i = 0; i < values.length; i++) {
+      error = Math.max(error, Math.abs((values[i] as number) - (reference[i] as number)));
+      scale = Math.max(scale, Math.abs(reference[i] as number));
+    }
+    expect(error / scale, `output ${index}`).toBeLessThan(tolerance);
+  });
 }

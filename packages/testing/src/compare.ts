@@ -1,42 +1,4 @@
-import { UNetDenoiser } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs-core';
-
-/**
- * A tiny class-conditional U-Net teacher for tests (tfjs's cpu convolutions are slow): 16x16
- * images with 1 channel, taps `encoder.16` and `encoder.8` with 8 channels each.
- */
-export function tinyTeacher(seed = 3): UNetDenoiser {
-  return new UNetDenoiser({
-    imageSize: 16,
-    channels: 1,
-    baseChannels: 8,
-    channelMultipliers: [1, 1],
-    blocksPerResolution: 1,
-    attentionResolutions: [8],
-    groupNormGroups: 2,
-    classCount: 3,
-    embeddingSize: 16,
-    seed,
-  });
-}
-
-/**
- * An 8x8 U-Net teacher with one tap, `encoder.8` (4 channels), for finite differences: no
- * attention, because tfjs's cpu softmax is what dominates the cost of a batch of 8x8 images.
- */
-export function smallestTeacher(seed = 5): UNetDenoiser {
-  return new UNetDenoiser({
-    imageSize: 8,
-    channels: 1,
-    baseChannels: 4,
-    channelMultipliers: [1],
-    blocksPerResolution: 1,
-    attentionResolutions: [],
-    groupNormGroups: 2,
-    embeddingSize: 8,
-    seed,
-  });
-}
 
 /** Copies of every parameter's values, to compare bit for bit later. */
 export function snapshot(variables: tf.Variable[]): Float32Array[] {
@@ -60,4 +22,27 @@ export function identical(a: Float32Array[], b: Float32Array[]): boolean {
 /** Largest absolute entry of a tensor. */
 export function maxAbs(x: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(x)).dataSync()[0] as number);
+}
+
+/** The largest absolute difference over the largest absolute reference value (at least 1). */
+export function relativeError(reference: Float32Array, actual: Float32Array): number {
+  if (reference.length !== actual.length) return Number.POSITIVE_INFINITY;
+  let scale = 1;
+  let error = 0;
+  for (let i = 0; i < reference.length; i++) {
+    scale = Math.max(scale, Math.abs(reference[i] as number));
+    const difference = Math.abs((reference[i] as number) - (actual[i] as number));
+    error = Number.isNaN(difference) ? Number.POSITIVE_INFINITY : Math.max(error, difference);
+  }
+  return error / scale;
+}
+
+/** Mean and standard deviation of every value of a tensor, in float64. */
+export function moments(values: ArrayLike<number>): { mean: number; std: number } {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i] as number;
+  const mean = sum / values.length;
+  let square = 0;
+  for (let i = 0; i < values.length; i++) square += ((values[i] as number) - mean) ** 2;
+  return { mean, std: Math.sqrt(square / values.length) };
 }
