@@ -1,10 +1,11 @@
-import { encodeNpz, sampleGridPng } from '@fdistill/eval';
+import { sampleGridPng } from '@fdistill/eval';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
 import { buildImageRun } from '../build-image-run.js';
 import { balancedLabels, studentSamplesFor, teacherSamplesInChunks } from '../evaluate-image.js';
 import type { RunConfig } from '../run-config.js';
 import type { RunFolder } from '../run-folder.js';
+import { encodeSampleNpz } from '../sample-npz.js';
 import { UsageError } from '../usage-error.js';
 
 /** What `sampleImageRun` draws. */
@@ -19,13 +20,6 @@ export interface ImageSampleRequest {
   label?: number;
   /** .npz (uint8 samples [N, 28, 28, 1] and int64 labels), .png (a grid) or .json. */
   out: string;
-}
-
-/** Pixel levels as EDM saves them: `clip(floor(x * 127.5 + 128), 0, 255)`. */
-function toLevels(values: Float32Array): Float64Array {
-  return Float64Array.from(values, (value) =>
-    Math.min(255, Math.max(0, Math.floor(value * 127.5 + 128))),
-  );
 }
 
 /**
@@ -59,13 +53,7 @@ export function sampleImageRun(request: ImageSampleRequest): number {
     const values = samples.dataSync() as Float32Array;
     const shape = [...samples.shape];
     if (/\.npz$/i.test(out)) {
-      writeFileAtomically(
-        out,
-        encodeNpz({
-          samples: { data: toLevels(values), shape, dtype: 'uint8' },
-          labels: { data: Float64Array.from(labels), shape: [count], dtype: 'int64' },
-        }),
-      );
+      writeFileAtomically(out, encodeSampleNpz(values, shape, labels));
     } else if (/\.json$/i.test(out)) {
       writeFileAtomically(
         out,
