@@ -1,7 +1,9 @@
 import { defineProject } from 'vitest/config';
+import { workspaceSources } from '../../vitest.shared.js';
 
 /** The CLI end to end: `src/cli.test.ts` and the shortened fault campaign run `dist/main.js` (turbo's `test:e2e` builds it first). */
 export default defineProject({
+  resolve: workspaceSources,
   test: {
     name: 'cli-e2e',
     include: [

@@ -1,9 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/validation.ts', 'src/table1-cli.ts'],
+  entry: ['src/index.ts', 'src/table1-cli.ts'],
   format: ['esm'],
-  dts: { entry: ['src/index.ts', 'src/validation.ts'] },
+  dts: { entry: 'src/index.ts' },
   sourcemap: true,
   clean: true,
   target: 'node20',

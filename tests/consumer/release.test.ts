@@ -6,7 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const repository = fileURLToPath(new URL('../../', import.meta.url));
-const PUBLISHED = readdirSync(join(repository, 'packages'));
+/** The packages a release publishes: every one under packages/ but the private ones. */
+const PUBLISHED = readdirSync(join(repository, 'packages')).filter(
+  (name) =>
+    !(
+      JSON.parse(readFileSync(join(repository, 'packages', name, 'package.json'), 'utf8')) as {
+        private?: boolean;
+      }
+    ).private,
+);
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-release-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 

@@ -1,7 +1,8 @@
 // "One step vs many": the shipped Fashion-MNIST student (one network evaluation) against its
 // teacher (EDM Heun on the Karras grid), both as ONNX models run by onnxruntime-web on wasm.
-import { seededUniform } from '@fdistill/eval';
+
 import { karrasSigmas } from '@fdistill/score';
+import { seededUniform } from '@fdistill/utils';
 import * as ort from 'onnxruntime-web/wasm';
 
 const SIZE = 32;

@@ -13,3 +13,8 @@ export {
   selectBackend,
 } from './select-backend.js';
 export { softwareWebGlRenderer } from './software-webgl.js';
+export {
+  SUPPORTED_TFJS_CORE,
+  type TfjsPatchSupport,
+  tfjsPatchSupport,
+} from './tfjs-patch-support.js';

@@ -54,7 +54,8 @@ let installed = false;
  * Each kernel checks its inputs and hands what it does not handle to the stock kernel. Call it
  * once, after `tf.setBackend('wasm')` has resolved; later calls do nothing. Returns whether the
  * kernels are installed (false when the wasm backend is not initialized, or is not the
- * tfjs-backend-wasm 4.x whose internals these kernels use). Process-wide; `selectBackend` calls it whenever it picks wasm.
+ * tfjs-backend-wasm 4.x whose internals these kernels use, or tfjs-core is not the release they
+ * were written for: `tfjsPatchSupport()` says why; tfjs's own kernels stay). Process-wide; `selectBackend` calls it whenever it picks wasm.
  *
  * @example await tf.setBackend('wasm'); installWasmKernels(); // conv training now works on wasm
  */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tfjsPatchSupport } from './tfjs-patch-support.js';
 
 /** One op recorded on tfjs's gradient tape (the fields of tfjs's internal `TapeNode` used here). */
 interface TapeNode {
@@ -39,7 +40,8 @@ const replaced = new WeakMap<EngineInternals, GradientsMethod>();
  * as soon as that op's input gradients are computed. Gradients are the same values as tfjs's
  * (the same gradient functions in the same order); higher-order gradients (`tf.grad` inside
  * `tf.grad`) keep everything, as tfjs does. Idempotent; applies to every backend. Returns
- * whether it replaced the engine's method now.
+ * whether it replaced the engine's method now: it declines on a tfjs-core other than the one it
+ * was written for (`tfjsPatchSupport()` says why), and tfjs's own backward pass stays.
  *
  * @example
  * installLeanGradients();
@@ -47,7 +49,7 @@ const replaced = new WeakMap<EngineInternals, GradientsMethod>();
  */
 export function installLeanGradients(): boolean {
   const engine = tf.engine() as unknown as EngineInternals;
-  if (replaced.has(engine)) return false;
+  if (replaced.has(engine) || !tfjsPatchSupport().supported) return false;
   replaced.set(engine, engine.gradients);
   engine.gradients = leanGradients;
   return true;

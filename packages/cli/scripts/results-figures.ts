@@ -20,14 +20,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@fdistill/backend';
-import {
-  DIVERGENCE_NAMES,
-  formatTable,
-  getDivergence,
-  normalizedVariance,
-} from '@fdistill/divergence';
+import { DIVERGENCE_NAMES, getDivergence, normalizedVariance } from '@fdistill/divergence';
 import { lineChartPng } from '@fdistill/eval';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
+import { formatTable } from '@fdistill/utils';
 import { buildMixtureRunOfConfig } from '../src/build-mixture-run.js';
 import { MIXTURE_COMPARED_METRICS } from '../src/commands/compare.js';
 import {

@@ -14,9 +14,9 @@
  */
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@fdistill/backend';
-import { formatTable } from '@fdistill/divergence';
 import { mixtureModeMetrics } from '@fdistill/eval';
 import { type Distiller, memoryCheckpointStore } from '@fdistill/trainer';
+import { formatTable } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs';
 import { buildImageRun } from '../src/build-image-run.js';
 import { buildMixtureRunOfConfig } from '../src/build-mixture-run.js';

@@ -9,8 +9,8 @@ import {
   exportDenoiserToOnnx,
   MlpDenoiser,
 } from '@fdistill/score';
+import { failureLines, finishSmallRun, runBuiltCli } from '@fdistill/testing/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failureLines, finishSmallRun, runBuiltCli } from './run-built-cli.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-bad-input-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));

@@ -14,8 +14,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { failureLines, finishSmallRun, runBuiltCli } from '@fdistill/testing/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failureLines, finishSmallRun, runBuiltCli } from './run-built-cli.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-disk-faults-'));
 // Readable by `nobody`, who runs the CLI in the permission test.

@@ -1,5 +1,5 @@
-import { formatTable } from '@fdistill/divergence';
 import type { DomainMetrics } from '@fdistill/eval';
+import { formatTable } from '@fdistill/utils';
 import { realDataImages, referenceFeatures, scoreImages } from './evaluate-image.js';
 import type { LabelledImages } from './labelled-images.js';
 

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runFaultCampaign } from '@fdistill/testing/fault-campaign';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runFaultCampaign } from './fault-campaign.js';
 
 const binary = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-faults-'));

@@ -1,6 +1,6 @@
-import { formatTable } from '@fdistill/divergence';
 import { sampleGridsPng } from '@fdistill/eval';
 import { writeFileAtomically } from '@fdistill/trainer/node';
+import { formatTable } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs';
 import type { ImageRun } from './build-image-run.js';
 import { evaluateImageStudent } from './evaluate-image.js';

@@ -1,6 +1,6 @@
-import { formatTable } from '@fdistill/divergence';
 import type { MixtureRun } from '@fdistill/trainer';
 import { writeFileAtomically } from '@fdistill/trainer/node';
+import { formatTable } from '@fdistill/utils';
 import {
   evaluateMixtureStudent,
   type MixtureEvaluation,

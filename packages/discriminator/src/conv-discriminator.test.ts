@@ -1,9 +1,10 @@
 import '@tensorflow/tfjs';
+import { maxAbs } from '@fdistill/testing';
+import { tinyTeacher } from '@fdistill/testing/score';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ConvDiscriminator, defaultGroupNormGroups } from './conv-discriminator.js';
 import { discriminate } from './discriminate.js';
-import { maxAbs, tinyTeacher } from './test-helpers.js';
 
 describe('ConvDiscriminator', () => {
   it('builds one head per tap as in SPEC 5 and averages their logits', () => {

@@ -1,4 +1,3 @@
-import { assertIntegerAtLeast, describeValue } from '@fdistill/divergence';
 import {
   assertSeed,
   Conv2d,
@@ -7,6 +6,7 @@ import {
   Module,
   twiceDifferentiableSilu,
 } from '@fdistill/score';
+import { assertIntegerAtLeast, describeValue } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** A feature map a head reads: its tap name, resolution (height = width) and channels. */

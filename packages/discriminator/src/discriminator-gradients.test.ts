@@ -1,12 +1,13 @@
 import '@tensorflow/tfjs';
 import { Conv2d } from '@fdistill/score';
+import { identical, maxAbs, snapshot } from '@fdistill/testing';
+import { tinyTeacher } from '@fdistill/testing/score';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ConvDiscriminator } from './conv-discriminator.js';
 import { discriminate } from './discriminate.js';
 import { discriminatorGradients } from './discriminator-gradients.js';
 import { discriminatorLoss, generatorLoss } from './losses.js';
-import { identical, maxAbs, snapshot, tinyTeacher } from './test-helpers.js';
 
 describe('frozen teacher, trainable heads', () => {
   it('a discriminator step changes the heads and leaves the teacher bit-identical; the generator gets a gradient through the teacher', () => {

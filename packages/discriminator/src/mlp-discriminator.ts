@@ -1,4 +1,3 @@
-import { assertIntegerAtLeast, assertPositiveNumber, describeValue } from '@fdistill/divergence';
 import {
   assertSeed,
   DEFAULT_SIGMA_DATA,
@@ -10,6 +9,7 @@ import {
   sigmaPerSample,
   twiceDifferentiableSilu,
 } from '@fdistill/score';
+import { assertIntegerAtLeast, assertPositiveNumber, describeValue } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of `MlpDiscriminator`. */

@@ -1,5 +1,6 @@
 import '@tensorflow/tfjs';
 import { Conv2d, deriveSeed, type Module } from '@fdistill/score';
+import { smallestTeacher } from '@fdistill/testing/score';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ConvDiscriminator } from './conv-discriminator.js';
@@ -7,7 +8,6 @@ import { discriminate } from './discriminate.js';
 import { discriminatorGradients } from './discriminator-gradients.js';
 import { MlpDiscriminator } from './mlp-discriminator.js';
 import { approximateR1Penalty, exactR1Penalty } from './r1.js';
-import { smallestTeacher } from './test-helpers.js';
 
 /** Logits of a batch whose samples each have their own sigma. */
 type LogitsAt = (x: tf.Tensor, sigma: tf.Tensor1D) => tf.Tensor;

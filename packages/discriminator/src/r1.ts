@@ -1,5 +1,5 @@
-import { assertFiniteNumber, assertPositiveNumber, describeValue } from '@fdistill/divergence';
 import { deriveSeed } from '@fdistill/score';
+import { assertFiniteNumber, assertPositiveNumber, describeValue } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DiscriminatorOutput } from './conv-discriminator.js';
 

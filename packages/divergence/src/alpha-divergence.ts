@@ -1,7 +1,7 @@
+import { assertFiniteNumber } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { defineDivergence } from './define-divergence.js';
 import type { Divergence } from './divergence.js';
-import { assertFiniteNumber } from './validation.js';
 
 /**
  * The alpha family `f(r) = (r^a - a r - (1 - a)) / (a (a - 1))`, `h = r^a`: a dial from mode

@@ -1,3 +1,4 @@
+import { seededRandom } from '@fdistill/testing';
 import { describe, expect, it } from 'vitest';
 import referenceVariances from '../fixtures/normalized-variance.json' with { type: 'json' };
 import { alphaDivergence } from './alpha-divergence.js';
@@ -56,25 +57,12 @@ describe('normalizedVariance', () => {
   });
 });
 
-/** Mulberry32 uniform generator and Box-Muller normals, seeded. */
-function normalSampler(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
-
 const logNormal = (mean: number, std: number) => (x: number) =>
   -0.5 * Math.log(2 * Math.PI * std * std) - ((x - mean) * (x - mean)) / (2 * std * std);
 
 describe('estimateDivergence', () => {
   // p = N(0.7, 0.8^2), q = N(0, 1); samples from q.
-  const normal = normalSampler(7);
+  const normal = seededRandom(7).normal;
   const samples = Array.from({ length: 200_000 }, normal);
   const logP = samples.map(logNormal(0.7, 0.8));
   const logQ = samples.map(logNormal(0, 1));

@@ -1,6 +1,6 @@
+import { assertFiniteNumber, assertPositiveNumber } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient.js';
-import { assertFiniteNumber, assertPositiveNumber } from './validation.js';
 
 /** Options of `densityRatioFromLogits`; the defaults are FastGen's. */
 export interface DensityRatioOptions {

@@ -9,7 +9,7 @@ import { estimateWeightingExponents } from './tails.js';
 
 const grid = [1e-3, 0.01, 0.1, 0.3, 0.7, 0.99, 1, 1.01, 1.5, 2, 5, 10, 100, 1e3];
 
-/** Paper Table 1 (plus Pearson and Neyman from SPEC.md): h in closed form and the classes. */
+/** Paper Table 1 (plus Pearson and Neyman chi-squared, in closed form): h in closed form and the classes. */
 const table1: Record<
   string,
   { h: (r: number) => number; modeSeeking: string; saturates: boolean }
@@ -144,7 +144,7 @@ describe('named divergences', () => {
     }
   });
 
-  it('match the closed-form f of SPEC.md at sample points', () => {
+  it('match the closed-form f (paper Table 1) at sample points', () => {
     const r = 3;
     expectClose(getDivergence('softened-rkl').f(r), (r + 1) * Math.log((r + 1) / (2 * r)), 1e-14);
     expectClose(getDivergence('js').f(r), r * Math.log(r) - (r + 1) * Math.log((r + 1) / 2), 1e-14);

@@ -15,7 +15,6 @@ export {
   type DivergenceTableRow,
   divergenceTable,
   formatDivergenceTable,
-  formatTable,
   TABLE_RATIOS,
 } from './divergence-table.js';
 export {
@@ -50,9 +49,3 @@ export {
   estimateWeightingExponents,
   tailWeightsFromExponents,
 } from './tails.js';
-export {
-  assertFiniteNumber,
-  assertIntegerAtLeast,
-  assertPositiveNumber,
-  describeValue,
-} from './validation.js';

@@ -1,6 +1,6 @@
+import { assertFiniteNumber } from '@fdistill/utils';
 import type { Divergence } from './divergence.js';
 import { integratePanel } from './quadrature.js';
-import { assertFiniteNumber } from './validation.js';
 
 /** Largest |meanDistance| accepted by `normalizedVariance`. */
 export const MAX_MEAN_DISTANCE = 10;

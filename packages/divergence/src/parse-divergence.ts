@@ -1,7 +1,7 @@
+import { describeValue } from '@fdistill/utils';
 import { alphaDivergence } from './alpha-divergence.js';
 import type { Divergence } from './divergence.js';
 import { DIVERGENCE_NAMES, type DivergenceName, getDivergence } from './registry.js';
-import { describeValue } from './validation.js';
 
 /** `alpha:<a>` with a finite number a (e.g. `alpha:0.5`, `alpha:-1`, `alpha:1e-3`). */
 const ALPHA_PATTERN = /^alpha:(-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[-+]?[0-9]+)?)$/;

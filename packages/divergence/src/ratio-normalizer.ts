@@ -1,10 +1,10 @@
-import * as tf from '@tensorflow/tfjs-core';
 import {
   assertFiniteNumber,
   assertIntegerAtLeast,
   assertPositiveNumber,
   describeValue,
-} from './validation.js';
+} from '@fdistill/utils';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of `RatioNormalizer`; the defaults are FastGen's (10 bins linear over [0.002, 80]). */
 export interface RatioNormalizerOptions {

@@ -1,3 +1,4 @@
+import { describeValue } from '@fdistill/utils';
 import type { Divergence } from './divergence.js';
 import { forwardKl } from './divergences/forward-kl.js';
 import { jeffreys } from './divergences/jeffreys.js';
@@ -7,7 +8,6 @@ import { pearson } from './divergences/pearson.js';
 import { reverseKl } from './divergences/reverse-kl.js';
 import { softenedReverseKl } from './divergences/softened-reverse-kl.js';
 import { squaredHellinger } from './divergences/squared-hellinger.js';
-import { describeValue } from './validation.js';
 
 /** Names accepted by `getDivergence`. */
 export const DIVERGENCE_NAMES = [

@@ -1,4 +1,4 @@
-import { describe } from './validation.js';
+import { describeValue } from '@fdistill/utils';
 
 /**
  * A tfjs tensor, or anything shaped like one. Only `shape` and `dataSync()` are read, so this
@@ -53,25 +53,29 @@ export function readArrayInput(argument: string, input: ArrayInput): FlatArray {
     assertShape(argument, shape);
     const data = input.dataSync();
     if (!isNumericArray(data)) {
-      throw new TypeError(`${argument} must be a numeric tensor, got ${describe(data)} values`);
+      throw new TypeError(
+        `${argument} must be a numeric tensor, got ${describeValue(data)} values`,
+      );
     }
     return checkLength(argument, { data, shape });
   }
   if (typeof input === 'object' && input !== null && 'data' in input && 'shape' in input) {
     const { data, shape } = input as ShapedArray;
     if (!Array.isArray(shape)) {
-      throw new TypeError(`${argument}.shape must be an array of integers, got ${describe(shape)}`);
+      throw new TypeError(
+        `${argument}.shape must be an array of integers, got ${describeValue(shape)}`,
+      );
     }
     if (!isNumericArray(data)) {
       throw new TypeError(
-        `${argument}.data must be a Float32Array, Float64Array or number[], got ${describe(data)}`,
+        `${argument}.data must be a Float32Array, Float64Array or number[], got ${describeValue(data)}`,
       );
     }
     assertShape(argument, shape);
     return checkLength(argument, { data, shape: [...shape] });
   }
   throw new TypeError(
-    `${argument} must be a number[][], { data, shape } or a tensor, got ${describe(input)}`,
+    `${argument} must be a number[][], { data, shape } or a tensor, got ${describeValue(input)}`,
   );
 }
 
@@ -98,7 +102,7 @@ function readRows(argument: string, rows: readonly (readonly number[])[]): FlatA
   rows.forEach((row, rowIndex) => {
     if (!Array.isArray(row)) {
       throw new TypeError(
-        `${argument}[${rowIndex}] must be an array of numbers, got ${describe(row)}`,
+        `${argument}[${rowIndex}] must be an array of numbers, got ${describeValue(row)}`,
       );
     }
     if (row.length !== columns) {
@@ -110,7 +114,7 @@ function readRows(argument: string, rows: readonly (readonly number[])[]): FlatA
       const value = row[column];
       if (typeof value !== 'number') {
         throw new TypeError(
-          `${argument}[${rowIndex}][${column}] must be a number, got ${describe(value)}`,
+          `${argument}[${rowIndex}][${column}] must be a number, got ${describeValue(value)}`,
         );
       }
       data[rowIndex * columns + column] = value;

@@ -1,8 +1,8 @@
+import { assertIntegerAtLeast, describeValue } from '@fdistill/utils';
 import { buildAxes, type LegendEntry, padInterval, visibleRange } from './plot-axes.js';
 import { type Color, PALETTE, parseColor, type Scene, type Shape } from './plot-scene.js';
 import { renderPng } from './png-renderer.js';
 import { renderSvg } from './svg-renderer.js';
-import { assertIntegerAtLeast, describe } from './validation.js';
 
 /** One bar per category: a mean and, optionally, the half-length of its error bar. */
 export interface BarSeries {
@@ -76,7 +76,7 @@ export function barChartScene(
     !categories.every((name) => typeof name === 'string')
   ) {
     throw new TypeError(
-      `${caller}(categories): categories must be a non-empty array of strings, got ${describe(categories)}`,
+      `${caller}(categories): categories must be a non-empty array of strings, got ${describeValue(categories)}`,
     );
   }
   if (!Array.isArray(input) || input.length === 0) {
@@ -181,7 +181,9 @@ export function barChartScene(
 
 function checkBars(argument: string, series: BarSeries, index: number, categoryCount: number) {
   if (typeof series !== 'object' || series === null || typeof series.name !== 'string') {
-    throw new TypeError(`${argument} must be { name, values, errors? }, got ${describe(series)}`);
+    throw new TypeError(
+      `${argument} must be { name, values, errors? }, got ${describeValue(series)}`,
+    );
   }
   const numbers = (field: 'values' | 'errors', list: readonly number[] | undefined) => {
     if (
@@ -190,7 +192,7 @@ function checkBars(argument: string, series: BarSeries, index: number, categoryC
       !list.every((value) => typeof value === 'number')
     ) {
       throw new RangeError(
-        `${argument}.${field} must hold ${categoryCount} numbers (one per category), got ${describe(list)}`,
+        `${argument}.${field} must hold ${categoryCount} numbers (one per category), got ${describeValue(list)}`,
       );
     }
     return list;

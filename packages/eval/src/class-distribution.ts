@@ -1,6 +1,6 @@
+import { assertIntegerAtLeast } from '@fdistill/utils';
 import type { ArrayInput } from './array-input.js';
 import { readMatrix } from './matrix.js';
-import { assertIntegerAtLeast } from './validation.js';
 
 /** How a set of generated samples spreads over the classes of a classifier. */
 export interface ClassDistribution {

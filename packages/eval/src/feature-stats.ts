@@ -1,6 +1,6 @@
+import { assertIntegerAtLeast } from '@fdistill/utils';
 import type { ArrayInput } from './array-input.js';
 import { type MatrixView, readMatrix } from './matrix.js';
-import { assertIntegerAtLeast } from './validation.js';
 
 /**
  * Gaussian statistics of a feature set: the mean `mu` (length d), the unbiased covariance

@@ -1,10 +1,10 @@
 import '@tensorflow/tfjs';
+import { normalRows, seededRandom } from '@fdistill/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import reference from '../fixtures/frechet-distance.json' with { type: 'json' };
 import { FeatureStatsAccumulator, featureStats } from './feature-stats.js';
 import { frechetDistance, frechetDistanceFromStats } from './frechet-distance.js';
-import { normalRows, seededRandom } from './test-random.js';
 
 const relativeError = (actual: number, expected: number) => Math.abs(actual / expected - 1);
 

@@ -1,9 +1,9 @@
+import { describeValue } from '@fdistill/utils';
 import type { ArrayInput } from './array-input.js';
 import { type FeatureStats, featureStatsOfMatrix, STATS_REQUIREMENTS } from './feature-stats.js';
 import { readMatrix } from './matrix.js';
 import { multiplySquare, transposeSquare } from './matrix-multiply.js';
 import { symmetricEigen } from './symmetric-eigen.js';
-import { describe } from './validation.js';
 
 /**
  * The Fréchet distance between two feature sets (one sample per row: `number[][]`,
@@ -89,17 +89,19 @@ function traceSqrtProduct(a: Float64Array, b: Float64Array, d: number): number {
 function assertStats(argument: string, stats: FeatureStats): number {
   if (typeof stats !== 'object' || stats === null) {
     throw new TypeError(
-      `${argument} must be FeatureStats { mu, sigma, count }, got ${describe(stats)}`,
+      `${argument} must be FeatureStats { mu, sigma, count }, got ${describeValue(stats)}`,
     );
   }
   const { mu, sigma } = stats;
   if (!(mu instanceof Float64Array) || mu.length === 0) {
-    throw new TypeError(`${argument}.mu must be a non-empty Float64Array, got ${describe(mu)}`);
+    throw new TypeError(
+      `${argument}.mu must be a non-empty Float64Array, got ${describeValue(mu)}`,
+    );
   }
   const d = mu.length;
   if (!(sigma instanceof Float64Array) || sigma.length !== d * d) {
     throw new RangeError(
-      `${argument}.sigma must be a Float64Array of ${d} x ${d} = ${d * d} values, got ${describe(sigma)}${sigma?.length === undefined ? '' : ` of length ${sigma.length}`}`,
+      `${argument}.sigma must be a Float64Array of ${d} x ${d} = ${d * d} values, got ${describeValue(sigma)}${sigma?.length === undefined ? '' : ` of length ${sigma.length}`}`,
     );
   }
   for (let i = 0; i < d; i++) {

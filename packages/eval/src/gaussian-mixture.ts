@@ -1,4 +1,4 @@
-import { describe } from './validation.js';
+import { describeValue } from '@fdistill/utils';
 
 /**
  * A Gaussian mixture with isotropic components, `p(x) = sum_k weights[k] N(x; means[k],
@@ -29,29 +29,31 @@ export interface MixtureArrays {
  */
 export function mixtureArrays(argument: string, mixture: IsotropicGaussianMixture): MixtureArrays {
   if (typeof mixture !== 'object' || mixture === null) {
-    throw new TypeError(`${argument} must be { weights, means, stds }, got ${describe(mixture)}`);
+    throw new TypeError(
+      `${argument} must be { weights, means, stds }, got ${describeValue(mixture)}`,
+    );
   }
   const { weights, means, stds } = mixture;
   if (!Array.isArray(weights) || weights.length === 0) {
     throw new TypeError(
-      `${argument}.weights must be a non-empty number[], got ${describe(weights)}`,
+      `${argument}.weights must be a non-empty number[], got ${describeValue(weights)}`,
     );
   }
   const components = weights.length;
   if (!Array.isArray(means) || means.length !== components) {
     throw new RangeError(
-      `${argument}.means must hold ${components} means like weights, got ${describe(means)}`,
+      `${argument}.means must hold ${components} means like weights, got ${describeValue(means)}`,
     );
   }
   if (!Array.isArray(stds) || stds.length !== components) {
     throw new RangeError(
-      `${argument}.stds must hold ${components} numbers like weights, got ${describe(stds)}`,
+      `${argument}.stds must hold ${components} numbers like weights, got ${describeValue(stds)}`,
     );
   }
   const dimension = Array.isArray(means[0]) ? means[0].length : 0;
   if (dimension === 0) {
     throw new RangeError(
-      `${argument}.means[0] must be a non-empty number[], got ${describe(means[0])}`,
+      `${argument}.means[0] must be a non-empty number[], got ${describeValue(means[0])}`,
     );
   }
   const flatWeights = new Float64Array(components);
@@ -62,26 +64,26 @@ export function mixtureArrays(argument: string, mixture: IsotropicGaussianMixtur
     const weight = weights[component];
     if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0) {
       throw new RangeError(
-        `${argument}.weights[${component}] must be a finite number > 0, got ${describe(weight)}`,
+        `${argument}.weights[${component}] must be a finite number > 0, got ${describeValue(weight)}`,
       );
     }
     const std = stds[component];
     if (typeof std !== 'number' || !Number.isFinite(std) || std <= 0) {
       throw new RangeError(
-        `${argument}.stds[${component}] must be a finite number > 0, got ${describe(std)}`,
+        `${argument}.stds[${component}] must be a finite number > 0, got ${describeValue(std)}`,
       );
     }
     const mean = means[component];
     if (!Array.isArray(mean) || mean.length !== dimension) {
       throw new RangeError(
-        `${argument}.means[${component}] must hold ${dimension} numbers like means[0], got ${describe(mean)}`,
+        `${argument}.means[${component}] must hold ${dimension} numbers like means[0], got ${describeValue(mean)}`,
       );
     }
     for (let axis = 0; axis < dimension; axis++) {
       const value = mean[axis];
       if (typeof value !== 'number' || !Number.isFinite(value)) {
         throw new RangeError(
-          `${argument}.means[${component}][${axis}] must be a finite number, got ${describe(value)}`,
+          `${argument}.means[${component}][${axis}] must be a finite number, got ${describeValue(value)}`,
         );
       }
       flatMeans[component * dimension + axis] = value;

@@ -1,6 +1,6 @@
+import { normalRows, seededRandom } from '@fdistill/testing';
 import { describe, expect, it } from 'vitest';
 import { inBatchSimilarity } from './in-batch-similarity.js';
-import { normalRows, seededRandom } from './test-random.js';
 
 describe('inBatchSimilarity', () => {
   it('matches hand values: identical 1, orthogonal 0, opposite -1', () => {

@@ -1,9 +1,9 @@
+import { assertFiniteNumber, assertIntegerAtLeast } from '@fdistill/utils';
 import type { ArrayInput } from './array-input.js';
 import type { FeatureArray, FeatureExtractor } from './feature-extractor.js';
 import { type ImageLayout, pixelLevel, pixelValue, readImageBatch } from './image-batch.js';
 import { extractInBatches, type OnnxModelOptions, openOnnxFeatureSession } from './onnx-session.js';
 import { resizeBilinear } from './resize-bilinear.js';
-import { assertFiniteNumber, assertIntegerAtLeast } from './validation.js';
 
 /** Options of `createInceptionFeatureExtractor`; the defaults fit the README's export script. */
 export interface InceptionFeatureExtractorOptions extends OnnxModelOptions {

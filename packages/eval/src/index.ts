@@ -49,7 +49,6 @@ export {
   type PrecisionRecallOptions,
   precisionRecall,
 } from './precision-recall.js';
-export { seededUniform } from './random.js';
 export {
   type SampleGridOptions,
   type SampleGridPanel,

@@ -1,6 +1,6 @@
+import { normalRows, seededRandom } from '@fdistill/testing';
 import { describe, expect, it } from 'vitest';
 import { kernelInceptionDistance } from './kernel-inception-distance.js';
-import { normalRows, seededRandom } from './test-random.js';
 
 /**
  * MMD^2 from the full Gram matrices: unbiased (diagonals of the within-set sums removed, as KID)

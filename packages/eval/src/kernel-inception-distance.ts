@@ -1,7 +1,7 @@
+import { assertFiniteNumber, assertIntegerAtLeast, seededUniform } from '@fdistill/utils';
 import type { ArrayInput } from './array-input.js';
 import { type Matrix, toMatrix } from './matrix.js';
-import { randomSubset, seededUniform } from './random.js';
-import { assertFiniteNumber, assertIntegerAtLeast } from './validation.js';
+import { randomSubset } from './random.js';
 
 /** Options of `kernelInceptionDistance`; the defaults are the reference implementations'. */
 export interface KernelInceptionDistanceOptions {

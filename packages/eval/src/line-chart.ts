@@ -1,8 +1,8 @@
+import { assertIntegerAtLeast, describeValue } from '@fdistill/utils';
 import { buildAxes, type LegendEntry, padInterval, visibleRange } from './plot-axes.js';
 import { type Color, PALETTE, parseColor, type Scene, type Shape } from './plot-scene.js';
 import { renderPng } from './png-renderer.js';
 import { renderSvg } from './svg-renderer.js';
-import { assertIntegerAtLeast, describe } from './validation.js';
 
 /** One metric over training steps; non-finite values (NaN) leave a gap. */
 export interface MetricSeries {
@@ -128,11 +128,13 @@ export function lineChartScene(
 
 function checkSeries(argument: string, series: MetricSeries, index: number) {
   if (typeof series !== 'object' || series === null) {
-    throw new TypeError(`${argument} must be { name, steps, values }, got ${describe(series)}`);
+    throw new TypeError(
+      `${argument} must be { name, steps, values }, got ${describeValue(series)}`,
+    );
   }
   const { name, steps, values } = series;
   if (typeof name !== 'string')
-    throw new TypeError(`${argument}.name must be a string, got ${describe(name)}`);
+    throw new TypeError(`${argument}.name must be a string, got ${describeValue(name)}`);
   if (
     !Array.isArray(steps) ||
     !steps.every((step) => typeof step === 'number' && Number.isFinite(step))
@@ -145,7 +147,7 @@ function checkSeries(argument: string, series: MetricSeries, index: number) {
     !values.every((value) => typeof value === 'number')
   ) {
     throw new RangeError(
-      `${argument}.values must hold ${steps.length} numbers like steps, got ${describe(values)}`,
+      `${argument}.values must hold ${steps.length} numbers like steps, got ${describeValue(values)}`,
     );
   }
   const color = series.color ?? (PALETTE[index % PALETTE.length] as string);

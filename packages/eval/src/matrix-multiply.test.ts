@@ -1,6 +1,6 @@
+import { seededRandom } from '@fdistill/testing';
 import { describe, expect, it } from 'vitest';
 import { multiplySquare, transposeSquare } from './matrix-multiply.js';
-import { seededRandom } from './test-random.js';
 
 describe('multiplySquare', () => {
   it('equals the textbook triple loop, including sizes that are not multiples of 4', () => {

@@ -1,8 +1,8 @@
+import { assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/utils';
 import type { ArrayInput } from './array-input.js';
 import { type IsotropicGaussianMixture, mixtureArrays } from './gaussian-mixture.js';
 import { toMatrix } from './matrix.js';
 import { squaredDistance } from './nearest-neighbours.js';
-import { assertIntegerAtLeast, assertPositiveNumber } from './validation.js';
 
 /** Options of `mixtureModeMetrics`. */
 export interface MixtureModeMetricsOptions {

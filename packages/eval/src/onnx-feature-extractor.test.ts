@@ -2,14 +2,14 @@ import '@tensorflow/tfjs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { normalRows, seededRandom } from '@fdistill/testing';
+import { writeDenseReluModel, writeImageProbeModel } from '@fdistill/testing/onnx';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createIdentityFeatureExtractor } from './identity-feature-extractor.js';
 import { createInceptionFeatureExtractor } from './inception-feature-extractor.js';
 import { createOnnxFeatureExtractor } from './onnx-feature-extractor.js';
 import { resizeBilinear } from './resize-bilinear.js';
-import { writeDenseReluModel, writeImageProbeModel } from './test-onnx-models.js';
-import { normalRows, seededRandom } from './test-random.js';
 
 const folder = await mkdtemp(join(tmpdir(), 'fdistill-eval-onnx-'));
 afterAll(() => rm(folder, { recursive: true, force: true }));

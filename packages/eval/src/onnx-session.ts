@@ -1,4 +1,4 @@
-import { assertIntegerAtLeast, assertNonEmptyString, describe } from './validation.js';
+import { assertIntegerAtLeast, assertNonEmptyString, describeValue } from '@fdistill/utils';
 
 type OnnxRuntime = typeof import('onnxruntime-node');
 type InferenceSession = Awaited<ReturnType<OnnxRuntime['InferenceSession']['create']>>;
@@ -64,7 +64,9 @@ export async function openOnnxFeatureSession(
   options: OnnxModelOptions,
 ): Promise<OnnxFeatureSession> {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${caller}(options): options must be an object, got ${describe(options)}`);
+    throw new TypeError(
+      `${caller}(options): options must be an object, got ${describeValue(options)}`,
+    );
   }
   const { modelPath } = options;
   if (!(modelPath instanceof Uint8Array))
@@ -96,13 +98,13 @@ export async function openOnnxFeatureSession(
   if (inputName === undefined || !session.inputNames.includes(inputName)) {
     await session.release();
     throw new RangeError(
-      `${caller}: options.inputName must be one of the model's inputs (${session.inputNames.join(', ')}), got ${describe(inputName)}`,
+      `${caller}: options.inputName must be one of the model's inputs (${session.inputNames.join(', ')}), got ${describeValue(inputName)}`,
     );
   }
   if (outputName === undefined || !session.outputNames.includes(outputName)) {
     await session.release();
     throw new RangeError(
-      `${caller}: options.outputName must be one of the model's outputs (${session.outputNames.join(', ')}), got ${describe(outputName)}`,
+      `${caller}: options.outputName must be one of the model's outputs (${session.outputNames.join(', ')}), got ${describeValue(outputName)}`,
     );
   }
   let released = false;

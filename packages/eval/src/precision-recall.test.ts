@@ -1,11 +1,11 @@
 import '@tensorflow/tfjs';
+import { normalRows, seededRandom } from '@fdistill/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { densityCoverage } from './density-coverage.js';
 import { toMatrix } from './matrix.js';
 import { kthNeighbourSquaredDistances } from './nearest-neighbours.js';
 import { precisionRecall } from './precision-recall.js';
-import { normalRows, seededRandom } from './test-random.js';
 
 const column = (values: number[]) => values.map((value) => [value]);
 

@@ -1,7 +1,7 @@
+import { assertIntegerAtLeast } from '@fdistill/utils';
 import type { ArrayInput } from './array-input.js';
 import { toMatrix } from './matrix.js';
 import { kthNeighbourSquaredDistances, squaredDistance } from './nearest-neighbours.js';
-import { assertIntegerAtLeast } from './validation.js';
 
 /** Options of `precisionRecall`. */
 export interface PrecisionRecallOptions {

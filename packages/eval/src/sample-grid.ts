@@ -1,8 +1,8 @@
+import { assertIntegerAtLeast } from '@fdistill/utils';
 import type { ArrayInput } from './array-input.js';
 import { type ImageLayout, pixelLevel, pixelValue, readImageBatch } from './image-batch.js';
 import { parseColor } from './plot-scene.js';
 import { RasterImage } from './raster-image.js';
-import { assertIntegerAtLeast } from './validation.js';
 
 /** Options of `sampleGridPng`. */
 export interface SampleGridOptions {

@@ -1,3 +1,4 @@
+import { assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/utils';
 import type { ArrayInput } from './array-input.js';
 import { type Matrix, toMatrix } from './matrix.js';
 import {
@@ -10,7 +11,6 @@ import {
 import { type Color, parseColor, type Scene, type Shape } from './plot-scene.js';
 import { renderPng } from './png-renderer.js';
 import { renderSvg } from './svg-renderer.js';
-import { assertIntegerAtLeast, assertPositiveNumber } from './validation.js';
 
 /** The points of a scatter plot: 2-D samples (one per row), teacher against student. */
 export interface ScatterPlotData {

@@ -1,6 +1,6 @@
+import { seededRandom } from '@fdistill/testing';
 import { describe, expect, it } from 'vitest';
 import { symmetricEigen } from './symmetric-eigen.js';
-import { seededRandom } from './test-random.js';
 
 function randomSymmetric(n: number, seed: number): Float64Array {
   const { normal } = seededRandom(seed);

@@ -1,4 +1,4 @@
-import { assertIntegerAtLeast, describe } from './validation.js';
+import { assertIntegerAtLeast, describeValue } from '@fdistill/utils';
 
 /** Eigenvalues in ascending order and, when asked for, the matching unit eigenvectors. */
 export interface SymmetricEigen {
@@ -36,7 +36,7 @@ export function symmetricEigen(
   assertIntegerAtLeast('symmetricEigen: dimension', dimension, 1);
   if (!(matrix instanceof Float64Array) || matrix.length !== dimension * dimension) {
     throw new RangeError(
-      `symmetricEigen(matrix, dimension): matrix must be a Float64Array of ${dimension * dimension} values, got ${describe(matrix)}${matrix?.length === undefined ? '' : ` of length ${matrix.length}`}`,
+      `symmetricEigen(matrix, dimension): matrix must be a Float64Array of ${dimension * dimension} values, got ${describeValue(matrix)}${matrix?.length === undefined ? '' : ` of length ${matrix.length}`}`,
     );
   }
   const n = dimension;

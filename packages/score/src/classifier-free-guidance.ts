@@ -1,4 +1,4 @@
-import { assertFiniteNumber, assertIntegerAtLeast, describeValue } from '@fdistill/divergence';
+import { assertFiniteNumber, assertIntegerAtLeast, describeValue } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertLabels } from './class-labels.js';
 import type { Denoiser } from './denoiser.js';

@@ -1,4 +1,5 @@
 import '@tensorflow/tfjs';
+import { moments } from '@fdistill/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,7 +12,6 @@ import { edmCoefficients } from './edm-preconditioning.js';
 import { GaussianMixture } from './gaussian-mixture.js';
 import { ringMixture } from './mixture-presets.js';
 import { MlpDenoiser } from './mlp-denoiser.js';
-import { moments } from './test-helpers.js';
 
 describe('denoisingScoreMatchingWeight', () => {
   it('is (sigma^2 + sd^2) / (sigma sd)^2 = 1 / c_out^2, on numbers and tensors', () => {

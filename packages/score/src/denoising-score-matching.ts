@@ -3,7 +3,7 @@ import {
   assertIntegerAtLeast,
   assertPositiveNumber,
   describeValue,
-} from '@fdistill/divergence';
+} from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertLabels, nullLabels } from './class-labels.js';
 import type { Denoiser } from './denoiser.js';

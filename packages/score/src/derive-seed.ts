@@ -1,4 +1,4 @@
-import { assertIntegerAtLeast, describeValue } from '@fdistill/divergence';
+import { assertIntegerAtLeast, describeValue } from '@fdistill/utils';
 
 /**
  * A seed for the random stream `stream` of a computation seeded with `seed`: a 32-bit hash of

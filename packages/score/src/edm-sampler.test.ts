@@ -1,4 +1,6 @@
 import '@tensorflow/tfjs';
+import { moments } from '@fdistill/testing';
+import { mixtureStatistics } from '@fdistill/testing/score';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { GuidedDenoiser } from './classifier-free-guidance.js';
@@ -8,7 +10,6 @@ import { edmSampler, eulerSampler, heunSampler, stochasticSampler } from './edm-
 import { GaussianMixture } from './gaussian-mixture.js';
 import { karrasSigmas } from './karras-sigmas.js';
 import { ringMixture } from './mixture-presets.js';
-import { mixtureStatistics, moments } from './test-helpers.js';
 
 /** A denoiser that counts its calls. */
 function counting(inner: Denoiser): Denoiser & { calls: number } {

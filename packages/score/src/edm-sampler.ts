@@ -3,7 +3,7 @@ import {
   assertIntegerAtLeast,
   assertPositiveNumber,
   describeValue,
-} from '@fdistill/divergence';
+} from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertLabels } from './class-labels.js';
 import { GuidedDenoiser } from './classifier-free-guidance.js';

@@ -1,4 +1,4 @@
-import { assertFiniteNumber } from '@fdistill/divergence';
+import { assertFiniteNumber } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Module } from './module.js';
 

@@ -1,10 +1,10 @@
 import '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
+import { mixtureStatistics } from '@fdistill/testing/score';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { GaussianMixture } from './gaussian-mixture.js';
 import { gridMixture, ringMixture } from './mixture-presets.js';
-import { mixtureStatistics } from './test-helpers.js';
 
 interface ReferenceCase {
   sigma: number;

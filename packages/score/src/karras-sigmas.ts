@@ -1,4 +1,4 @@
-import { assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/divergence';
+import { assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertSeed, deriveSeed } from './derive-seed.js';
 import { EDM_SIGMA_MAX, EDM_SIGMA_MIN } from './edm-preconditioning.js';

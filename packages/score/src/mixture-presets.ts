@@ -1,4 +1,4 @@
-import { assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/divergence';
+import { assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/utils';
 import { GaussianMixture } from './gaussian-mixture.js';
 
 /** Options of `ringMixture`. */

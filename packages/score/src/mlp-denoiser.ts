@@ -1,4 +1,4 @@
-import { assertIntegerAtLeast, assertPositiveNumber, describeValue } from '@fdistill/divergence';
+import { assertIntegerAtLeast, assertPositiveNumber, describeValue } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertLabels, nullLabels } from './class-labels.js';
 import { assertSeed, deriveSeed } from './derive-seed.js';

@@ -1,4 +1,4 @@
-import { assertFiniteNumber, assertPositiveNumber } from '@fdistill/divergence';
+import { assertFiniteNumber, assertPositiveNumber } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Hyperparameters of `AdamW`; defaults are the paper's (betas 0.9, 0.999, weight decay 0.01). */

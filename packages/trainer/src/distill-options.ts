@@ -1,12 +1,10 @@
 import {
-  assertFiniteNumber,
-  assertIntegerAtLeast,
-  assertPositiveNumber,
   DEFAULT_DENSITY_RATIO_OPTIONS,
   type DensityRatioOptions,
   type Divergence,
 } from '@fdistill/divergence';
 import { EDM_SIGMA_MAX, EDM_SIGMA_MIN } from '@fdistill/score';
+import { assertFiniteNumber, assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/utils';
 import type { NonFiniteAction } from './non-finite.js';
 
 /** How the discriminator's R1 penalty is computed. */

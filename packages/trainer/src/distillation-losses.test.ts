@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeScoreLoss, fDistillLoss } from './distillation-losses.js';
 
 describe('fDistillLoss', () => {
-  it('has gradient w (F - T) / numel with w = hbar / (mean |x - T| + 1e-6) (SPEC.md §3)', () => {
+  it('has gradient w (F - T) / numel with w = hbar / (mean |x - T| + 1e-6) (f-distill paper, Xu, Nie, Vahdat 2025, Sec. 3)', () => {
     const generated = tf.tensor2d([
       [0.5, -1, 2],
       [1, 1, -0.5],

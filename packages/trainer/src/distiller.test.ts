@@ -1,11 +1,11 @@
 import '@tensorflow/tfjs';
 import { getDivergence } from '@fdistill/divergence';
 import { broadcastPerSample, sampleTrainingSigmas } from '@fdistill/score';
+import { smallDistiller, twoModeMixture } from '@fdistill/testing/trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { memoryCheckpointStore } from './checkpoint-store.js';
 import { stepSeed } from './seeds.js';
-import { smallDistiller, twoModeMixture } from './test-networks.js';
 
 function parameterValues(distiller: ReturnType<typeof smallDistiller>): Float32Array[] {
   const { student, fakeScore, discriminator } = distiller.networks;
@@ -17,7 +17,7 @@ function parameterValues(distiller: ReturnType<typeof smallDistiller>): Float32A
 }
 
 describe('Distiller', () => {
-  it('with reverse-KL (h = 1) computes the plain DMD2 loss and gradient of SPEC.md §3', () => {
+  it('with reverse-KL (h = 1) computes the plain DMD2 loss and gradient (f-distill paper, Sec. 3)', () => {
     const teacher = twoModeMixture();
     const ganWeight = 0.05;
     const distiller = smallDistiller(teacher, {
@@ -53,7 +53,7 @@ describe('Distiller', () => {
       return tf.add(distill, tf.mul(ganWeight, tf.mean(tf.softplus(tf.neg(logits))))) as tf.Scalar;
     }, student.parameters());
 
-    // SPEC.md's formulas have no epsilon; FastGen's 1e-6 in the two normalizers shifts values by
+    // The paper's formulas have no epsilon; FastGen's 1e-6 in the two normalizers shifts values by
     // about 1e-6 / mean|x - T| relative, well under 1e-4 here.
     const [ourLoss, directLoss] = [
       ours.loss.dataSync()[0] as number,

@@ -1,11 +1,5 @@
 import { discriminatorLoss, generatorLoss } from '@fdistill/discriminator';
-import {
-  assertIntegerAtLeast,
-  assertPositiveNumber,
-  densityRatioFromLogits,
-  normalizeWeights,
-  RatioNormalizer,
-} from '@fdistill/divergence';
+import { densityRatioFromLogits, normalizeWeights, RatioNormalizer } from '@fdistill/divergence';
 import {
   broadcastPerSample,
   type Denoiser,
@@ -18,6 +12,7 @@ import {
   sampleTrainingSigmas,
   updateExponentialMovingAverage,
 } from '@fdistill/score';
+import { assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamW } from './adamw.js';
 import type { CheckpointContent } from './checkpoint-bytes.js';

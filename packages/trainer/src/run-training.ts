@@ -1,4 +1,4 @@
-import { assertIntegerAtLeast } from '@fdistill/divergence';
+import { assertIntegerAtLeast } from '@fdistill/utils';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { type NonFiniteAction, NonFiniteLossError } from './non-finite.js';
 

@@ -1,5 +1,5 @@
-import { assertIntegerAtLeast } from '@fdistill/divergence';
 import { mixSeedBits } from '@fdistill/score';
+import { assertIntegerAtLeast } from '@fdistill/utils';
 
 /** The random streams of a training step; each gets its own seed. */
 export type RandomStream =

@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs';
 import { defineDivergence, getDivergence } from '@fdistill/divergence';
 import { denoisingScoreMatchingLoss, GaussianMixture, MlpDenoiser } from '@fdistill/score';
+import { smallDistiller } from '@fdistill/testing/trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { decodeCheckpoint } from './checkpoint-bytes.js';
@@ -9,7 +10,6 @@ import { mixtureSource } from './data/mixture-source.js';
 import { NonFiniteLossError } from './non-finite.js';
 import { runTraining } from './run-training.js';
 import { TeacherTrainer } from './teacher-trainer.js';
-import { smallDistiller } from './test-networks.js';
 import { trainTeacher } from './train-functions.js';
 
 const mixture = new GaussianMixture({

@@ -1,15 +1,11 @@
 import {
-  assertFiniteNumber,
-  assertIntegerAtLeast,
-  assertPositiveNumber,
-} from '@fdistill/divergence';
-import {
   type DenoisingScoreMatchingOptions,
   denoisingScoreMatchingDraws,
   denoisingScoreMatchingLoss,
   type EdmNetwork,
   updateExponentialMovingAverage,
 } from '@fdistill/score';
+import { assertFiniteNumber, assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamW } from './adamw.js';
 import { type CheckpointStore, readCheckpoint, writeCheckpoint } from './checkpoint-store.js';

@@ -1,11 +1,11 @@
 import '@tensorflow/tfjs';
 import { getDivergence } from '@fdistill/divergence';
 import { heunSampler, MlpDenoiser } from '@fdistill/score';
+import { smallDistiller, twoModeMixture } from '@fdistill/testing/trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { mixtureSource } from './data/mixture-source.js';
 import { stepSeed } from './seeds.js';
-import { smallDistiller, twoModeMixture } from './test-networks.js';
 
 /** Mean squared distance of the student's G(z) to the teacher's Heun solution x(z). */
 function distanceToSampler(distiller: ReturnType<typeof smallDistiller>, seed: number): number {

@@ -1,16 +1,11 @@
+import { randomInteger, randomValues, relativeError, seededRandom } from '@fdistill/testing';
+import { onBothBackends } from '@fdistill/testing/backend';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import {
-  onBothBackends,
-  randomGenerator,
-  randomInteger,
-  randomValues,
-  relativeError,
-} from './test-backends.js';
 
 /** Random operands of `tf.matMul`: batch shapes (possibly broadcast), sizes and transposes. */
 function randomProduct(seed: number) {
-  const random = randomGenerator(seed);
+  const random = seededRandom(seed).uniform;
   const [rows, inner, columns] = [1, 2, 3].map(() => randomInteger(random, 1, 9)) as [
     number,
     number,

@@ -1,18 +1,13 @@
+import { randomInteger, randomValues, relativeError, seededRandom } from '@fdistill/testing';
+import { onBothBackends } from '@fdistill/testing/backend';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import {
-  onBothBackends,
-  randomGenerator,
-  randomInteger,
-  randomValues,
-  relativeError,
-} from './test-backends.js';
 
 type Padding = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
 
 /** A random convolution: shapes, strides, dilations and padding. */
 function randomConvolution(seed: number, options: { dilated: boolean }) {
-  const random = randomGenerator(seed);
+  const random = seededRandom(seed).uniform;
   const filterHeight = randomInteger(random, 1, 4);
   const filterWidth = randomInteger(random, 1, 4);
   const dilated = options.dilated && random() < 0.7;
@@ -157,7 +152,7 @@ describe('wasm convolution kernels against the cpu backend', () => {
       { kernel: 4, stride: 2, size: 16, channels: 8, pad: 1 as Padding },
       { kernel: 4, stride: 4, size: 4, channels: 8, pad: 0 as Padding },
     ].map(({ kernel, stride, size, channels, pad }, index) => {
-      const random = randomGenerator(300 + index);
+      const random = seededRandom(300 + index).uniform;
       const xShape: [number, number, number, number] = [3, size, size, channels];
       const filterShape: [number, number, number, number] = [kernel, kernel, channels, channels];
       return {

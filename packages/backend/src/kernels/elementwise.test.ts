@@ -1,18 +1,13 @@
+import { randomInteger, randomValues, relativeError, seededRandom } from '@fdistill/testing';
+import { onBothBackends } from '@fdistill/testing/backend';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import {
-  onBothBackends,
-  randomGenerator,
-  randomInteger,
-  randomValues,
-  relativeError,
-} from './test-backends.js';
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** A random shape of rank 1-5 and a random broadcast partner (some axes 1, some dropped). */
 function randomBroadcastPair(seed: number) {
-  const random = randomGenerator(seed);
+  const random = seededRandom(seed).uniform;
   const rank = randomInteger(random, 1, 5);
   const shape = Array.from({ length: rank }, () => randomInteger(random, 1, 7));
   let partner = shape.map((extent) => (random() < 0.5 ? 1 : extent));
@@ -64,7 +59,7 @@ describe('wasm element-wise kernels against the cpu backend', () => {
       ],
     ];
     for (const [aShape, bShape] of pairs) {
-      const random = randomGenerator(aShape.length * 7 + bShape.length);
+      const random = seededRandom(aShape.length * 7 + bShape.length).uniform;
       const a = randomValues(random, size(aShape));
       const b = randomValues(random, size(bShape)).map((value) => value + 2);
       const { cpu, wasm } = await onBothBackends(() => {
@@ -81,7 +76,7 @@ describe('wasm element-wise kernels against the cpu backend', () => {
 
   it('Sum and Mean agree on random axes, with and without keepDims', async () => {
     for (let seed = 101; seed <= 140; seed++) {
-      const random = randomGenerator(seed);
+      const random = seededRandom(seed).uniform;
       const rank = randomInteger(random, 1, 5);
       const shape = Array.from({ length: rank }, () => randomInteger(random, 1, 13));
       const axes = shape.map((_, axis) => axis).filter(() => random() < 0.5);
@@ -100,7 +95,7 @@ describe('wasm element-wise kernels against the cpu backend', () => {
 
   it('Concat, Slice and SplitV agree on random shapes and axes', async () => {
     for (let seed = 201; seed <= 240; seed++) {
-      const random = randomGenerator(seed);
+      const random = seededRandom(seed).uniform;
       const rank = randomInteger(random, 1, 5);
       const shape = Array.from({ length: rank }, () => randomInteger(random, 1, 6));
       const axis = randomInteger(random, 0, rank - 1);

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { tfjsPatchSupport } from '../tfjs-patch-support.js';
 
 /** The parts of the Emscripten module of tfjs-backend-wasm 4.x that the kernels use. */
 interface WasmModule {
@@ -20,13 +21,15 @@ export interface WasmBackend extends tf.KernelBackend {
 
 /**
  * Whether `backend` is a tfjs-backend-wasm backend with the internals these kernels rely on (the
- * heap, tensor registration and the C entry points); the kernels are installed only when it is.
+ * heap, tensor registration and the C entry points) under the tfjs-core release they were written
+ * for (`tfjsPatchSupport()`); the kernels are installed only when it is.
  *
  * @example if (!isWasmBackend(tf.findBackend('wasm'))) return;
  */
 export function isWasmBackend(backend: unknown): backend is WasmBackend {
   const candidate = backend as Partial<WasmBackend> | undefined;
   return (
+    tfjsPatchSupport().supported &&
     typeof candidate?.wasm?.cwrap === 'function' &&
     candidate.wasm.HEAPF32 instanceof Float32Array &&
     typeof candidate.wasm.tfjs?.registerTensor === 'function' &&

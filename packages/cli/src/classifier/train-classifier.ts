@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { seededUniform } from '@fdistill/eval';
 import { deriveSeed } from '@fdistill/score';
 import { AdamW } from '@fdistill/trainer';
 import { readIdxFile } from '@fdistill/trainer/node';
+import { seededUniform } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs';
 import { FASHION_MNIST_FILES, FASHION_MNIST_PATH } from '../fashion-mnist.js';
 import { ConfigError } from '../run-config.js';

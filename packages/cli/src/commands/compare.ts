@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { DIVERGENCE_NAMES, formatTable } from '@fdistill/divergence';
+import { DIVERGENCE_NAMES } from '@fdistill/divergence';
 import { barChartPng } from '@fdistill/eval';
 import { divergenceOfSettings } from '@fdistill/trainer';
 import { writeFileAtomically } from '@fdistill/trainer/node';
+import { formatTable } from '@fdistill/utils';
 import { loadImageTeacher, SHIPPED_FASHION_MNIST_TEACHER } from '../build-image-run.js';
 import {
   aggregateRuns,

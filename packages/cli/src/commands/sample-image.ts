@@ -1,11 +1,11 @@
-import { encodeNpz, sampleGridPng } from '@fdistill/eval';
+import { sampleGridPng } from '@fdistill/eval';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
 import { buildImageRun } from '../build-image-run.js';
 import { balancedLabels, studentSamplesFor, teacherSamplesInChunks } from '../image-samplers.js';
-import { toPixelLevels } from '../pixel-levels.js';
 import type { RunConfig } from '../run-config.js';
 import type { RunFolder } from '../run-folder.js';
+import { encodeSampleNpz } from '../sample-npz.js';
 import { UsageError } from '../usage-error.js';
 
 /** What `sampleImageRun` draws. */
@@ -53,13 +53,7 @@ export function sampleImageRun(request: ImageSampleRequest): number {
     const values = samples.dataSync() as Float32Array;
     const shape = [...samples.shape];
     if (/\.npz$/i.test(out)) {
-      writeFileAtomically(
-        out,
-        encodeNpz({
-          samples: { data: Float64Array.from(toPixelLevels(values)), shape, dtype: 'uint8' },
-          labels: { data: Float64Array.from(labels), shape: [count], dtype: 'int64' },
-        }),
-      );
+      writeFileAtomically(out, encodeSampleNpz(values, shape, labels));
     } else if (/\.json$/i.test(out)) {
       writeFileAtomically(
         out,

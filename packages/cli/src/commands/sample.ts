@@ -7,6 +7,7 @@ import { buildMixtureRunOfConfig } from '../build-mixture-run.js';
 import { normalLatents, openOnnxStudent } from '../onnx-student.js';
 import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
+import { encodeSampleNpz } from '../sample-npz.js';
 import { selectCliBackend } from '../select-cli-backend.js';
 import { numberFlag, parseCommandArgs, UsageError } from '../usage-error.js';
 import { sampleImageRun } from './sample-image.js';
@@ -26,11 +27,12 @@ Usage: fdistill sample --run DIR [-n 1000] [--teacher [--steps 18]] [--label K] 
   --label K      class-conditional students and teachers: every sample of class K (default
                  balanced: sample i is class i mod the number of classes)
   --out FILE     .png (mixtures: a scatter against exact teacher samples; images: a grid),
-                 .json (the samples), or for images .npz (uint8 samples [N, 28, 28, 1] and
-                 int64 labels, the format the field's FID tools read)
+                 .json (the samples), or for images .npz (uint8 samples [N, H, W, C] and
+                 int64 labels, 0 for an unconditional student: the format the field's FID
+                 tools read)
   --backend      auto | tensorflow-gpu | tensorflow | wasm | cpu`;
 
-/** Samples an exported ONNX student with onnxruntime-node and writes PNG or JSON. */
+/** Samples an exported ONNX student with onnxruntime-node and writes JSON, NPZ or PNG. */
 async function sampleOnnx(
   path: string,
   count: number,
@@ -61,8 +63,13 @@ async function sampleOnnx(
     const samples = Array.from({ length: count }, (_, index) =>
       Array.from(flat.subarray(index * sampleSize, (index + 1) * sampleSize)),
     );
+    const image = student.sampleShape.length === 3;
     if (/\.json$/i.test(out)) {
       writeFileAtomically(out, `${JSON.stringify({ networkEvaluations: 1, shape, samples })}\n`);
+    } else if (/\.npz$/i.test(out)) {
+      if (!image)
+        throw new UsageError(`.npz is for image students; ${path} draws [${student.sampleShape}]`);
+      writeFileAtomically(out, encodeSampleNpz(flat, shape, labels ?? new Array(count).fill(0)));
     } else if (student.sampleShape.length === 1 && student.sampleShape[0] === 2) {
       writeFileAtomically(
         out,
@@ -71,7 +78,7 @@ async function sampleOnnx(
           { title: 'one-step student (ONNX)', labels: { student: 'student' } },
         ),
       );
-    } else if (student.sampleShape.length === 3) {
+    } else if (image) {
       writeFileAtomically(out, sampleGridPng({ data: flat, shape }));
     } else {
       throw new UsageError(

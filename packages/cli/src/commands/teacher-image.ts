@@ -1,10 +1,10 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatTable } from '@fdistill/divergence';
 import { lineChartPng, sampleGridPng } from '@fdistill/eval';
 import { UNetDenoiser } from '@fdistill/score';
 import { runTraining, type TeacherStepEvent, TeacherTrainer } from '@fdistill/trainer';
 import { checkpointFile, startGradientWorkers, writeFileAtomically } from '@fdistill/trainer/node';
+import { formatTable } from '@fdistill/utils';
 import { FASHION_MNIST_CLASSES, fashionMnistSource } from '../fashion-mnist.js';
 import { labelsByClass, teacherSamplesFor } from '../image-samplers.js';
 import { type ImageTeacherConfig, validateImageTeacherConfig } from '../image-teacher-config.js';

@@ -1,11 +1,11 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { formatTable } from '@fdistill/divergence';
 import { meanMixtureLogDensity, mixtureModeMetrics, scatterPlotPng } from '@fdistill/eval';
 import { heunSampler, MlpDenoiser } from '@fdistill/score';
 import { type MixtureName, mixtureSource, mixtureTeacher, trainTeacher } from '@fdistill/trainer';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
+import { formatTable } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs';
 import { FASHION_MNIST_PATH } from '../fashion-mnist.js';
 import {

@@ -1,4 +1,4 @@
-import { assertIntegerAtLeast, describeValue } from '@fdistill/divergence';
+import { assertIntegerAtLeast, describeValue } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertSeed } from '../derive-seed.js';
 import { Module } from '../module.js';

@@ -1,4 +1,4 @@
-import { assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/divergence';
+import { assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertSeed } from '../derive-seed.js';
 import { Module } from '../module.js';

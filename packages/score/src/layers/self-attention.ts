@@ -1,4 +1,4 @@
-import { assertIntegerAtLeast } from '@fdistill/divergence';
+import { assertIntegerAtLeast } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertSeed, deriveSeed } from '../derive-seed.js';
 import { Module } from '../module.js';

@@ -1,4 +1,4 @@
-import { describeValue } from '@fdistill/divergence';
+import { describeValue } from '@fdistill/utils';
 import {
   assertExportableNetwork,
   assertMetadata,

@@ -1,4 +1,7 @@
 import '@tensorflow/tfjs';
+import { TINY_CONDITIONAL_UNET, TINY_UNET } from '@fdistill/testing';
+import { maxAbsDifference, openSession, toOrtTensor } from '@fdistill/testing/onnx';
+import { randomizeParameters, randomLabels } from '@fdistill/testing/score';
 import * as tf from '@tensorflow/tfjs-core';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
@@ -6,14 +9,6 @@ import { MlpDenoiser } from '../mlp-denoiser.js';
 import { UNetDenoiser } from '../unet/unet-denoiser.js';
 import { exportDenoiserToOnnx } from './export-denoiser-to-onnx.js';
 import { exportStudentToOnnx } from './export-student-to-onnx.js';
-import {
-  maxAbsDifference,
-  openSession,
-  randomizeParameters,
-  randomLabels,
-  TINY_UNET,
-  toOrtTensor,
-} from './onnx-test-helpers.js';
 
 const TOLERANCE = 1e-4;
 
@@ -44,7 +39,7 @@ describe('exportStudentToOnnx', () => {
   it('gives the tfjs one-step samples D(80 z; 80) for an MLP and a U-Net', async () => {
     const mlp = new MlpDenoiser({ dimension: 3, width: 32, classCount: 5, seed: 1 });
     randomizeParameters(mlp, 2);
-    const unet = new UNetDenoiser(TINY_UNET);
+    const unet = new UNetDenoiser(TINY_CONDITIONAL_UNET);
     randomizeParameters(unet, 3);
     // Measured: 5.4e-7 (MLP) and 2.8e-6 (U-Net).
     expect(await studentParity(mlp, 80, [3])).toBeLessThanOrEqual(TOLERANCE);
@@ -58,7 +53,6 @@ describe('exportStudentToOnnx', () => {
     randomizeParameters(mlp, 5);
     const unet = new UNetDenoiser({
       ...TINY_UNET,
-      classCount: undefined,
       attentionResolutions: [4],
       sigmaData: 1,
     });
@@ -90,7 +84,7 @@ describe('exportStudentToOnnx', () => {
 
 describe('the exported files', () => {
   it('have the documented input and output names, types and shapes (dynamic batch)', async () => {
-    const conditional = new UNetDenoiser(TINY_UNET);
+    const conditional = new UNetDenoiser(TINY_CONDITIONAL_UNET);
     const unconditional = new MlpDenoiser({ dimension: 2, width: 8, seed: 1 });
     const cases = [
       {
@@ -140,7 +134,7 @@ describe('the exported files', () => {
   });
 
   it('are opset 17 ModelProtos carrying the architecture and config as metadata', () => {
-    const unet = new UNetDenoiser(TINY_UNET);
+    const unet = new UNetDenoiser(TINY_CONDITIONAL_UNET);
     const bytes = exportStudentToOnnx(unet, { sigmaMax: 80, metadata: { run: 'r1' } });
     const model = onnxProto.onnx.ModelProto.decode(bytes);
     expect(model.opsetImport.map(({ domain, version }) => [domain, Number(version)])).toEqual([

@@ -1,4 +1,4 @@
-import { assertPositiveNumber, describeValue } from '@fdistill/divergence';
+import { assertPositiveNumber, describeValue } from '@fdistill/utils';
 import { EDM_SIGMA_MAX } from '../edm-preconditioning.js';
 import type { OnnxExportOptions } from './export-denoiser-to-onnx.js';
 import {

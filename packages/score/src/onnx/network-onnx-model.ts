@@ -1,4 +1,4 @@
-import { describeValue } from '@fdistill/divergence';
+import { describeValue } from '@fdistill/utils';
 import { MlpDenoiser } from '../mlp-denoiser.js';
 import { UNetDenoiser } from '../unet/unet-denoiser.js';
 import { mlpRawNetworkGraph } from './mlp-denoiser-onnx.js';

@@ -1,7 +1,7 @@
+import { openSession } from '@fdistill/testing/onnx';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { OnnxGraphBuilder } from './onnx-graph-builder.js';
-import { openSession } from './onnx-test-helpers.js';
 
 describe('OnnxGraphBuilder', () => {
   it('builds a model that onnxruntime runs at any batch size', async () => {

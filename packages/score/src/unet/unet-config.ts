@@ -1,4 +1,4 @@
-import { assertIntegerAtLeast, assertPositiveNumber, describeValue } from '@fdistill/divergence';
+import { assertIntegerAtLeast, assertPositiveNumber, describeValue } from '@fdistill/utils';
 import { assertSeed } from '../derive-seed.js';
 import { DEFAULT_SIGMA_DATA } from '../edm-preconditioning.js';
 

@@ -1,4 +1,4 @@
-import { assertIntegerAtLeast } from '@fdistill/divergence';
+import { assertIntegerAtLeast } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataBatch, DataSource } from './data-source.js';
 

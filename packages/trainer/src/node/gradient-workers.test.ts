@@ -16,7 +16,7 @@ import {
 import { TeacherTrainer } from '../teacher-trainer.js';
 import { startGradientWorkers } from './gradient-workers.js';
 
-const backend = { module: new URL('./test-backend.ts', import.meta.url).href, name: 'cpu' };
+const backend = { module: import.meta.resolve('@fdistill/testing/plain-backend'), name: 'cpu' };
 const imports = [import.meta.resolve('@tensorflow/tfjs')];
 
 /** Parameters and losses after `steps` teacher steps, on one thread or with `shards`. */

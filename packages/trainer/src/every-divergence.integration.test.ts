@@ -1,9 +1,9 @@
 import '@tensorflow/tfjs';
 import { alphaDivergence, listDivergences } from '@fdistill/divergence';
 import { GaussianMixture } from '@fdistill/score';
+import { smallDistiller } from '@fdistill/testing/trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { smallDistiller } from './test-networks.js';
 
 /** Energy distance 2 E|X - Y| - E|X - X'| - E|Y - Y'| between two 2-D sample sets (float64). */
 function energyDistance(a: number[][], b: number[][]): number {

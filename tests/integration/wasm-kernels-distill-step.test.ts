@@ -1,6 +1,6 @@
+import { onBothBackends } from '@fdistill/testing/backend';
+import { twoImageDistillSteps } from '@fdistill/testing/trainer';
 import { describe, expect, it } from 'vitest';
-import { twoImageDistillSteps } from '../two-image-distill-steps.js';
-import { onBothBackends } from './test-backends.js';
 
 describe('f-distill on images with the wasm kernels', () => {
   it('takes the same steps as the cpu backend (U-Net, conv heads, approximate R1)', async () => {

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { seededUniform } from '@fdistill/eval';
 import { decodeSafetensors } from '@fdistill/score';
+import { seededUniform } from '@fdistill/utils';
 
 /** The signals a campaign sends; SIGINT and SIGTERM ask for a checkpoint first, SIGKILL ends at once. */
 export const FAULT_SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT'] as const;
@@ -68,8 +68,14 @@ const EXPECTED_FILES = [
   'summary.json',
 ];
 
-/** A shortened ring8 config that checkpoints every 2 steps, so kills land during writes too. */
-export function faultCampaignConfig(steps: number): string {
+/**
+ * A shortened ring8 config (small networks and batches: the cpu backend takes seconds). The
+ * campaign's default checkpoints every 2 steps, so that kills land during writes too.
+ */
+export function smallRing8Config(
+  steps: number,
+  { evaluationEvery = 20, checkpointEvery = 2 } = {},
+): string {
   return [
     'preset: ring8',
     `steps: ${steps}`,
@@ -82,8 +88,8 @@ export function faultCampaignConfig(steps: number): string {
     'studentWarmStartSteps: 5',
     'studentWarmStartPairs: 64',
     'evaluationSamples: 200',
-    'evaluationEvery: 20',
-    'checkpointEvery: 2',
+    `evaluationEvery: ${evaluationEvery}`,
+    `checkpointEvery: ${checkpointEvery}`,
   ].join('\n');
 }
 
@@ -214,7 +220,7 @@ export async function runFaultCampaign(
   const { binary, folder, faults, seed, faultsPerRun = 3, steps = 120, backend = 'cpu' } = options;
   const random = seededUniform(seed);
   const config = join(folder, 'campaign.yaml');
-  writeFileSync(config, faultCampaignConfig(steps));
+  writeFileSync(config, smallRing8Config(steps));
   const newRun = (out: string) => newRunArguments(config, out, backend);
   const reference = join(folder, 'reference');
   const referenceRun = await runCli(binary, newRun(reference));

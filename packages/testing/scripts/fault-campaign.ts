@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatTable } from '@fdistill/divergence';
+import { formatTable } from '@fdistill/utils';
 import { runFaultCampaign } from '../src/fault-campaign.js';
 
 const { values } = parseArgs({
@@ -25,7 +25,7 @@ const { values } = parseArgs({
 });
 
 // --binary: a copy of the built CLI, so a rebuild during a long campaign does not change it.
-const binary = values.binary || fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const binary = values.binary || fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-faults-'));
 const started = performance.now();
 try {

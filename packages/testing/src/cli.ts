@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { faultCampaignConfig, newRunArguments } from './fault-campaign.js';
+import { newRunArguments, smallRing8Config } from './fault-campaign.js';
 
 /** The built `fdistill` binary (`pnpm build` writes it). */
-export const BUILT_CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+export const BUILT_CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 
 /** What one run of the built CLI printed and returned. */
 export interface BuiltCliResult {
@@ -15,7 +15,7 @@ export interface BuiltCliResult {
 }
 
 /**
- * Runs the built `fdistill` binary (for end-to-end tests); `prefix` runs it under another
+ * Runs the built `fdistill` binary; `prefix` runs it under another
  * command, e.g. `['setpriv', '--reuid=nobody', ...]` to run it as another user; `onStderr` sees
  * the stderr so far after each chunk, with a function that sends the run a Ctrl-C (SIGINT).
  *
@@ -54,14 +54,14 @@ export function failureLines(stderr: string): string[] {
 }
 
 /**
- * Writes the fault campaign's small ring8 config (`steps` steps) into `folder` and runs it to the
+ * Writes the small ring8 config (`steps` steps) into `folder` and runs it to the
  * end on the cpu backend into `out`: a finished run folder for tests to copy and break.
  *
  * @example await finishSmallRun(folder, join(folder, 'finished'), 10);
  */
 export async function finishSmallRun(folder: string, out: string, steps: number): Promise<void> {
   const config = join(folder, 'small.yaml');
-  writeFileSync(config, faultCampaignConfig(steps));
+  writeFileSync(config, smallRing8Config(steps));
   const result = await runBuiltCli(newRunArguments(config, out, 'cpu'));
   if (result.code !== 0) throw new Error(`the small run into ${out} failed: ${result.stderr}`);
 }

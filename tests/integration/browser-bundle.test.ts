@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
-const packagesFolder = fileURLToPath(new URL('../../', import.meta.url));
+const packagesFolder = fileURLToPath(new URL('../../packages/', import.meta.url));
 
 /** Bundles a package entry (sources; default the main one) for browsers; fails on anything Node-only. */
 async function bundleForBrowser(
@@ -40,6 +40,7 @@ async function bundleForBrowser(
 describe('browser bundles', () => {
   // Every library's main entry; Node I/O lives behind the `./node` subpaths.
   for (const packageName of [
+    'utils',
     'backend',
     'divergence',
     'score',
@@ -54,8 +55,8 @@ describe('browser bundles', () => {
     }, 60_000);
   }
 
-  it('@fdistill/divergence/validation: bundles without tfjs', async () => {
-    const { errors, bytes } = await bundleForBrowser('divergence', 'validation');
+  it('@fdistill/utils: bundles without tfjs', async () => {
+    const { errors, bytes } = await bundleForBrowser('utils');
     expect(errors).toEqual([]);
     expect(bytes).toBeGreaterThan(100);
     expect(bytes).toBeLessThan(5000);

@@ -25,6 +25,13 @@ export function assertIntegerAtLeast(
   }
 }
 
+/** Throws a TypeError naming `argument` unless `value` is a non-empty string. */
+export function assertNonEmptyString(argument: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new TypeError(`${argument} must be a non-empty string, got ${describeValue(value)}`);
+  }
+}
+
 /** Renders a value for an error message: strings quoted, arrays by length, typed arrays and objects by type. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

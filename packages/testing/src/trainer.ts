@@ -1,0 +1,88 @@
+import { ConvDiscriminator, MlpDiscriminator } from '@fdistill/discriminator';
+import { getDivergence } from '@fdistill/divergence';
+import { GaussianMixture, MlpDenoiser, UNetDenoiser } from '@fdistill/score';
+import {
+  Distiller,
+  type DistillOptions,
+  mixtureSource,
+  mlpDistillDiscriminator,
+  teacherFeatureDistillDiscriminator,
+  tensorSource,
+} from '@fdistill/trainer';
+import * as tf from '@tensorflow/tfjs';
+import { TINY_UNET } from './networks.js';
+
+/**
+ * Two f-distill steps (generator, critic with approximate R1) on a small U-Net with
+ * conv heads on its 8x8 tap. Returns the losses they report, then a copy of every student and
+ * head parameter after them; everything else is freed.
+ */
+export function twoImageDistillSteps(): tf.Tensor[] {
+  const config = { ...TINY_UNET, channels: 1, attentionResolutions: [4], seed: 1 };
+  const teacher = new UNetDenoiser(config);
+  teacher.setTrainable(false);
+  const [student, fakeScore] = [new UNetDenoiser(config), new UNetDenoiser(config)];
+  student.copyParametersFrom(teacher);
+  fakeScore.copyParametersFrom(teacher);
+  const heads = new ConvDiscriminator({
+    taps: teacher.featureTaps.filter((tap) => tap.resolution === 8),
+    seed: 2,
+  });
+  const images = tf.randomUniform([8, 8, 8, 1], -1, 1, 'float32', 3);
+  const distiller = new Distiller(
+    {
+      teacher,
+      student,
+      fakeScore,
+      discriminator: teacherFeatureDistillDiscriminator(teacher, heads),
+    },
+    tensorSource(images),
+    { divergence: getDivergence('js'), batchSize: 2, fakeUpdateFrequency: 2, r1: { gamma: 1 } },
+  );
+  const losses: number[] = [];
+  for (let step = 0; step < 2; step++) {
+    const event = distiller.step();
+    losses.push(...Object.values(event.losses).filter((value) => value !== undefined));
+  }
+  const updated = [...student.parameters(), ...heads.parameters()].map((p) => p.clone());
+  distiller.dispose();
+  for (const module of [teacher, student, fakeScore, heads]) module.dispose();
+  images.dispose();
+  return [tf.tensor1d(losses), ...updated];
+}
+
+/** A small f-distill setup on a mixture with the exact teacher, for tests. */
+export function smallDistiller(
+  teacher: GaussianMixture,
+  options: Omit<DistillOptions, 'batchSize'> & { batchSize?: number },
+  width = 32,
+): Distiller {
+  const dimension = teacher.dimension;
+  const student = new MlpDenoiser({ dimension, width, depth: 2, embeddingSize: 8, seed: 11 });
+  const fakeScore = new MlpDenoiser({ dimension, width, depth: 2, embeddingSize: 8, seed: 12 });
+  const discriminator = mlpDistillDiscriminator(
+    new MlpDiscriminator({
+      dimension: dimension,
+      width: width,
+      depth: 2,
+      embeddingSize: 8,
+      seed: 13,
+    }),
+  );
+  return new Distiller({ teacher, student, fakeScore, discriminator }, mixtureSource(teacher), {
+    batchSize: 32,
+    ...options,
+  });
+}
+
+/** Two 2-D modes at (-1, 0) and (1, 0), std 0.1, weights 0.8 and 0.2: the tests' exact teacher. */
+export function twoModeMixture(): GaussianMixture {
+  return new GaussianMixture({
+    means: [
+      [-1, 0],
+      [1, 0],
+    ],
+    stds: 0.1,
+    weights: [0.8, 0.2],
+  });
+}

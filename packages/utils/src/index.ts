@@ -1,0 +1,9 @@
+export { formatTable } from './format-table.js';
+export { seededUniform } from './seeded-uniform.js';
+export {
+  assertFiniteNumber,
+  assertIntegerAtLeast,
+  assertNonEmptyString,
+  assertPositiveNumber,
+  describeValue,
+} from './validation.js';
