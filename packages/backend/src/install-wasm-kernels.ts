@@ -14,23 +14,23 @@ import { isWasmBackend } from './kernels/wasm-heap.js';
 
 /** The kernels `installWasmKernels` registers for the 'wasm' backend. */
 export const WASM_KERNEL_NAMES = [
-  'BatchMatMul',
-  'Conv2D',
-  'Conv2DBackpropInput',
-  'Conv2DBackpropFilter',
-  'Identity',
-  'Add',
-  'Sub',
-  'Multiply',
-  'RealDiv',
-  'Sum',
-  'Mean',
-  'Concat',
-  'Slice',
-  'SplitV',
+  tf.BatchMatMul,
+  tf.Conv2D,
+  tf.Conv2DBackpropInput,
+  tf.Conv2DBackpropFilter,
+  tf.Identity,
+  tf.Add,
+  tf.Sub,
+  tf.Multiply,
+  tf.RealDiv,
+  tf.Sum,
+  tf.Mean,
+  tf.Concat,
+  tf.Slice,
+  tf.SplitV,
 ] as const;
 
-const BINARY_OPERATIONS: BinaryOperation[] = ['Add', 'Sub', 'Multiply', 'RealDiv'];
+const BINARY_OPERATIONS: BinaryOperation[] = [tf.Add, tf.Sub, tf.Multiply, tf.RealDiv];
 
 let installed = false;
 
@@ -62,22 +62,23 @@ let installed = false;
 export function installWasmKernels(): boolean {
   if (installed) return true;
   if (!isWasmBackend(tf.findBackend('wasm'))) return false;
-  const stock = (name: string) => tf.getKernel(name, 'wasm');
-  const names = WASM_KERNEL_NAMES.filter((name) => name !== 'Conv2DBackpropFilter');
+  // tf.getKernel is typed as always finding one; tfjs-backend-wasm 4.22 has all but this one.
+  const stock = (name: string): tf.KernelConfig | undefined => tf.getKernel(name, 'wasm');
+  const names = WASM_KERNEL_NAMES.filter((name) => name !== tf.Conv2DBackpropFilter);
   if (names.some((name) => stock(name) === undefined)) return false;
-  const stockConvolution = stock('Conv2D') as tf.KernelConfig;
+  const stockConvolution = tf.getKernel(tf.Conv2D, 'wasm');
   const replacements = [
-    batchMatMulConfig(stock('BatchMatMul') as tf.KernelConfig),
+    batchMatMulConfig(tf.getKernel(tf.BatchMatMul, 'wasm')),
     conv2dConfig(stockConvolution),
     conv2dBackpropInputConfig(stockConvolution),
     conv2dBackpropFilterConfig,
-    identityConfig(stock('Identity') as tf.KernelConfig),
-    ...BINARY_OPERATIONS.map((name) => broadcastBinaryConfig(name, stock(name) as tf.KernelConfig)),
-    reduceConfig('Sum', stock('Sum') as tf.KernelConfig),
-    reduceConfig('Mean', stock('Mean') as tf.KernelConfig),
-    concatConfig(stock('Concat') as tf.KernelConfig),
-    sliceConfig(stock('Slice') as tf.KernelConfig),
-    splitConfig(stock('SplitV') as tf.KernelConfig),
+    identityConfig(tf.getKernel(tf.Identity, 'wasm')),
+    ...BINARY_OPERATIONS.map((name) => broadcastBinaryConfig(name, tf.getKernel(name, 'wasm'))),
+    reduceConfig(tf.Sum, tf.getKernel(tf.Sum, 'wasm')),
+    reduceConfig(tf.Mean, tf.getKernel(tf.Mean, 'wasm')),
+    concatConfig(tf.getKernel(tf.Concat, 'wasm')),
+    sliceConfig(tf.getKernel(tf.Slice, 'wasm')),
+    splitConfig(tf.getKernel(tf.SplitV, 'wasm')),
   ];
   for (const config of replacements) replaceKernel(config);
   installed = true;

@@ -1,15 +1,20 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { callKernel } from './call-kernel.js';
 import {
-  allocate,
-  floatOffset,
-  HeapViews,
-  isWasmBackend,
-  multiplyInto,
-  release,
-  tensorId,
-  type WasmBackend,
-} from './wasm-heap.js';
+  BatchMatMul,
+  type BatchMatMulAttrs,
+  type BatchMatMulInputs,
+  Transpose,
+} from '@tensorflow/tfjs-core';
+import {
+  callKernel,
+  type KernelParams,
+  registeredKernelFunc,
+  stockKernelFunc,
+} from './call-kernel.js';
+import { product, sameShape } from './heap-copy.js';
+import { HeapViews, multiplyInto, tensorId } from './matrix-product.js';
+import type { WasmBackend } from './wasm-heap.js';
+import { allocate, floatOffset, isWasmBackend, release } from './wasm-heap.js';
 
 /**
  * A wasm BatchMatMul that always reaches XNNPACK. tfjs-backend-wasm 4.22 multiplies on XNNPACK
@@ -19,28 +24,27 @@ import {
  * of the operands (a shared operand, batch size 1, is broadcast and packed once). Values are the
  * same up to float32 summation order. Shapes it does not handle go to `stock`.
  *
- * @example tf.registerKernel(batchMatMulConfig(tf.getKernel('BatchMatMul', 'wasm')));
+ * @example tf.registerKernel(batchMatMulConfig(tf.getKernel(BatchMatMul, 'wasm')));
  */
 export function batchMatMulConfig(stock: tf.KernelConfig): tf.KernelConfig {
-  return {
-    ...stock,
-    kernelFunc: (args) => {
-      const { inputs, backend, attrs } = args;
-      const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-      const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
-      if (!isWasmBackend(backend) || a.dtype !== 'float32' || b.dtype !== 'float32') {
-        return stock.kernelFunc(args);
-      }
-      const left = transposeA ? transposeLastAxes(backend, a) : a;
-      const right = transposeB ? transposeLastAxes(backend, b) : b;
-      try {
-        return multiplyBatches(backend, left, right, stock);
-      } finally {
-        if (left !== a) release(backend, left);
-        if (right !== b) release(backend, right);
-      }
-    },
+  const stockBatchMatMul = stockKernelFunc<BatchMatMulInputs, BatchMatMulAttrs>(stock);
+  const batchMatMul = (params: KernelParams<BatchMatMulInputs, BatchMatMulAttrs>) => {
+    const { inputs, backend, attrs } = params;
+    const { a, b } = inputs;
+    const { transposeA, transposeB } = attrs;
+    if (!isWasmBackend(backend) || a.dtype !== 'float32' || b.dtype !== 'float32') {
+      return stockBatchMatMul(params);
+    }
+    const left = transposeA ? transposeLastAxes(backend, a) : a;
+    const right = transposeB ? transposeLastAxes(backend, b) : b;
+    try {
+      return multiplyBatches(backend, left, right, stock);
+    } finally {
+      if (left !== a) release(backend, left);
+      if (right !== b) release(backend, right);
+    }
   };
+  return { ...stock, kernelName: BatchMatMul, kernelFunc: registeredKernelFunc(batchMatMul) };
 }
 
 /** The product of untransposed operands [..., m, k] and [..., k, n]. */
@@ -65,7 +69,7 @@ function multiplyBatches(
   if (unbatched || !broadcastable || rows * inner * columns === 0) {
     return callKernel(
       backend,
-      'BatchMatMul',
+      BatchMatMul,
       { a, b },
       { transposeA: false, transposeB: false },
       stock,
@@ -100,17 +104,9 @@ function transposeLastAxes(backend: WasmBackend, x: tf.TensorInfo): tf.TensorInf
   const perm = x.shape.map((_, axis) => axis);
   const last = perm.length - 1;
   [perm[last - 1], perm[last]] = [perm[last] as number, perm[last - 1] as number];
-  const transposed = callKernel(backend, 'Transpose', { x }, { perm });
+  const transposed = callKernel(backend, Transpose, { x }, { perm });
   // The Transpose kernel may share its input's data (an axis of size 1): copy-free is fine, but
   // the caller releases what this returns, so hand back a reference it may release.
   if (transposed.dataId === x.dataId) backend.incRef(x.dataId);
   return transposed;
-}
-
-function product(values: readonly number[]): number {
-  return values.reduce((total, value) => total * value, 1);
-}
-
-function sameShape(first: readonly number[], second: readonly number[]): boolean {
-  return first.length === second.length && first.every((value, index) => value === second[index]);
 }

@@ -1,4 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { BinaryInputs } from '@tensorflow/tfjs-core';
+import { type KernelParams, registeredKernelFunc, stockKernelFunc } from './call-kernel.js';
+import { product, sameShape } from './heap-copy.js';
 import { type BinaryOperation, hasSimdMemory, ROW_KIND, simdKernels } from './simd-kernels.js';
 import { allocate, floatOffset, isWasmBackend, type WasmBackend } from './wasm-heap.js';
 
@@ -80,7 +83,7 @@ export function broadcastLayout(
  *
  * @example
  * // x [n, h, w, c] times scale [c]
- * broadcastBinary(backend, 'Multiply', x, scale, broadcastLayout(x.shape, scale.shape) as BroadcastLayout);
+ * broadcastBinary(backend, Multiply, x, scale, broadcastLayout(x.shape, scale.shape) as BroadcastLayout);
  */
 export function broadcastBinary(
   backend: WasmBackend,
@@ -121,47 +124,38 @@ const SHORT_RUN = 16;
  * slow (large outputs, or short inner runs; neither operand a single value, which the stock
  * kernel handles fast) and leaves the rest to `stock`.
  *
- * @example tf.registerKernel(broadcastBinaryConfig('Multiply', tf.getKernel('Multiply', 'wasm')));
+ * @example tf.registerKernel(broadcastBinaryConfig(Multiply, tf.getKernel(Multiply, 'wasm')));
  */
 export function broadcastBinaryConfig(
   operation: BinaryOperation,
   stock: tf.KernelConfig,
 ): tf.KernelConfig {
-  return {
-    ...stock,
-    kernelFunc: (args) => {
-      const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-      const backend = args.backend;
-      if (
-        !isWasmBackend(backend) ||
-        !hasSimdMemory(backend) ||
-        a.dtype !== 'float32' ||
-        b.dtype !== 'float32' ||
-        sameShape(a.shape, b.shape) ||
-        size(a.shape) <= 1 ||
-        size(b.shape) <= 1
-      ) {
-        return stock.kernelFunc(args);
-      }
-      const layout = broadcastLayout(a.shape, b.shape);
-      const outSize = layout === undefined ? 0 : size(layout.outShape);
-      // XNNPACK does well on small outputs with long inner runs (dense-layer bias adds).
-      if (
-        layout === undefined ||
-        outSize === 0 ||
-        (outSize < LARGE_OUTPUT && (layout.sizes[3] as number) >= SHORT_RUN)
-      ) {
-        return stock.kernelFunc(args);
-      }
-      return broadcastBinary(backend, operation, a, b, layout);
-    },
+  const stockBinary = stockKernelFunc<BinaryInputs, Record<string, never>>(stock);
+  const binary = (params: KernelParams<BinaryInputs, Record<string, never>>) => {
+    const { inputs, backend } = params;
+    const { a, b } = inputs;
+    if (
+      !isWasmBackend(backend) ||
+      !hasSimdMemory(backend) ||
+      a.dtype !== 'float32' ||
+      b.dtype !== 'float32' ||
+      sameShape(a.shape, b.shape) ||
+      product(a.shape) <= 1 ||
+      product(b.shape) <= 1
+    ) {
+      return stockBinary(params);
+    }
+    const layout = broadcastLayout(a.shape, b.shape);
+    const outSize = layout === undefined ? 0 : product(layout.outShape);
+    // XNNPACK does well on small outputs with long inner runs (dense-layer bias adds).
+    if (
+      layout === undefined ||
+      outSize === 0 ||
+      (outSize < LARGE_OUTPUT && (layout.sizes[3] as number) >= SHORT_RUN)
+    ) {
+      return stockBinary(params);
+    }
+    return broadcastBinary(backend, operation, a, b, layout);
   };
-}
-
-function size(shape: readonly number[]): number {
-  return shape.reduce((total, value) => total * value, 1);
-}
-
-function sameShape(first: readonly number[], second: readonly number[]): boolean {
-  return first.length === second.length && first.every((value, index) => value === second[index]);
+  return { ...stock, kernelName: operation, kernelFunc: registeredKernelFunc(binary) };
 }

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { Concat, type ConcatAttrs, type ConcatInputs } from '@tensorflow/tfjs-core';
+import { type KernelParams, registeredKernelFunc, stockKernelFunc } from './call-kernel.js';
 import { copyRun, product } from './heap-copy.js';
 import { allocate, floatOffset, heapFloats, isWasmBackend, type WasmBackend } from './wasm-heap.js';
 
@@ -8,33 +10,31 @@ import { allocate, floatOffset, heapFloats, isWasmBackend, type WasmBackend } fr
  * per row and input (the U-Net's skip concatenations: ~3x slower). Axis 0 (whole blocks) and other
  * dtypes stay with `stock`.
  *
- * @example tf.registerKernel(concatConfig(tf.getKernel('Concat', 'wasm')));
+ * @example tf.registerKernel(concatConfig(tf.getKernel(Concat, 'wasm')));
  */
 export function concatConfig(stock: tf.KernelConfig): tf.KernelConfig {
-  return {
-    ...stock,
-    kernelFunc: (args) => {
-      const inputs = args.inputs as unknown as tf.TensorInfo[];
-      const backend = args.backend;
-      const first = inputs[0];
-      if (!isWasmBackend(backend) || first === undefined) return stock.kernelFunc(args);
-      const axis = tf.util.parseAxisParam(args.attrs?.axis as number, first.shape)[0] as number;
-      const parts = inputs.filter((input) => product(input.shape) > 0);
-      if (
-        axis === 0 ||
-        parts.length < 2 ||
-        parts.some((input) => input.dtype !== 'float32') ||
-        product(first.shape.slice(0, axis)) === 1
-      ) {
-        return stock.kernelFunc(args);
-      }
-      const outShape = tf.backend_util.computeOutShape(
-        inputs.map((input) => input.shape),
-        axis,
-      );
-      return concatenateRows(backend, parts, outShape, axis);
-    },
+  const stockConcat = stockKernelFunc<ConcatInputs, ConcatAttrs>(stock);
+  const concat = (params: KernelParams<ConcatInputs, ConcatAttrs>) => {
+    const { inputs, backend, attrs } = params;
+    const first = inputs[0];
+    if (!isWasmBackend(backend) || first === undefined) return stockConcat(params);
+    const axis = tf.util.parseAxisParam(attrs.axis, first.shape)[0] as number;
+    const parts = inputs.filter((input) => product(input.shape) > 0);
+    if (
+      axis === 0 ||
+      parts.length < 2 ||
+      parts.some((input) => input.dtype !== 'float32') ||
+      product(first.shape.slice(0, axis)) === 1
+    ) {
+      return stockConcat(params);
+    }
+    const outShape = tf.backend_util.computeOutShape(
+      inputs.map((input) => input.shape),
+      axis,
+    );
+    return concatenateRows(backend, parts, outShape, axis);
   };
+  return { ...stock, kernelName: Concat, kernelFunc: registeredKernelFunc(concat) };
 }
 
 function concatenateRows(

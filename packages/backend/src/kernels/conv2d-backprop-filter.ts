@@ -1,17 +1,16 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { callKernel } from './call-kernel.js';
-import { type ConvolutionPadding, convolutionInfo } from './convolution-info.js';
 import {
-  allocate,
-  floatOffset,
-  HeapViews,
-  heapFloats,
-  isWasmBackend,
-  multiplyInto,
-  release,
-  tensorId,
-  type WasmBackend,
-} from './wasm-heap.js';
+  Conv2DBackpropFilter,
+  type Conv2DBackpropFilterAttrs,
+  type Conv2DBackpropFilterInputs,
+  PadV2,
+  Transpose,
+} from '@tensorflow/tfjs-core';
+import { callKernel, type KernelParams, registeredKernelFunc } from './call-kernel.js';
+import { gradientConvolutionInfo } from './convolution-info.js';
+import { HeapViews, multiplyInto, tensorId } from './matrix-product.js';
+import type { WasmBackend } from './wasm-heap.js';
+import { allocate, floatOffset, heapFloats, isWasmBackend, release } from './wasm-heap.js';
 
 /**
  * The filter gradient of a 2-D convolution (NHWC), `dW[kh, kw, ci, co] = sum over n, oh, ow of
@@ -35,25 +34,25 @@ import {
  * tf.conv2d(x, w, 1, 'same'); // its gradient with respect to w now runs on wasm
  */
 export const conv2dBackpropFilterConfig: tf.KernelConfig = {
-  kernelName: 'Conv2DBackpropFilter',
+  kernelName: Conv2DBackpropFilter,
   backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    if (!isWasmBackend(backend)) throw new Error('Conv2DBackpropFilter: not the wasm backend');
-    const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-    const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
-      attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    const info = convolutionInfo(
-      x.shape,
-      filterShape,
-      strides,
-      1,
-      pad as ConvolutionPadding,
-      dimRoundingMode,
-      dataFormat,
-    );
-    return conv2dFilterGradient(backend, x, dy, info);
-  },
+  kernelFunc: registeredKernelFunc(conv2dBackpropFilter),
 };
+
+function conv2dBackpropFilter({
+  inputs,
+  backend,
+  attrs,
+}: KernelParams<Conv2DBackpropFilterInputs, Conv2DBackpropFilterAttrs>): tf.TensorInfo {
+  if (!isWasmBackend(backend)) throw new Error(`${Conv2DBackpropFilter}: not the wasm backend`);
+  const { x, dy } = inputs;
+  return conv2dFilterGradient(
+    backend,
+    x,
+    dy,
+    gradientConvolutionInfo(x.shape, attrs.filterShape, attrs),
+  );
+}
 
 /**
  * `conv2dBackpropFilterConfig`'s computation for a resolved convolution (dilation 1).
@@ -83,17 +82,13 @@ export function conv2dFilterGradient(
   const gridHeight = outHeight + extraHeight;
   const gridWidth = outWidth + extraWidth;
   const columns = batchSize * gridHeight * gridWidth;
-  const { top, bottom, left, right } = info.padInfo;
-  const planes =
-    strideHeight === 1 && strideWidth === 1 && Math.min(top, bottom, left, right) >= 0
-      ? stridelessPlanes(backend, x, info, gridHeight, gridWidth)
-      : stridedPlanes(backend, x, info, gridHeight, gridWidth);
+  const planes = inputPlanes(backend, x, info, gridHeight, gridWidth);
   const paddedDy =
     extraHeight === 0 && extraWidth === 0
       ? dy
       : callKernel(
           backend,
-          'PadV2',
+          PadV2,
           { x: dy },
           {
             paddings: [
@@ -130,43 +125,12 @@ export function conv2dFilterGradient(
 }
 
 /**
- * Stride 1: the single plane is `x` transposed to [CI, N, H, W] and padded to [CI + 1, N, EH, EW]
- * (the extra zero channel absorbs the last window's overrun), by the backend's own kernels.
+ * The planes [CI, N, EH, EW] of `x`, one per stride phase, with a zero tail for the last window's
+ * overrun. Stride 1: `x` transposed to [CI, N, H, W] and padded to [CI + 1, N, EH, EW] (the extra
+ * zero channel is the tail) by the backend's own kernels. Any stride: `sh * sw` planes written in
+ * one pass over `x` (zeros elsewhere), then one zero plane-row's worth of tail.
  */
-function stridelessPlanes(
-  backend: WasmBackend,
-  x: tf.TensorInfo,
-  info: tf.backend_util.Conv2DInfo,
-  gridHeight: number,
-  gridWidth: number,
-): tf.TensorInfo {
-  const { top, left } = info.padInfo;
-  const transposed = callKernel(backend, 'Transpose', { x }, { perm: [3, 0, 1, 2] });
-  try {
-    return callKernel(
-      backend,
-      'PadV2',
-      { x: transposed },
-      {
-        paddings: [
-          [0, 1],
-          [0, 0],
-          [top, gridHeight - info.inHeight - top],
-          [left, gridWidth - info.inWidth - left],
-        ],
-        constantValue: 0,
-      },
-    );
-  } finally {
-    release(backend, transposed);
-  }
-}
-
-/**
- * Any stride: `sh * sw` planes [CI, N, EH, EW] written in one pass over `x` (zeros elsewhere),
- * then one zero plane-row's worth of tail for the last window's overrun.
- */
-function stridedPlanes(
+function inputPlanes(
   backend: WasmBackend,
   x: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
@@ -174,7 +138,28 @@ function stridedPlanes(
   gridWidth: number,
 ): tf.TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels, strideHeight, strideWidth } = info;
-  const { top, left } = info.padInfo;
+  const { top, bottom, left, right } = info.padInfo;
+  if (strideHeight === 1 && strideWidth === 1 && Math.min(top, bottom, left, right) >= 0) {
+    const transposed = callKernel(backend, Transpose, { x }, { perm: [3, 0, 1, 2] });
+    try {
+      return callKernel(
+        backend,
+        PadV2,
+        { x: transposed },
+        {
+          paddings: [
+            [0, 1],
+            [0, 0],
+            [top, gridHeight - inHeight - top],
+            [left, gridWidth - inWidth - left],
+          ],
+          constantValue: 0,
+        },
+      );
+    } finally {
+      release(backend, transposed);
+    }
+  }
   const columns = batchSize * gridHeight * gridWidth;
   const planeSize = inChannels * columns;
   const size = strideHeight * strideWidth * planeSize + gridHeight * gridWidth;

@@ -1,16 +1,15 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { callKernel } from './call-kernel.js';
-import { type ConvolutionPadding, convolutionInfo } from './convolution-info.js';
 import {
-  allocate,
-  floatOffset,
-  heapFloats,
-  isWasmBackend,
-  multiplyInto,
-  release,
-  tensorId,
-  type WasmBackend,
-} from './wasm-heap.js';
+  Conv2D,
+  Conv2DBackpropInput,
+  type Conv2DBackpropInputAttrs,
+  type Conv2DBackpropInputInputs,
+} from '@tensorflow/tfjs-core';
+import { callKernel, type KernelParams, registeredKernelFunc } from './call-kernel.js';
+import { gradientConvolutionInfo } from './convolution-info.js';
+import { multiplyInto, tensorId } from './matrix-product.js';
+import type { WasmBackend } from './wasm-heap.js';
+import { allocate, floatOffset, heapFloats, isWasmBackend, release } from './wasm-heap.js';
 
 /**
  * The input gradient of a 2-D convolution (NHWC) on wasm, replacing tfjs-backend-wasm's direct
@@ -22,32 +21,27 @@ import {
  *   column is added back to the input position it came from (col2im), in one pass.
  *
  * The forward Conv2D kernel used for stride 1 is the one registered when this kernel is made
- * (`conv2dBackpropInputConfig(tf.getKernel('Conv2D', 'wasm'))`).
+ * (`conv2dBackpropInputConfig(tf.getKernel(Conv2D, 'wasm'))`).
  *
- * @example tf.registerKernel(conv2dBackpropInputConfig(tf.getKernel('Conv2D', 'wasm')));
+ * @example tf.registerKernel(conv2dBackpropInputConfig(tf.getKernel(Conv2D, 'wasm')));
  */
 export function conv2dBackpropInputConfig(
   forwardConvolution: tf.KernelConfig | undefined,
 ): tf.KernelConfig {
+  const conv2dBackpropInput = ({
+    inputs,
+    backend,
+    attrs,
+  }: KernelParams<Conv2DBackpropInputInputs, Conv2DBackpropInputAttrs>): tf.TensorInfo => {
+    if (!isWasmBackend(backend)) throw new Error(`${Conv2DBackpropInput}: not the wasm backend`);
+    const { dy, filter } = inputs;
+    const info = gradientConvolutionInfo(attrs.inputShape, filter.shape, attrs);
+    return conv2dInputGradient(backend, dy, filter, info, forwardConvolution);
+  };
   return {
-    kernelName: 'Conv2DBackpropInput',
+    kernelName: Conv2DBackpropInput,
     backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      if (!isWasmBackend(backend)) throw new Error('Conv2DBackpropInput: not the wasm backend');
-      const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-      const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
-        attrs as unknown as tf.Conv2DBackpropInputAttrs;
-      const info = convolutionInfo(
-        inputShape,
-        filter.shape,
-        strides,
-        1,
-        pad as ConvolutionPadding,
-        dimRoundingMode,
-        dataFormat,
-      );
-      return conv2dInputGradient(backend, dy, filter, info, forwardConvolution);
-    },
+    kernelFunc: registeredKernelFunc(conv2dBackpropInput),
   };
 }
 
@@ -81,7 +75,7 @@ export function conv2dInputGradient(
     try {
       return callKernel(
         backend,
-        'Conv2D',
+        Conv2D,
         { x: dy, filter: flipped },
         {
           strides: [1, 1],

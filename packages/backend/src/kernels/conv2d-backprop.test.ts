@@ -2,8 +2,9 @@ import { randomInteger, randomValues, relativeError, seededRandom } from '@fdist
 import { onBothBackends } from '@fdistill/testing/backend';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { type ConvolutionPadding, numericPaddingMadeExplicit } from './convolution-info.js';
 
-type Padding = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
+type Padding = ConvolutionPadding;
 
 /** A random convolution: shapes, strides, dilations and padding. */
 function randomConvolution(seed: number, options: { dilated: boolean }) {
@@ -69,14 +70,7 @@ function describeCase(c: Convolution): string {
  * cpu reference gets the same padding in explicit form.
  */
 function paddingOnBackend(pad: Padding): Padding {
-  return tf.getBackend() === 'cpu' && typeof pad === 'number'
-    ? [
-        [0, 0],
-        [pad, pad],
-        [pad, pad],
-        [0, 0],
-      ]
-    : pad;
+  return tf.getBackend() === 'cpu' ? numericPaddingMadeExplicit(pad) : pad;
 }
 
 /** The forward output and the gradients of `sum(conv(x, w) * u)` for a fixed random `u`. */

@@ -1,6 +1,13 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { callKernel } from './call-kernel.js';
-import { type ConvolutionPadding, convolutionInfo, explicitPadding } from './convolution-info.js';
+import { Conv2D, type Conv2DAttrs, type Conv2DInputs } from '@tensorflow/tfjs-core';
+import {
+  callKernel,
+  type KernelParams,
+  registeredKernelFunc,
+  stockKernelFunc,
+} from './call-kernel.js';
+import { convolutionInfo, explicitPadding } from './convolution-info.js';
+import { isWasmBackend } from './wasm-heap.js';
 
 /**
  * The wasm forward Conv2D (XNNPACK), always called with an explicit padding. tfjs-backend-wasm
@@ -9,36 +16,31 @@ import { type ConvolutionPadding, convolutionInfo, explicitPadding } from './con
  * by tfjs for non-square filters or strides (overrunning the heap); the explicit padding computed
  * here (`convolutionInfo`) is right in both cases.
  *
- * @example tf.registerKernel(conv2dConfig(tf.getKernel('Conv2D', 'wasm')));
+ * @example tf.registerKernel(conv2dConfig(tf.getKernel(Conv2D, 'wasm')));
  */
 export function conv2dConfig(stock: tf.KernelConfig): tf.KernelConfig {
-  return {
-    ...stock,
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-      const { strides, pad, dataFormat, dilations, dimRoundingMode } =
-        attrs as unknown as tf.Conv2DAttrs;
-      const info = convolutionInfo(
-        x.shape,
-        filter.shape,
-        strides,
-        dilations,
-        pad as ConvolutionPadding,
-        dimRoundingMode,
-        dataFormat,
-      );
-      return callKernel(
-        backend as never,
-        'Conv2D',
-        { x, filter },
-        {
-          strides,
-          dilations,
-          pad: explicitPadding(info),
-          dataFormat: 'NHWC',
-        },
-        stock,
-      );
-    },
+  const stockConv2d = stockKernelFunc<Conv2DInputs, Conv2DAttrs>(stock);
+  const conv2d = (params: KernelParams<Conv2DInputs, Conv2DAttrs>): tf.TensorInfo => {
+    const { inputs, backend, attrs } = params;
+    if (!isWasmBackend(backend)) return stockConv2d(params) as tf.TensorInfo;
+    const { x, filter } = inputs;
+    const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs;
+    const info = convolutionInfo(
+      x.shape,
+      filter.shape,
+      strides,
+      dilations,
+      pad,
+      dimRoundingMode,
+      dataFormat,
+    );
+    return callKernel(
+      backend,
+      Conv2D,
+      { x, filter },
+      { strides, dilations, pad: explicitPadding(info), dataFormat: 'NHWC' },
+      stock,
+    );
   };
+  return { ...stock, kernelName: Conv2D, kernelFunc: registeredKernelFunc(conv2d) };
 }

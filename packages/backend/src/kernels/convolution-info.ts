@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /** The padding argument of the Conv2D kernels. */
-export type ConvolutionPadding = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+export type ConvolutionPadding = tf.Conv2DAttrs['pad'];
+
+/** The attributes the two Conv2D gradient kernels share. */
+export type ConvolutionGradientAttrs = Pick<
+  tf.Conv2DBackpropFilterAttrs,
+  'strides' | 'pad' | 'dataFormat' | 'dimRoundingMode'
+>;
 
 /**
  * `tf.backend_util.computeConv2DInfo` for NHWC tensors, with a numeric padding first made
@@ -23,25 +29,46 @@ export function convolutionInfo(
   if (dataFormat !== 'NHWC') {
     throw new Error(`the wasm convolution kernels support NHWC only, got ${dataFormat}`);
   }
-  const padding: ConvolutionPadding =
-    typeof pad === 'number'
-      ? [
-          [0, 0],
-          [pad, pad],
-          [pad, pad],
-          [0, 0],
-        ]
-      : pad;
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
     strides,
     dilations,
-    padding,
+    numericPaddingMadeExplicit(pad),
     dimRoundingMode,
     false,
     'channelsLast',
   );
+}
+
+/**
+ * A numeric padding `p` as the explicit `[[0, 0], [p, p], [p, p], [0, 0]]`; other paddings as given.
+ *
+ * @example numericPaddingMadeExplicit(1); // [[0, 0], [1, 1], [1, 1], [0, 0]]
+ */
+export function numericPaddingMadeExplicit(pad: ConvolutionPadding): ConvolutionPadding {
+  return typeof pad === 'number'
+    ? [
+        [0, 0],
+        [pad, pad],
+        [pad, pad],
+        [0, 0],
+      ]
+    : pad;
+}
+
+/**
+ * `convolutionInfo` of the forward convolution a gradient kernel (dilation 1) differentiates.
+ *
+ * @example gradientConvolutionInfo(x.shape, [3, 3, 8, 16], { strides: 1, pad: 'same', dataFormat: 'NHWC' });
+ */
+export function gradientConvolutionInfo(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  attrs: ConvolutionGradientAttrs,
+): tf.backend_util.Conv2DInfo {
+  const { strides, pad, dimRoundingMode, dataFormat } = attrs;
+  return convolutionInfo(xShape, filterShape, strides, 1, pad, dimRoundingMode, dataFormat);
 }
 
 /**

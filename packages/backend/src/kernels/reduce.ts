@@ -1,9 +1,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { Mean, type Sum, type SumAttrs, type SumInputs } from '@tensorflow/tfjs-core';
+import { type KernelParams, registeredKernelFunc, stockKernelFunc } from './call-kernel.js';
 import { hasSimdMemory, simdKernels } from './simd-kernels.js';
 import { allocate, floatOffset, heapFloats, isWasmBackend, type WasmBackend } from './wasm-heap.js';
 
 /** The reductions with a strided path here. */
-export type ReduceOperation = 'Sum' | 'Mean';
+export type ReduceOperation = typeof Sum | typeof Mean;
 
 /** A reduction reduced to four axes: sizes, input strides, output strides (0 = reduced). */
 export interface ReduceLayout {
@@ -86,7 +88,7 @@ export function reduceLayout(
  * tfjs-backend-wasm 4.22 transposes the reduced axes to the end first (a full copy) and is 4-10x
  * slower for the reductions of GroupNorm and of every bias gradient.
  *
- * @example reduceStrided(backend, 'Sum', dy, reduceLayout(dy.shape, [0, 1, 2], false)); // bias gradient
+ * @example reduceStrided(backend, Sum, dy, reduceLayout(dy.shape, [0, 1, 2], false)); // bias gradient
  */
 export function reduceStrided(
   backend: WasmBackend,
@@ -105,7 +107,7 @@ export function reduceStrided(
     layout.outputStrides.slice(0, 3).map((stride) => stride * 4),
     layout.innerReduced,
   );
-  if (operation === 'Mean') kernels.scale(start * 4, layout.outSize, 1 / layout.reducedCount);
+  if (operation === Mean) kernels.scale(start * 4, layout.outSize, 1 / layout.reducedCount);
   return result;
 }
 
@@ -113,22 +115,22 @@ export function reduceStrided(
  * A wasm Sum / Mean kernel that takes float32 reductions over non-trailing axes and leaves the
  * rest to `stock`.
  *
- * @example tf.registerKernel(reduceConfig('Sum', tf.getKernel('Sum', 'wasm')));
+ * @example tf.registerKernel(reduceConfig(Sum, tf.getKernel(Sum, 'wasm')));
  */
 export function reduceConfig(operation: ReduceOperation, stock: tf.KernelConfig): tf.KernelConfig {
-  return {
-    ...stock,
-    kernelFunc: (args) => {
-      const { x } = args.inputs as { x: tf.TensorInfo };
-      const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
-      const backend = args.backend;
-      if (!isWasmBackend(backend) || !hasSimdMemory(backend) || x.dtype !== 'float32') {
-        return stock.kernelFunc(args);
-      }
-      const axes = Array.isArray(axis) ? axis : [axis];
-      const layout = reduceLayout(x.shape, axes, keepDims);
-      if (layout === undefined || layout.outSize === 0) return stock.kernelFunc(args);
-      return reduceStrided(backend, operation, x, layout);
-    },
+  const stockReduce = stockKernelFunc<SumInputs, SumAttrs>(stock);
+  // SumInputs / SumAttrs and MeanInputs / MeanAttrs are the same types.
+  const reduce = (params: KernelParams<SumInputs, SumAttrs>) => {
+    const { inputs, backend, attrs } = params;
+    const { x } = inputs;
+    const { axis, keepDims } = attrs;
+    if (!isWasmBackend(backend) || !hasSimdMemory(backend) || x.dtype !== 'float32') {
+      return stockReduce(params);
+    }
+    const axes = Array.isArray(axis) ? axis : [axis];
+    const layout = reduceLayout(x.shape, axes, keepDims);
+    if (layout === undefined || layout.outSize === 0) return stockReduce(params);
+    return reduceStrided(backend, operation, x, layout);
   };
+  return { ...stock, kernelName: operation, kernelFunc: registeredKernelFunc(reduce) };
 }

@@ -1,8 +1,9 @@
+import { Add, Multiply, RealDiv, Sub } from '@tensorflow/tfjs-core';
 import { assembleModule, type FunctionDefinition, op, type ValueType } from './wasm-assembler.js';
 import type { WasmBackend } from './wasm-heap.js';
 
 /** The element-wise operations of `simdKernels(backend).binary`. */
-export type BinaryOperation = 'Add' | 'Sub' | 'Multiply' | 'RealDiv';
+export type BinaryOperation = typeof Add | typeof Sub | typeof Multiply | typeof RealDiv;
 
 /** How the innermost axis of a binary operation reads its operands. */
 export const ROW_KIND = { bothRuns: 0, aRunBValue: 1, aValueBRun: 2 } as const;
@@ -108,16 +109,16 @@ function address(target: number, base: number, terms: [number, number][]): numbe
 }
 
 const VECTOR_OPERATION: Record<BinaryOperation, () => number[]> = {
-  Add: op.f32x4Add,
-  Sub: op.f32x4Sub,
-  Multiply: op.f32x4Mul,
-  RealDiv: op.f32x4Div,
+  [Add]: op.f32x4Add,
+  [Sub]: op.f32x4Sub,
+  [Multiply]: op.f32x4Mul,
+  [RealDiv]: op.f32x4Div,
 };
 const SCALAR_OPERATION: Record<BinaryOperation, () => number[]> = {
-  Add: op.f32Add,
-  Sub: op.f32Sub,
-  Multiply: op.f32Mul,
-  RealDiv: op.f32Div,
+  [Add]: op.f32Add,
+  [Sub]: op.f32Sub,
+  [Multiply]: op.f32Mul,
+  [RealDiv]: op.f32Div,
 };
 
 const i32s = (count: number): ValueType[] => new Array<ValueType>(count).fill('i32');
@@ -358,7 +359,7 @@ function scaleFunction(): FunctionDefinition {
   };
 }
 
-const OPERATIONS: BinaryOperation[] = ['Add', 'Sub', 'Multiply', 'RealDiv'];
+const OPERATIONS: BinaryOperation[] = [Add, Sub, Multiply, RealDiv];
 
 /** The WebAssembly JS API (the project's TypeScript lib has no DOM types). */
 interface WebAssemblyApi {

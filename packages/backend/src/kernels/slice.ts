@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { copyRun, product } from './heap-copy.js';
-import { allocate, floatOffset, heapFloats, isWasmBackend, type WasmBackend } from './wasm-heap.js';
+import { Slice, type SliceAttrs } from '@tensorflow/tfjs-core';
+import { copyRun, heapCopyKernelConfig, product } from './heap-copy.js';
+import { allocate, floatOffset, heapFloats, type WasmBackend } from './wasm-heap.js';
 
 /**
  * `x[begin : begin + size]` of float32 `x` (any rank), copied run by run on the heap.
@@ -50,21 +51,14 @@ export function sliceFloats(
 /**
  * A wasm Slice for float32 tensors that copies runs straight on the heap (see `sliceFloats`).
  *
- * @example tf.registerKernel(sliceConfig(tf.getKernel('Slice', 'wasm')));
+ * @example tf.registerKernel(sliceConfig(tf.getKernel(Slice, 'wasm')));
  */
 export function sliceConfig(stock: tf.KernelConfig): tf.KernelConfig {
-  return {
-    ...stock,
-    kernelFunc: (args) => {
-      const { x } = args.inputs as { x: tf.TensorInfo };
-      const backend = args.backend;
-      if (!isWasmBackend(backend) || x.dtype !== 'float32') return stock.kernelFunc(args);
-      const { begin, size } = args.attrs as unknown as tf.SliceAttrs;
-      const [start, extent] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size) as [
-        number[],
-        number[],
-      ];
-      return sliceFloats(backend, x, start, extent);
-    },
-  };
+  return heapCopyKernelConfig<SliceAttrs>(Slice, stock, (backend, x, { begin, size }) => {
+    const [start, extent] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size) as [
+      number[],
+      number[],
+    ];
+    return sliceFloats(backend, x, start, extent);
+  });
 }
