@@ -52,8 +52,12 @@ export function defaultGroupNormGroups(channels: number): number {
   return groups;
 }
 
-/** A convolution, GroupNorm and SiLU. */
-class ConvNormSilu extends Module {
+/**
+ * A convolution, GroupNorm and SiLU: one stage of a `DiscriminatorHead`.
+ *
+ * @example new ConvNormSilu(new Conv2d(8, 8, { kernelSize: 4, stride: 2, seed: 0 }), new GroupNorm(2, 8));
+ */
+export class ConvNormSilu extends Module {
   readonly conv: Conv2d;
   readonly norm: GroupNorm;
 

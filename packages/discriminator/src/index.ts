@@ -1,6 +1,7 @@
 export {
   ConvDiscriminator,
   type ConvDiscriminatorConfig,
+  ConvNormSilu,
   DiscriminatorHead,
   type DiscriminatorOutput,
   type DiscriminatorTap,

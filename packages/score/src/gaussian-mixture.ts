@@ -290,7 +290,7 @@ export class GaussianMixture implements Denoiser {
     return { logits: tf.add(logNormal, logWeights) as tf.Tensor2D, variance, difference };
   }
 
-  /** `x - mu_k` [batch, K, dimension]: x repeated K times (a concat), minus the means [K, dimension]. */
+  /** `x - mu_k`, `[batch, K, dimension]`: x repeated K times (a concat), minus the means [K, dimension]. */
   private differences(x: tf.Tensor): tf.Tensor3D {
     const batch = x.shape[0] as number;
     const repeated =

@@ -12,7 +12,7 @@ export interface EmbeddingOptions {
 }
 
 /**
- * A lookup table `weight` [count, features]: row `i` is the embedding of index `i` (e.g. a class
+ * A lookup table `weight`, `[count, features]`: row `i` is the embedding of index `i` (e.g. a class
  * label; class-conditional networks keep one extra row for the null label of classifier-free
  * guidance).
  *

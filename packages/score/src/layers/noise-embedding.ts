@@ -83,7 +83,7 @@ export class NoiseEmbedding extends Module {
     return [...(this.positionalFrequencies as number[])];
   }
 
-  /** The embedding of `noiseCondition` [batch]: [batch, size]. */
+  /** The embedding of `noiseCondition` (`[batch]`), `[batch, size]`. */
   forward(noiseCondition: tf.Tensor): tf.Tensor2D {
     return tf.tidy(() => {
       const frequencies =
