@@ -1,5 +1,5 @@
 import { assertIntegerAtLeast, describeValue } from '@fdistill/utils';
-import { buildAxes, type LegendEntry, padInterval, visibleRange } from './plot-axes.js';
+import { padInterval, seriesChartAxes, visibleRange } from './plot-axes.js';
 import { type Color, PALETTE, parseColor, type Scene, type Shape } from './plot-scene.js';
 import { renderPng } from './png-renderer.js';
 import { renderSvg } from './svg-renderer.js';
@@ -101,25 +101,20 @@ export function barChartScene(
     min: low,
     max: padInterval({ min: low, max: high }, 0.05).max,
   });
-  const legend: LegendEntry[] = series.map((entry) => ({
-    name: entry.name,
-    color: entry.color,
-    marker: 'line',
-  }));
-  const axes = buildAxes({
-    width,
-    height,
-    xInterval: { min: 0, max: categories.length },
-    yInterval,
-    xCategories: categories,
-    ...(options.title ? { title: options.title } : {}),
-    ...(options.yLabel ? { yLabel: options.yLabel } : {}),
-    legend,
-  });
+  const axes = seriesChartAxes(
+    {
+      width,
+      height,
+      xInterval: { min: 0, max: categories.length },
+      yInterval,
+      xCategories: categories,
+      title: options.title,
+      yLabel: options.yLabel,
+    },
+    series,
+  );
+  const { clampY } = axes;
   const shapes: Shape[] = [...axes.shapes];
-  const top = axes.frame.top;
-  const bottom = axes.frame.top + axes.frame.height;
-  const clampY = (y: number) => Math.min(bottom, Math.max(top, y));
   // Each group takes 80% of its slot, split evenly between the series.
   const barWidth = 0.8 / series.length;
   series.forEach((entry, seriesIndex) => {

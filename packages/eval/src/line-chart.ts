@@ -1,5 +1,5 @@
 import { assertIntegerAtLeast, describeValue } from '@fdistill/utils';
-import { buildAxes, type LegendEntry, padInterval, visibleRange } from './plot-axes.js';
+import { padInterval, seriesChartAxes, visibleRange } from './plot-axes.js';
 import { type Color, PALETTE, parseColor, type Scene, type Shape } from './plot-scene.js';
 import { renderPng } from './png-renderer.js';
 import { renderSvg } from './svg-renderer.js';
@@ -88,24 +88,20 @@ export function lineChartScene(
   if (!Number.isFinite(values.min)) Object.assign(values, { min: 0, max: 1 });
   const yInterval = visibleRange(caller, options.yRange, padInterval(values, 0.05));
   const xInterval = steps.max > steps.min ? steps : padInterval(steps, 0);
-  const legend: LegendEntry[] = series.map((entry) => ({
-    name: entry.name,
-    color: entry.color,
-    marker: 'line',
-  }));
-  const axes = buildAxes({
-    width,
-    height,
-    xInterval,
-    yInterval,
-    xLabel: options.xLabel ?? 'step',
-    ...(options.title ? { title: options.title } : {}),
-    ...(options.yLabel ? { yLabel: options.yLabel } : {}),
-    legend,
-  });
+  const axes = seriesChartAxes(
+    {
+      width,
+      height,
+      xInterval,
+      yInterval,
+      xLabel: options.xLabel ?? 'step',
+      title: options.title,
+      yLabel: options.yLabel,
+    },
+    series,
+  );
+  const { clampY } = axes;
   const shapes: Shape[] = [...axes.shapes];
-  const clampY = (y: number) =>
-    Math.min(axes.frame.top + axes.frame.height, Math.max(axes.frame.top, y));
   for (const entry of series) {
     let segment: [number, number][] = [];
     const flush = () => {

@@ -259,6 +259,22 @@ export function buildAxes(options: {
 }
 
 /**
+ * The axes of a chart of named series (line and bar charts): `buildAxes` with a line-marker
+ * legend entry per series, and `clampY`, which keeps a pixel row inside the frame.
+ *
+ * @example const { frame, clampY } = seriesChartAxes({ width: 640, height: 400, xInterval, yInterval }, [{ name: 'FID', color: '#1f77b4' }]);
+ */
+export function seriesChartAxes(
+  options: Omit<Parameters<typeof buildAxes>[0], 'legend'>,
+  series: readonly { name: string; color: Color }[],
+): ReturnType<typeof buildAxes> & { clampY: (y: number) => number } {
+  const legend: LegendEntry[] = series.map(({ name, color }) => ({ name, color, marker: 'line' }));
+  const axes = buildAxes({ ...options, legend });
+  const { top, height } = axes.frame;
+  return { ...axes, clampY: (y) => Math.min(top + height, Math.max(top, y)) };
+}
+
+/**
  * A `+` marker of half-size `size` at `(x, y)`.
  *
  * @example crossShapes(100, 100, 5, '#222222') // two 10-pixel strokes

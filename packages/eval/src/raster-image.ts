@@ -1,8 +1,11 @@
 import { GLYPH_ADVANCE, GLYPH_HEIGHT, glyphRows } from './bitmap-font.js';
 import { encodePng } from './png-encoder.js';
 
+/** An opaque colour: red, green, blue in 0..255. */
+type Rgb = readonly [number, number, number];
+
 /**
- * An RGBA pixel buffer with the few drawing operations the plots need, encoded by pngjs.
+ * An RGBA pixel buffer with the few drawing operations the plots need, encoded by `encodePng`.
  *
  * @example const image = new RasterImage(64, 64, [255, 255, 255]); image.fillDisc(32, 32, 4, [255, 0, 0]); image.toPng();
  */
@@ -13,7 +16,7 @@ export class RasterImage {
   readonly pixels: Uint8Array;
 
   /** A `width x height` image filled with an opaque colour. */
-  constructor(width: number, height: number, background: readonly [number, number, number]) {
+  constructor(width: number, height: number, background: Rgb) {
     this.width = width;
     this.height = height;
     this.pixels = new Uint8Array(width * height * 4);
@@ -23,7 +26,7 @@ export class RasterImage {
   }
 
   /** Blends `color` over the pixel at integer `(x, y)` with `opacity`; outside is ignored. */
-  blend(x: number, y: number, color: readonly [number, number, number], opacity = 1): void {
+  blend(x: number, y: number, color: Rgb, opacity = 1): void {
     if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
     const at = (y * this.width + x) * 4;
     for (let channel = 0; channel < 3; channel++) {
@@ -36,13 +39,7 @@ export class RasterImage {
   }
 
   /** Fills the pixels whose centres lie inside the rectangle. */
-  fillRectangle(
-    x: number,
-    y: number,
-    width: number,
-    height: number,
-    color: readonly [number, number, number],
-  ): void {
+  fillRectangle(x: number, y: number, width: number, height: number, color: Rgb): void {
     for (let row = Math.round(y); row < Math.round(y + height); row++) {
       for (let column = Math.round(x); column < Math.round(x + width); column++)
         this.blend(column, row, color);
@@ -50,13 +47,7 @@ export class RasterImage {
   }
 
   /** Fills the pixels whose centres lie within `radius` of `(x, y)` (at least the nearest one). */
-  fillDisc(
-    x: number,
-    y: number,
-    radius: number,
-    color: readonly [number, number, number],
-    opacity = 1,
-  ): void {
+  fillDisc(x: number, y: number, radius: number, color: Rgb, opacity = 1): void {
     const reach = Math.ceil(radius);
     const centreX = Math.round(x);
     const centreY = Math.round(y);
@@ -70,14 +61,7 @@ export class RasterImage {
   }
 
   /** A straight line `width` pixels wide: discs stamped every half pixel along it. */
-  drawLine(
-    x0: number,
-    y0: number,
-    x1: number,
-    y1: number,
-    color: readonly [number, number, number],
-    width = 1,
-  ): void {
+  drawLine(x0: number, y0: number, x1: number, y1: number, color: Rgb, width = 1): void {
     const steps = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0) * 2));
     const stamped = new Set<number>();
     const radius = Math.max(0, (width - 1) / 2);
@@ -100,7 +84,7 @@ export class RasterImage {
     text: string,
     x: number,
     y: number,
-    color: readonly [number, number, number],
+    color: Rgb,
     scale = 1,
     anchor: 'start' | 'middle' | 'end' = 'start',
   ): void {

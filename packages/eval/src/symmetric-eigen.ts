@@ -57,20 +57,28 @@ export function symmetricEigen(
   }
   const diagonal = new Float64Array(n);
   const offDiagonal = new Float64Array(n);
-  reduceToTridiagonal(work, n, diagonal, offDiagonal, withVectors);
-  diagonalizeTridiagonal(work, n, diagonal, offDiagonal, withVectors);
+  const matrices = { work, n, d: diagonal, e: offDiagonal, withVectors };
+  reduceToTridiagonal(matrices);
+  diagonalizeTridiagonal(matrices);
   sortAscending(work, n, diagonal, withVectors);
   return withVectors ? { values: diagonal, vectors: work } : { values: diagonal };
 }
 
+/**
+ * What the two EISPACK steps work on: `work` (n x n, row-major: the matrix, then the accumulated
+ * transformation), the diagonal `d` and the off-diagonal `e`.
+ */
+interface Tridiagonalization {
+  work: Float64Array;
+  n: number;
+  d: Float64Array;
+  e: Float64Array;
+  withVectors: boolean;
+}
+
 /** Householder reduction (tred2); on return `work` holds the orthogonal transformation. */
-function reduceToTridiagonal(
-  work: Float64Array,
-  n: number,
-  d: Float64Array,
-  e: Float64Array,
-  withVectors: boolean,
-): void {
+function reduceToTridiagonal(matrices: Tridiagonalization): void {
+  const { work, n, d, e, withVectors } = matrices;
   for (let j = 0; j < n; j++) d[j] = work[j * n + n - 1] as number;
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
@@ -162,13 +170,8 @@ function reduceToTridiagonal(
 }
 
 /** Implicit QL iterations on the tridiagonal matrix (tql2); rotates `work` when asked. */
-function diagonalizeTridiagonal(
-  work: Float64Array,
-  n: number,
-  d: Float64Array,
-  e: Float64Array,
-  withVectors: boolean,
-): void {
+function diagonalizeTridiagonal(matrices: Tridiagonalization): void {
+  const { work, n, d, e, withVectors } = matrices;
   for (let i = 1; i < n; i++) e[i - 1] = e[i] as number;
   e[n - 1] = 0;
   let shiftSum = 0;
