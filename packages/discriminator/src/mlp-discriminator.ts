@@ -9,7 +9,12 @@ import {
   sigmaPerSample,
   twiceDifferentiableSilu,
 } from '@fdistill/score';
-import { assertIntegerAtLeast, assertPositiveNumber, describeValue } from '@fdistill/utils';
+import {
+  assertEvenIntegerAtLeast,
+  assertIntegerAtLeast,
+  assertPositiveNumber,
+  describeValue,
+} from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of `MlpDiscriminator`. */
@@ -81,12 +86,7 @@ export class MlpDiscriminator extends Module {
     assertIntegerAtLeast('MlpDiscriminator: config.dimension', resolved.dimension, 1);
     assertIntegerAtLeast('MlpDiscriminator: config.width', resolved.width, 1);
     assertIntegerAtLeast('MlpDiscriminator: config.depth', resolved.depth, 1);
-    assertIntegerAtLeast('MlpDiscriminator: config.embeddingSize', resolved.embeddingSize, 2);
-    if (resolved.embeddingSize % 2 !== 0) {
-      throw new RangeError(
-        `MlpDiscriminator: config.embeddingSize must be even, got ${resolved.embeddingSize}`,
-      );
-    }
+    assertEvenIntegerAtLeast('MlpDiscriminator: config.embeddingSize', resolved.embeddingSize, 2);
     assertPositiveNumber('MlpDiscriminator: config.sigmaData', resolved.sigmaData);
     assertSeed('MlpDiscriminator: config.seed', resolved.seed);
     this.config = Object.freeze(resolved);

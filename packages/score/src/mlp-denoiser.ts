@@ -1,4 +1,9 @@
-import { assertIntegerAtLeast, assertPositiveNumber, describeValue } from '@fdistill/utils';
+import {
+  assertEvenIntegerAtLeast,
+  assertIntegerAtLeast,
+  assertPositiveNumber,
+  describeValue,
+} from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertLabels, nullLabels } from './class-labels.js';
 import { assertSeed, deriveSeed } from './derive-seed.js';
@@ -280,19 +285,9 @@ export function resolveMlpDenoiserConfig(options: MlpDenoiserOptions): MlpDenois
       `MlpDenoiser: config.embedding must be 'fourier' or 'positional', got ${describeValue(config.embedding)}`,
     );
   }
-  assertIntegerAtLeast('MlpDenoiser: config.embeddingSize', config.embeddingSize, 2);
-  if (config.embeddingSize % 2 !== 0) {
-    throw new RangeError(
-      `MlpDenoiser: config.embeddingSize must be even, got ${config.embeddingSize}`,
-    );
-  }
+  assertEvenIntegerAtLeast('MlpDenoiser: config.embeddingSize', config.embeddingSize, 2);
   assertPositiveNumber('MlpDenoiser: config.fourierScale', config.fourierScale);
-  assertIntegerAtLeast('MlpDenoiser: config.inputFeatures', config.inputFeatures, 0);
-  if (config.inputFeatures % 2 !== 0) {
-    throw new RangeError(
-      `MlpDenoiser: config.inputFeatures must be even, got ${config.inputFeatures}`,
-    );
-  }
+  assertEvenIntegerAtLeast('MlpDenoiser: config.inputFeatures', config.inputFeatures, 0);
   assertPositiveNumber('MlpDenoiser: config.inputFeatureScale', config.inputFeatureScale);
   assertPositiveNumber('MlpDenoiser: config.sigmaData', config.sigmaData);
   assertSeed('MlpDenoiser: config.seed', config.seed);

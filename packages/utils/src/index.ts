@@ -1,6 +1,7 @@
 export { formatTable } from './format-table.js';
 export { seededUniform } from './seeded-uniform.js';
 export {
+  assertEvenIntegerAtLeast,
   assertFiniteNumber,
   assertIntegerAtLeast,
   assertNonEmptyString,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  assertEvenIntegerAtLeast,
   assertFiniteNumber,
   assertIntegerAtLeast,
   assertNonEmptyString,
@@ -24,6 +25,11 @@ describe('argument checks', () => {
       'path must be a non-empty string, got ""',
     );
     expect(() => assertIntegerAtLeast('steps', 2, 1)).not.toThrow();
+    expect(() => assertEvenIntegerAtLeast('size', 15, 2)).toThrow('size must be even, got 15');
+    expect(() => assertEvenIntegerAtLeast('size', 0, 2)).toThrow(
+      'size must be an integer >= 2, got 0',
+    );
+    expect(() => assertEvenIntegerAtLeast('size', 16, 2)).not.toThrow();
   });
 
   it('describe values briefly', () => {

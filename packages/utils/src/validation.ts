@@ -25,6 +25,21 @@ export function assertIntegerAtLeast(
   }
 }
 
+/**
+ * Throws a RangeError naming `argument` unless `value` is an even integer of at least `minimum`
+ * (sizes of sine-cosine pairs, channel counts split in halves).
+ *
+ * @example assertEvenIntegerAtLeast('NoiseEmbedding: options.size', 15, 2); // throws: ... must be even, got 15
+ */
+export function assertEvenIntegerAtLeast(
+  argument: string,
+  value: unknown,
+  minimum: number,
+): asserts value is number {
+  assertIntegerAtLeast(argument, value, minimum);
+  if (value % 2 !== 0) throw new RangeError(`${argument} must be even, got ${value}`);
+}
+
 /** Throws a TypeError naming `argument` unless `value` is a non-empty string. */
 export function assertNonEmptyString(argument: string, value: unknown): asserts value is string {
   if (typeof value !== 'string' || value.length === 0) {

@@ -1,4 +1,8 @@
-import { assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/utils';
+import {
+  assertEvenIntegerAtLeast,
+  assertIntegerAtLeast,
+  assertPositiveNumber,
+} from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertSeed } from '../derive-seed.js';
 import { Module } from '../module.js';
@@ -35,10 +39,7 @@ export class InputFourierFeatures extends Module {
     super();
     const { dimension, count, scale, seed } = options;
     assertIntegerAtLeast('InputFourierFeatures: options.dimension', dimension, 1);
-    assertIntegerAtLeast('InputFourierFeatures: options.count', count, 2);
-    if (count % 2 !== 0) {
-      throw new RangeError(`InputFourierFeatures: options.count must be even, got ${count}`);
-    }
+    assertEvenIntegerAtLeast('InputFourierFeatures: options.count', count, 2);
     assertPositiveNumber('InputFourierFeatures: options.scale', scale);
     assertSeed('InputFourierFeatures: options.seed', seed);
     this.outputSize = dimension + count;

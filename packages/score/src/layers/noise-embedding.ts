@@ -1,4 +1,4 @@
-import { assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/utils';
+import { assertEvenIntegerAtLeast, assertPositiveNumber } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertSeed } from '../derive-seed.js';
 import { Module } from '../module.js';
@@ -51,10 +51,7 @@ export class NoiseEmbedding extends Module {
         `NoiseEmbedding: options.kind must be 'fourier' or 'positional', got ${JSON.stringify(kind)}`,
       );
     }
-    assertIntegerAtLeast('NoiseEmbedding: options.size', size, 2);
-    if (size % 2 !== 0) {
-      throw new RangeError(`NoiseEmbedding: options.size must be even, got ${size}`);
-    }
+    assertEvenIntegerAtLeast('NoiseEmbedding: options.size', size, 2);
     assertSeed('NoiseEmbedding: options.seed', seed);
     const fourierScale = options.fourierScale ?? DEFAULT_FOURIER_SCALE;
     assertPositiveNumber('NoiseEmbedding: options.fourierScale', fourierScale);

@@ -1,3 +1,4 @@
+import { type UNetLevel, unetLevels } from '../unet/unet-config.js';
 import type { UNetDenoiser } from '../unet/unet-denoiser.js';
 import type { OnnxRawNetwork } from './onnx-edm-preconditioning.js';
 import {
@@ -31,17 +32,13 @@ export function unetRawNetworkGraph(
     imageSize,
     channels,
     baseChannels,
-    channelMultipliers,
     blocksPerResolution,
-    attentionResolutions,
     groupNormGroups,
     embeddingSize,
     classCount,
   } = network.config;
   const { graph } = context;
-  const levelChannels = channelMultipliers.map((multiplier) => baseChannels * multiplier);
-  const resolutions = channelMultipliers.map((_, level) => imageSize / 2 ** level);
-  const levels = levelChannels.length;
+  const levels = unetLevels(network.config);
 
   const block = (
     prefix: string,
@@ -106,9 +103,8 @@ export function unetRawNetworkGraph(
     });
     let current = baseChannels;
     const skips: string[] = [];
-    for (let level = 0; level < levels; level++) {
-      const outChannels = levelChannels[level] as number;
-      const resolution = resolutions[level] as number;
+    for (let level = 0; level < levels.length; level++) {
+      const { channels: outChannels, resolution, attention } = levels[level] as UNetLevel;
       if (level > 0) {
         h = conv2dGraph(context, `encoder.${level}.downsample.conv`, h, {
           inChannels: current,
@@ -119,7 +115,6 @@ export function unetRawNetworkGraph(
         });
       }
       for (let index = 0; index < blocksPerResolution; index++) {
-        const attention = attentionResolutions.includes(resolution);
         const prefix = `encoder.${level}.blocks.${index}`;
         h = block(prefix, h, current, outChannels, resolution, attention, embedding);
         skips.push(h);
@@ -127,17 +122,14 @@ export function unetRawNetworkGraph(
       }
     }
 
-    const lowest = resolutions[levels - 1] as number;
-    const middleAttention = attentionResolutions.includes(lowest);
-    h = block('middle.0', h, current, current, lowest, middleAttention, embedding);
-    h = block('middle.1', h, current, current, lowest, false, embedding);
+    const lowest = levels[levels.length - 1] as UNetLevel;
+    h = block('middle.0', h, current, current, lowest.resolution, lowest.attention, embedding);
+    h = block('middle.1', h, current, current, lowest.resolution, false, embedding);
 
-    for (let level = levels - 1; level >= 0; level--) {
-      const outChannels = levelChannels[level] as number;
-      const resolution = resolutions[level] as number;
+    for (let level = levels.length - 1; level >= 0; level--) {
+      const { channels: outChannels, resolution, attention } = levels[level] as UNetLevel;
       for (let index = 0; index < blocksPerResolution; index++) {
         const joined = graph.add('Concat', [h, skips.pop() as string], { axis: { int: 1 } });
-        const attention = attentionResolutions.includes(resolution);
         const prefix = `decoder.${level}.blocks.${index}`;
         h = block(
           prefix,

@@ -1,4 +1,9 @@
-import { assertIntegerAtLeast, assertPositiveNumber, describeValue } from '@fdistill/utils';
+import {
+  assertEvenIntegerAtLeast,
+  assertIntegerAtLeast,
+  assertPositiveNumber,
+  describeValue,
+} from '@fdistill/utils';
 import { assertSeed } from '../derive-seed.js';
 import { DEFAULT_SIGMA_DATA } from '../edm-preconditioning.js';
 
@@ -41,6 +46,32 @@ export interface UNetConfig {
 /** A validated config with its defaults filled in. */
 export type ResolvedUNetConfig = Readonly<UNetConfig & { sigmaData: number }>;
 
+/** One level of the U-Net: its channels, its resolution and whether its blocks attend. */
+export interface UNetLevel {
+  channels: number;
+  resolution: number;
+  attention: boolean;
+}
+
+/**
+ * The levels of a U-Net, from full resolution down: level `i` has `baseChannels *
+ * channelMultipliers[i]` channels at `imageSize / 2^i`, with attention where that resolution is
+ * one of `attentionResolutions`.
+ *
+ * @example unetLevels(resolveUNetConfig(config)).map((level) => level.resolution); // [32, 16, 8]
+ */
+export function unetLevels(config: ResolvedUNetConfig): UNetLevel[] {
+  const { imageSize, baseChannels, channelMultipliers, attentionResolutions } = config;
+  return channelMultipliers.map((multiplier, level) => {
+    const resolution = imageSize / 2 ** level;
+    return {
+      channels: baseChannels * multiplier,
+      resolution,
+      attention: attentionResolutions.includes(resolution),
+    };
+  });
+}
+
 const CONFIG_KEYS: ReadonlySet<string> = new Set([
   'imageSize',
   'channels',
@@ -74,10 +105,7 @@ export function resolveUNetConfig(config: UNetConfig): ResolvedUNetConfig {
   const name = (field: string) => `UNetDenoiser: config.${field}`;
   assertIntegerAtLeast(name('imageSize'), config.imageSize, 1);
   assertIntegerAtLeast(name('channels'), config.channels, 1);
-  assertIntegerAtLeast(name('baseChannels'), config.baseChannels, 2);
-  if (config.baseChannels % 2 !== 0) {
-    throw new RangeError(`${name('baseChannels')} must be even, got ${config.baseChannels}`);
-  }
+  assertEvenIntegerAtLeast(name('baseChannels'), config.baseChannels, 2);
   if (!Array.isArray(config.channelMultipliers) || config.channelMultipliers.length === 0) {
     throw new RangeError(
       `${name('channelMultipliers')} must be a non-empty array, got ${describeValue(config.channelMultipliers)}`,

@@ -15,7 +15,13 @@ import {
   NETWORK_CONFIG_KEY,
 } from '../state-dict-file.js';
 import { Downsample, ResidualBlock, Upsample } from './unet-blocks.js';
-import { type ResolvedUNetConfig, resolveUNetConfig, type UNetConfig } from './unet-config.js';
+import {
+  type ResolvedUNetConfig,
+  resolveUNetConfig,
+  type UNetConfig,
+  type UNetLevel,
+  unetLevels,
+} from './unet-config.js';
 
 /** One feature tap of a `UNetDenoiser`: the encoder's last block at one resolution. */
 export interface UNetFeatureTap {
@@ -118,20 +124,9 @@ export class UNetDenoiser extends EdmNetwork {
     super(resolved.sigmaData);
     this.resolved = resolved;
     this.classCount = resolved.classCount;
-    const {
-      imageSize,
-      channels,
-      baseChannels,
-      channelMultipliers,
-      blocksPerResolution,
-      attentionResolutions,
-      groupNormGroups,
-      embeddingSize,
-      seed,
-    } = resolved;
-    const levelChannels = channelMultipliers.map((multiplier) => baseChannels * multiplier);
-    const resolutions = channelMultipliers.map((_, level) => imageSize / 2 ** level);
-    const levels = levelChannels.length;
+    const { channels, baseChannels, blocksPerResolution, groupNormGroups, embeddingSize, seed } =
+      resolved;
+    const levels = unetLevels(resolved);
     const block = (inChannels: number, outChannels: number, attention: boolean, stream: number) =>
       new ResidualBlock(inChannels, outChannels, {
         embeddingSize,
@@ -174,16 +169,13 @@ export class UNetDenoiser extends EdmNetwork {
     const encoder: EncoderLevel[] = [];
     const taps: UNetFeatureTap[] = [];
     let current = baseChannels;
-    for (let level = 0; level < levels; level++) {
-      const outChannels = levelChannels[level] as number;
-      const resolution = resolutions[level] as number;
+    for (let level = 0; level < levels.length; level++) {
+      const { channels: outChannels, resolution, attention } = levels[level] as UNetLevel;
       const downsample =
         level === 0 ? undefined : new Downsample(current, deriveSeed(seed, stream++));
       const blocks: ResidualBlock[] = [];
       for (let index = 0; index < blocksPerResolution; index++) {
-        blocks.push(
-          block(current, outChannels, attentionResolutions.includes(resolution), stream++),
-        );
+        blocks.push(block(current, outChannels, attention, stream++));
         current = outChannels;
       }
       encoder.push(new EncoderLevel(downsample, blocks));
@@ -191,20 +183,18 @@ export class UNetDenoiser extends EdmNetwork {
     }
     this.encoder = this.addModuleList('encoder', encoder);
 
-    const lowest = resolutions[levels - 1] as number;
+    const lowest = levels[levels.length - 1] as UNetLevel;
     this.middle = this.addModuleList('middle', [
-      block(current, current, attentionResolutions.includes(lowest), STREAM.middle),
+      block(current, current, lowest.attention, STREAM.middle),
       block(current, current, false, STREAM.middle + 1),
     ]);
 
     stream = STREAM.decoder;
-    const decoder: DecoderLevel[] = new Array(levels);
-    for (let level = levels - 1; level >= 0; level--) {
-      const outChannels = levelChannels[level] as number;
-      const resolution = resolutions[level] as number;
+    const decoder: DecoderLevel[] = new Array(levels.length);
+    for (let level = levels.length - 1; level >= 0; level--) {
+      const { channels: outChannels, attention } = levels[level] as UNetLevel;
       const blocks: ResidualBlock[] = [];
       for (let index = 0; index < blocksPerResolution; index++) {
-        const attention = attentionResolutions.includes(resolution);
         blocks.push(block(current + outChannels, outChannels, attention, stream++));
         current = outChannels;
       }
