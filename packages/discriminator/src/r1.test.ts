@@ -1,5 +1,6 @@
 import '@tensorflow/tfjs';
 import { Conv2d, deriveSeed, type Module } from '@fdistill/score';
+import { directionalDerivatives } from '@fdistill/testing';
 import { smallestTeacher } from '@fdistill/testing/score';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -54,25 +55,8 @@ function secondOrderCheck(module: Module, penalty: () => tf.Scalar, step: number
   );
   const { value, grads } = discriminatorGradients(module, penalty);
   // A parameter the penalty does not depend on (the last bias) has no gradient entry.
-  const autodiff = variables.reduce((sum, variable, index) => {
-    const gradient = grads[variable.name];
-    if (gradient === undefined) return sum;
-    return sum + (tf.sum(tf.mul(gradient, directions[index] as tf.Tensor)).dataSync()[0] as number);
-  }, 0);
-  const original = variables.map((variable) => tf.clone(variable));
-  const penaltyAt = (scale: number) => {
-    variables.forEach((variable, index) => {
-      variable.assign(
-        tf.add(original[index] as tf.Tensor, tf.mul(directions[index] as tf.Tensor, scale)),
-      );
-    });
-    return tf.tidy(() => penalty().dataSync()[0] as number);
-  };
-  const finite = (penaltyAt(step) - penaltyAt(-step)) / (2 * step);
-  variables.forEach((variable, index) => {
-    variable.assign(original[index] as tf.Tensor);
-  });
-  tf.dispose([directions, value, grads, original]);
+  const { autodiff, finite } = directionalDerivatives(variables, directions, grads, penalty, step);
+  tf.dispose([directions, value, grads]);
   return { autodiff, finite };
 }
 

@@ -46,3 +46,37 @@ export function moments(values: ArrayLike<number>): { mean: number; std: number 
   for (let i = 0; i < values.length; i++) square += ((values[i] as number) - mean) ** 2;
   return { mean, std: Math.sqrt(square / values.length) };
 }
+
+/**
+ * The derivative of `f` along `directions` of `variables` two ways: from the gradients autodiff
+ * gave (`sum <gradient, direction>`, a variable without a gradient adding 0), and as the central
+ * difference `(f(v + step d) - f(v - step d)) / (2 step)`. The variables get their values back.
+ */
+export function directionalDerivatives(
+  variables: tf.Variable[],
+  directions: tf.Tensor[],
+  grads: tf.NamedTensorMap,
+  f: () => tf.Scalar,
+  step: number,
+): { autodiff: number; finite: number } {
+  const autodiff = variables.reduce((sum, variable, index) => {
+    const gradient = grads[variable.name];
+    if (gradient === undefined) return sum;
+    return sum + (tf.sum(tf.mul(gradient, directions[index] as tf.Tensor)).dataSync()[0] as number);
+  }, 0);
+  const original = variables.map((variable) => tf.clone(variable));
+  const valueAt = (scale: number) => {
+    variables.forEach((variable, index) => {
+      variable.assign(
+        tf.add(original[index] as tf.Tensor, tf.mul(directions[index] as tf.Tensor, scale)),
+      );
+    });
+    return tf.tidy(() => f().dataSync()[0] as number);
+  };
+  const finite = (valueAt(step) - valueAt(-step)) / (2 * step);
+  variables.forEach((variable, index) => {
+    variable.assign(original[index] as tf.Tensor);
+  });
+  tf.dispose(original);
+  return { autodiff, finite };
+}

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { formatTable } from './format-table.js';
+import { seededUniform } from './seeded-uniform.js';
 import {
   assertEvenIntegerAtLeast,
   assertFiniteNumber,
@@ -6,9 +8,7 @@ import {
   assertNonEmptyString,
   assertPositiveNumber,
   describeValue,
-  formatTable,
-  seededUniform,
-} from './index.js';
+} from './validation.js';
 
 describe('argument checks', () => {
   it('name the argument and the value they reject', () => {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { installWasmKernels } from '@fdistill/backend';
+import { maxAbsDifference } from '@fdistill/testing/onnx';
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor as OnnxTensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
@@ -18,22 +19,6 @@ function randomizeParameters(classifier: FashionClassifier, seed: number): void 
   });
   classifier.loadStateDict(state);
   tf.dispose([...state.values()]);
-}
-
-/** The largest absolute difference between onnxruntime's values and a tfjs tensor's. */
-function largestDifference(
-  actual: { dims: readonly number[]; data: unknown },
-  expected: tf.Tensor,
-) {
-  expect([...actual.dims]).toEqual(expected.shape);
-  const values = actual.data as Float32Array;
-  const reference = expected.dataSync();
-  let largest = 0;
-  for (let index = 0; index < values.length; index++) {
-    const difference = Math.abs((values[index] as number) - (reference[index] as number));
-    largest = Number.isNaN(difference) ? Number.POSITIVE_INFINITY : Math.max(largest, difference);
-  }
-  return largest;
 }
 
 describe('FashionClassifier', () => {
@@ -64,8 +49,8 @@ describe('FashionClassifier', () => {
     const outputs = await session.run({
       images: new ort.Tensor('float32', Float32Array.from(images.dataSync()), [3, 28, 28, 1]),
     });
-    expect(largestDifference(outputs.features as OnnxTensor, features)).toBeLessThan(1e-4);
-    expect(largestDifference(outputs.logits as OnnxTensor, logits)).toBeLessThan(1e-4);
+    expect(maxAbsDifference(outputs.features as OnnxTensor, features)).toBeLessThan(1e-4);
+    expect(maxAbsDifference(outputs.logits as OnnxTensor, logits)).toBeLessThan(1e-4);
     // Not a vacuous match: the features vary across images.
     expect(tf.moments(features).variance.dataSync()[0]).toBeGreaterThan(1e-4);
     await session.release();

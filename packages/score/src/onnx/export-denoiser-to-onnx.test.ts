@@ -66,6 +66,29 @@ function expectParity({ error, signal }: { error: number; signal: number }): voi
   expect(signal).toBeGreaterThan(100 * TOLERANCE);
 }
 
+/**
+ * Parity at the network's initial weights, after `trainBriefly(network, data, labels, steps)` and
+ * with randomized weights; `seeds`: the three parity draws' and the randomization's, in the order
+ * initial, trained, randomization, randomized.
+ */
+async function expectParityThroughTraining(
+  network: MlpDenoiser | UNetDenoiser,
+  data: tf.Tensor,
+  labels: tf.Tensor | undefined,
+  steps: number,
+  seeds: [number, number, number, number],
+): Promise<void> {
+  const [initialSeed, trainedSeed, randomizationSeed, randomizedSeed] = seeds;
+  const initial = await denoiserParity(network, initialSeed);
+  trainBriefly(network, data, labels, steps);
+  const trained = await denoiserParity(network, trainedSeed);
+  randomizeParameters(network, randomizationSeed);
+  const randomized = await denoiserParity(network, randomizedSeed);
+  expectParity(initial);
+  expectParity(trained);
+  expectParity(randomized);
+}
+
 const MLP_CASES: Array<[string, MlpDenoiserOptions]> = [
   ['fourier, unconditional', { dimension: 2, width: 32, depth: 3, embedding: 'fourier', seed: 1 }],
   [
@@ -90,8 +113,6 @@ describe('exportDenoiserToOnnx: MlpDenoiser parity with tfjs (onnxruntime, all o
   for (const [name, options] of MLP_CASES) {
     it(`${name}: initial, briefly trained and randomized weights, batches 1, 3, 8`, async () => {
       const network = new MlpDenoiser({ ...options, embeddingSize: 16 });
-      const initial = await denoiserParity(network, 20);
-
       const ring = ringMixture({ modes: 4, radius: 1, std: 0.1 }).sample(64, 5);
       const x0 = tf.tidy(() =>
         tf.slice(
@@ -102,15 +123,8 @@ describe('exportDenoiserToOnnx: MlpDenoiser parity with tfjs (onnxruntime, all o
       );
       const labels =
         options.classCount === undefined ? undefined : randomLabels(64, options.classCount, 6);
-      trainBriefly(network, x0, labels, 5);
-      const trained = await denoiserParity(network, 30);
-
-      randomizeParameters(network, 11);
-      const randomized = await denoiserParity(network, 40);
       // Measured over the four cases: errors 2e-9 .. 8e-7; |c_out F| at least 0.029.
-      expectParity(initial);
-      expectParity(trained);
-      expectParity(randomized);
+      await expectParityThroughTraining(network, x0, labels, 5, [20, 30, 11, 40]);
       tf.dispose([ring, x0, labels]);
       network.dispose();
     });
@@ -120,19 +134,10 @@ describe('exportDenoiserToOnnx: MlpDenoiser parity with tfjs (onnxruntime, all o
 describe('exportDenoiserToOnnx: UNetDenoiser parity with tfjs (onnxruntime, all optimizations)', () => {
   it('8x8, base 8, attention, classes: initial, trained and randomized weights, batches 1, 3, 8', async () => {
     const network = new UNetDenoiser(TINY_CONDITIONAL_UNET);
-    const initial = await denoiserParity(network, 40);
-
     const images = tf.tidy(() => tf.tanh(tf.randomNormal([4, 8, 8, 2], 0, 1, 'float32', 8)));
     const labels = randomLabels(4, 2, 9);
-    trainBriefly(network, images, labels, 3);
-    const trained = await denoiserParity(network, 50);
-
-    randomizeParameters(network, 12);
-    const randomized = await denoiserParity(network, 60);
     // Measured: errors 5.1e-7 (initial), 2.4e-7 (trained), 3.2e-6 (randomized); |c_out F| >= 0.32.
-    expectParity(initial);
-    expectParity(trained);
-    expectParity(randomized);
+    await expectParityThroughTraining(network, images, labels, 3, [40, 50, 12, 60]);
     tf.dispose([images, labels]);
     network.dispose();
   }, 30000);
