@@ -16,7 +16,8 @@ export interface BroadcastLayout {
 /**
  * The broadcast of shapes `a` and `b`, with axes of size 1 dropped and neighbouring axes merged
  * wherever both operands run through them contiguously (or both repeat), so that the innermost
- * axis is as long as possible. `undefined` when it needs more than four axes.
+ * axis is as long as possible. `undefined` when it needs more than four axes, or when the shapes
+ * do not broadcast (the stock kernel then throws tfjs's error).
  *
  * @example broadcastLayout([2, 3, 4], [1, 3, 1]).sizes; // [2, 3, 4] (b strides [0, 1, 0])
  */
@@ -31,6 +32,7 @@ export function broadcastLayout(
   ];
   const a = padded(aShape);
   const b = padded(bShape);
+  if (a.some((size, axis) => size !== b[axis] && size !== 1 && b[axis] !== 1)) return undefined;
   const outShape = a.map((size, axis) => Math.max(size, b[axis] as number));
   const strides = (shape: number[]) => {
     const result = new Array<number>(rank).fill(0);

@@ -20,8 +20,11 @@ export function concatConfig(stock: tf.KernelConfig): tf.KernelConfig {
     if (!isWasmBackend(backend) || first === undefined) return stockConcat(params);
     const axis = tf.util.parseAxisParam(attrs.axis, first.shape)[0] as number;
     const parts = inputs.filter((input) => product(input.shape) > 0);
+    // Shapes that differ off the axis go to the stock kernel, which throws tfjs's error.
+    const offAxis = (shape: readonly number[]) => shape.filter((_, index) => index !== axis).join();
     if (
       axis === 0 ||
+      inputs.some((input) => offAxis(input.shape) !== offAxis(first.shape)) ||
       parts.length < 2 ||
       parts.some((input) => input.dtype !== 'float32') ||
       product(first.shape.slice(0, axis)) === 1

@@ -1,7 +1,9 @@
 import { randomInteger, randomValues, relativeError, seededRandom } from '@fdistill/testing';
 import { onBothBackends } from '@fdistill/testing/backend';
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
+import { installWasmKernels } from '../install-wasm-kernels.js';
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -72,6 +74,24 @@ describe('wasm element-wise kernels against the cpu backend', () => {
         expect(relativeError(reference, wasm[index] as Float32Array), label).toBeLessThan(1e-6);
       });
     }
+  });
+
+  it('throw, as tfjs does, for shapes that do not broadcast or concatenate', async () => {
+    // tfjs-core's shared op tests (add, sub, div, concat3d) caught these going through unchecked.
+    const backend = tf.getBackend();
+    await tf.setBackend('wasm');
+    expect(installWasmKernels()).toBe(true);
+    const a = tf.tensor1d([2, 5, 1, 5]);
+    const b = tf.tensor1d([4, 2, -1]);
+    for (const operation of [tf.add, tf.sub, tf.mul, tf.div]) {
+      expect(() => operation(a, b)).toThrow();
+      expect(() => operation(b, a)).toThrow();
+    }
+    const x1 = tf.tensor3d([1, 11, 2, 22], [1, 2, 2]);
+    const x2 = tf.zeros([2, 2, 3]) as tf.Tensor3D;
+    expect(() => tf.concat3d([x1, x2], 2)).toThrow();
+    tf.dispose([a, b, x1, x2]);
+    await tf.setBackend(backend);
   });
 
   it('Sum and Mean agree on random axes, with and without keepDims', async () => {
