@@ -1,23 +1,23 @@
 import { formatTable } from '@fdistill/divergence';
 import { sampleGridsPng } from '@fdistill/eval';
-import { writeFileAtomically } from '@fdistill/trainer/node';
+import type { ImageRun } from '@fdistill/trainer';
 import * as tf from '@tensorflow/tfjs';
-import type { ImageRun } from './build-image-run.js';
 import { balancedLabels, evaluateImageStudent } from './evaluate-image.js';
 import { FASHION_MNIST_CLASSES } from './fashion-mnist.js';
-import type { RunConfig } from './run-config.js';
+import type { ImageRunConfig } from './run-config.js';
 import type { RunFolder } from './run-folder.js';
+import {
+  formatMetric,
+  type RunContext,
+  type RunSummaryOf,
+  writeRunSummary,
+} from './run-summary.js';
 
 /** Columns of samples.png per class. */
 const GRID_COLUMNS = 8;
 
-/** The numbers an image run ends with (summary.json). */
-export interface ImageRunSummary {
-  divergence: string;
-  preset: string;
-  steps: number;
-  /** Network evaluations per student sample: 1. */
-  nfe: number;
+/** What an image run measures of its student and its teacher. */
+export interface ImageMeasurements {
   teacherNfe: number;
   domainFid: number;
   teacherDomainFid: number;
@@ -35,11 +35,10 @@ export interface ImageRunSummary {
   teacherLabelAccuracy: number;
   studentSecondsPerImage: number;
   teacherSecondsPerImage: number;
-  evaluationSamples: number;
-  network: 'ema';
-  backend: string;
-  wallSeconds: number;
 }
+
+/** The numbers an image run ends with (summary.json). */
+export type ImageRunSummary = RunSummaryOf<ImageMeasurements>;
 
 /**
  * The first `GRID_COLUMNS` samples of every class, class by class: indices into a batch whose
@@ -64,9 +63,9 @@ function gridOrder(labels: readonly number[]): number[] {
  */
 export async function summarizeImageRun(
   run: ImageRun,
-  config: RunConfig,
+  config: ImageRunConfig,
   folder: RunFolder,
-  context: { backend: string; wallSeconds: number },
+  context: RunContext,
 ): Promise<ImageRunSummary> {
   const evaluation = await evaluateImageStudent(
     run.distiller,
@@ -74,7 +73,7 @@ export async function summarizeImageRun(
     run.teacher,
     config.evaluationSamples,
     config.seed,
-    config.dataPath as string,
+    config.dataPath,
   );
   // Teacher and student samples were drawn for the same balanced labels: one order serves both.
   const order = gridOrder(balancedLabels(config.evaluationSamples));
@@ -82,23 +81,16 @@ export async function summarizeImageRun(
     tf.gather(evaluation.teacherSamples, order),
     tf.gather(evaluation.studentSamples, order),
   ]);
-  writeFileAtomically(
-    folder.file('samples'),
-    sampleGridsPng(
-      [
-        { images: teacherGrid as tf.Tensor, title: `teacher, ${evaluation.teacherNfe} NFE` },
-        { images: studentGrid as tf.Tensor, title: `student ${config.divergence}, 1 NFE` },
-      ],
-      { columns: GRID_COLUMNS, scale: 2, rowLabels: [...FASHION_MNIST_CLASSES] },
-    ),
+  const samplesPng = sampleGridsPng(
+    [
+      { images: teacherGrid as tf.Tensor, title: `teacher, ${evaluation.teacherNfe} NFE` },
+      { images: studentGrid as tf.Tensor, title: `student ${config.divergence}, 1 NFE` },
+    ],
+    { columns: GRID_COLUMNS, scale: 2, rowLabels: [...FASHION_MNIST_CLASSES] },
   );
   tf.dispose([teacherGrid, studentGrid, evaluation.studentSamples, evaluation.teacherSamples]);
   const { student, teacher } = evaluation;
-  const summary: ImageRunSummary = {
-    divergence: config.divergence,
-    preset: config.preset,
-    steps: run.distiller.steps,
-    nfe: 1,
+  const measured: ImageMeasurements = {
     teacherNfe: evaluation.teacherNfe,
     domainFid: student.domainFid,
     teacherDomainFid: teacher.domainFid,
@@ -116,48 +108,54 @@ export async function summarizeImageRun(
     teacherLabelAccuracy: teacher.classes.labelAccuracy as number,
     studentSecondsPerImage: evaluation.studentSecondsPerImage,
     teacherSecondsPerImage: evaluation.teacherSecondsPerImage,
-    evaluationSamples: config.evaluationSamples,
-    network: 'ema',
-    backend: context.backend,
-    wallSeconds: context.wallSeconds,
   };
-  writeFileAtomically(folder.file('summary'), `${JSON.stringify(summary, null, 2)}\n`);
-  return summary;
+  return writeRunSummary(folder, config, {
+    steps: run.distiller.steps,
+    measured,
+    samplesPng,
+    context,
+  });
 }
 
 /** An image summary as a table: student beside teacher. */
 export function formatImageSummary(summary: ImageRunSummary): string {
-  const number = (value: number, digits = 3) =>
-    Number.isFinite(value) ? value.toFixed(digits) : String(value);
   return formatTable(
     ['metric', 'student', 'teacher'],
     [
       ['NFE', String(summary.nfe), String(summary.teacherNfe)],
       [
         'domain-FID (classifier features)',
-        number(summary.domainFid, 2),
-        number(summary.teacherDomainFid, 2),
+        formatMetric(summary.domainFid, 2),
+        formatMetric(summary.teacherDomainFid, 2),
       ],
-      ['precision (k=3)', number(summary.precision), number(summary.teacherPrecision)],
-      ['recall (k=3)', number(summary.recall), number(summary.teacherRecall)],
+      ['precision (k=3)', formatMetric(summary.precision), formatMetric(summary.teacherPrecision)],
+      ['recall (k=3)', formatMetric(summary.recall), formatMetric(summary.teacherRecall)],
       [
         'classes covered',
         `${summary.classesCovered} / 10`,
         `${summary.teacherClassesCovered} / 10`,
       ],
-      ['class KL (hist || uniform)', number(summary.classKl), number(summary.teacherClassKl)],
+      [
+        'class KL (hist || uniform)',
+        formatMetric(summary.classKl),
+        formatMetric(summary.teacherClassKl),
+      ],
       [
         'classified as requested',
-        number(summary.labelAccuracy),
-        number(summary.teacherLabelAccuracy),
+        formatMetric(summary.labelAccuracy),
+        formatMetric(summary.teacherLabelAccuracy),
       ],
       [
         'seconds per image (tfjs)',
-        number(summary.studentSecondsPerImage, 4),
-        number(summary.teacherSecondsPerImage, 4),
+        formatMetric(summary.studentSecondsPerImage, 4),
+        formatMetric(summary.teacherSecondsPerImage, 4),
       ],
       ['divergence / steps', `${summary.divergence} / ${summary.steps}`, ''],
-      ['backend / wall seconds', `${summary.backend} / ${number(summary.wallSeconds, 1)}`, ''],
+      [
+        'backend / wall seconds',
+        `${summary.backend} / ${formatMetric(summary.wallSeconds, 1)}`,
+        '',
+      ],
     ],
   );
 }

@@ -18,6 +18,7 @@ export {
   type ResolvedDistillOptions,
   resolveDistillOptions,
 } from './distill-options.js';
+export type { DistillRun } from './distill-run.js';
 export { Distiller } from './distiller.js';
 export { fakeScoreLoss } from './fake-score-loss.js';
 export {
@@ -35,6 +36,7 @@ export {
   type TeacherShard,
   teacherShardOf,
 } from './gradient-shards.js';
+export { buildImageRun, IMAGE_HEAD_RESOLUTIONS, type ImageRun } from './image-run.js';
 export {
   buildMixtureRun,
   MIXTURE_RUN_SETTINGS,
@@ -43,8 +45,6 @@ export {
   type MixtureRunSettings,
   mixtureTeacher,
   RING8_WEIGHTS,
-  type WarmStartSettings,
-  warmStartMixtureRun,
 } from './mixture-run.js';
 export { checkFinite, type NonFiniteAction, NonFiniteLossError } from './non-finite.js';
 export {

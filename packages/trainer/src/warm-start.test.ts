@@ -4,6 +4,7 @@ import { heunSampler, MlpDenoiser } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { mixtureSource } from './data/mixture-source.js';
+import { Distiller } from './distiller.js';
 import { stepSeed } from './seeds.js';
 import { smallDistiller, twoModeMixture } from './test-networks.js';
 
@@ -65,10 +66,11 @@ describe('Distiller.warmStartStudent', { timeout: 60_000 }, () => {
     expect(() => distiller.warmStartStudent({ steps: 1, pairs: 10, learningRate: -1 })).toThrow(
       'warmStartStudent: learningRate',
     );
-    const labelled = smallDistiller(twoModeMixture(), { divergence: getDivergence('js') });
-    Object.defineProperty(labelled, 'data', {
-      value: { ...mixtureSource(twoModeMixture()), classCount: 3 },
-    });
+    const labelled = new Distiller(
+      distiller.networks,
+      { ...mixtureSource(twoModeMixture()), classCount: 3 },
+      { divergence: getDivergence('js'), batchSize: 32 },
+    );
     expect(() => labelled.warmStartStudent({ steps: 1, pairs: 10 })).toThrow(
       'class-conditional students are not supported',
     );

@@ -1,12 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { checkpointFile } from '@fdistill/trainer/node';
-import { buildImageRun } from '../build-image-run.js';
-import { buildMixtureRunOfConfig } from '../build-mixture-run.js';
+import { measureRun } from '../distill-run.js';
 import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
 import { selectCliBackend } from '../select-cli-backend.js';
-import { formatImageSummary, summarizeImageRun } from '../summarize-image-run.js';
-import { formatSummary, summarizeMixtureRun } from '../summary.js';
 import { numberFlag, parseCommandArgs, UsageError } from '../usage-error.js';
 
 /** `fdistill eval --help`. */
@@ -58,30 +54,12 @@ export async function evalCommand(args: string[]): Promise<number> {
   console.error(`backend: ${backend.name} (${backend.reason})`);
   const started = performance.now();
   const evaluationConfig = { ...config, evaluationSamples: count ?? config.evaluationSamples };
-  if (config.preset === 'fashion-mnist') {
-    const run = buildImageRun(config);
-    try {
-      run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
-      const summary = await summarizeImageRun(run, evaluationConfig, folder, {
-        backend: backend.name,
-        wallSeconds: trainingWallSeconds(folder) ?? (performance.now() - started) / 1000,
-      });
-      console.log(formatImageSummary(summary));
-      return 0;
-    } finally {
-      run.dispose();
-    }
-  }
-  const run = buildMixtureRunOfConfig(config);
-  try {
-    run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
-    const summary = summarizeMixtureRun(run, evaluationConfig, folder, {
-      backend: backend.name,
-      wallSeconds: trainingWallSeconds(folder) ?? (performance.now() - started) / 1000,
-    });
-    console.log(formatSummary(summary));
-    return 0;
-  } finally {
-    run.dispose();
-  }
+  const { table } = await measureRun({
+    config: evaluationConfig,
+    folder,
+    backend: backend.name,
+    wallSeconds: () => trainingWallSeconds(folder) ?? (performance.now() - started) / 1000,
+  });
+  console.log(table);
+  return 0;
 }
