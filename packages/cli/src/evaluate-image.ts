@@ -4,13 +4,13 @@ import { createOnnxFeatureExtractor } from '@fdistill/eval/node';
 import type { EdmNetwork, UNetDenoiser } from '@fdistill/score';
 import type { Distiller } from '@fdistill/trainer';
 import * as tf from '@tensorflow/tfjs';
-import { teacherSamplesFor } from './commands/teacher-image.js';
 import {
   cropToDataset,
   FASHION_MNIST_PADDED_SIZE,
   FASHION_MNIST_SIZE,
   fashionMnistSource,
 } from './fashion-mnist.js';
+import { teacherSamplesFor } from './teacher-samples.js';
 
 /** The Fashion-MNIST classifier shipped with the CLI, as ONNX (see models/README.md). */
 export const SHIPPED_FASHION_MNIST_CLASSIFIER = fileURLToPath(
