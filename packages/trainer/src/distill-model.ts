@@ -90,7 +90,7 @@ export class DistillModel {
   }
 
   /** `count` training noise levels (Karras grid, FastGen's polynomial sampling) from `seed`. */
-  trainingSigmas(count: number, seed: number): tf.Tensor1D {
+  private trainingSigmas(count: number, seed: number): tf.Tensor1D {
     const { sigmaMin, sigmaMax } = this.options;
     return sampleTrainingSigmas(count, seed, { sigmaMin, sigmaMax });
   }
