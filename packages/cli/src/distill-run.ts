@@ -65,7 +65,7 @@ async function trainAndSummarize<Config extends RunConfig, Run extends DistillRu
     const stream = request.progress ?? process.stderr;
     let bar: ProgressBar | undefined;
     let lastGenerator: DistillStepEvent | undefined;
-    const evaluationEvery = 'evaluationEvery' in config ? config.evaluationEvery : 0;
+    const evaluationEvery = kind.evaluation?.every(config) ?? 0;
     const onStep = (event: DistillStepEvent) => {
       // From the first step this process takes (a resumed run starts past 0).
       bar ??= new ProgressBar(config.steps, stream, event.step);
@@ -77,8 +77,9 @@ async function trainAndSummarize<Config extends RunConfig, Run extends DistillRu
         : '';
       bar.update(event.step + 1, status);
       const done = event.step + 1;
-      if (kind.evaluate && evaluationEvery > 0 && done % evaluationEvery === 0) {
-        folder.appendMetrics({ step: done, phase: 'evaluation', ...kind.evaluate(run, config) });
+      if (kind.evaluation && evaluationEvery > 0 && done % evaluationEvery === 0) {
+        const measured = kind.evaluation.measure(run, config);
+        folder.appendMetrics({ step: done, phase: 'evaluation', ...measured });
       }
     };
     const result = await distill(run, {

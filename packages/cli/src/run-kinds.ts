@@ -26,8 +26,12 @@ export interface RunKind<Config extends RunConfig, Run extends DistillRun, Summa
   summarize(run: Run, config: Config, folder: RunFolder, context: RunContext): Promise<Summary>;
   /** The summary as a table for the terminal. */
   format(summary: Summary): string;
-  /** Measures the run mid-training (every `evaluationEvery` steps), if the kind can. */
-  evaluate?(run: Run, config: Config): object;
+  /** Measures the run mid-training into metrics.jsonl, if the kind can: how often, and what. */
+  evaluation?: {
+    /** Steps between two measurements; 0 turns them off. */
+    every(config: Config): number;
+    measure(run: Run, config: Config): object;
+  };
   /** What the run's warm start does, said before it starts (kinds whose runs have one). */
   describeWarmStart?(config: Config): string;
 }
@@ -38,13 +42,17 @@ export const MIXTURE_RUN_KIND: RunKind<
   ReturnType<typeof buildMixtureRunOfConfig>,
   RunSummary
 > = {
+  // The teacher is exact and the data its samples: nothing to read.
   checkInputs: () => {},
   build: buildMixtureRunOfConfig,
   summarize: async (run, config, folder, context) =>
     summarizeMixtureRun(run, config, folder, context),
   format: formatSummary,
-  evaluate: (run, config) =>
-    evaluateMixtureModes(run.distiller, run.studentEma, run.teacher, 1000, config.seed),
+  evaluation: {
+    every: (config) => config.evaluationEvery,
+    measure: (run, config) =>
+      evaluateMixtureModes(run.distiller, run.studentEma, run.teacher, 1000, config.seed),
+  },
   describeWarmStart: (config) =>
     `warm start: fitting the student to the teacher's sampler (${config.studentWarmStartSteps} updates), then the fake score to the student (${config.fakeScorePrefitSteps})`,
 };
