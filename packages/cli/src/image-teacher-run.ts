@@ -188,7 +188,7 @@ export async function trainImageTeacher(
       threads: run.threads,
       wallSeconds: wallSeconds(),
     };
-    writeFileAtomically(folder.file('summary'), `${JSON.stringify(summary, null, 2)}\n`);
+    folder.writeSummary(summary);
     return summary;
   } finally {
     shards?.dispose();

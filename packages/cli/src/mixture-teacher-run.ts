@@ -101,7 +101,7 @@ export async function trainMixtureTeacher(
       exactMeanLogDensity: meanMixtureLogDensity(exact, mixture),
       wallSeconds: (performance.now() - started) / 1000,
     };
-    writeFileAtomically(folder.file('summary'), `${JSON.stringify(summary, null, 2)}\n`);
+    folder.writeSummary(summary);
     writeFileAtomically(
       folder.file('samples'),
       scatterPlotPng(

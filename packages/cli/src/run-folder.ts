@@ -208,6 +208,11 @@ export class RunFolder {
     appendLine(this.file('resumes'), `${JSON.stringify({ step, time: time.toISOString() })}\n`);
   }
 
+  /** Writes summary.json (atomically): what a finished run of any kind measured. */
+  writeSummary(summary: object): void {
+    writeFileAtomically(this.file('summary'), `${JSON.stringify(summary, null, 2)}\n`);
+  }
+
   /** Writes config.json (e.g. again when --steps extends a resumed run). */
   writeConfig(config: RunConfig | ImageTeacherConfig): void {
     writeFileAtomically(this.file('config'), `${JSON.stringify(config, null, 2)}\n`);

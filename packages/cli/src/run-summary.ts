@@ -50,7 +50,7 @@ export function writeRunSummary<Measured extends object>(
     backend: run.context.backend,
     wallSeconds: run.context.wallSeconds,
   };
-  writeFileAtomically(folder.file('summary'), `${JSON.stringify(summary, null, 2)}\n`);
+  folder.writeSummary(summary);
   return summary;
 }
 
