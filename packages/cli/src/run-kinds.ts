@@ -1,4 +1,4 @@
-import type { DistillRun } from '@fdistill/trainer';
+import type { DistillRun, ImageRun, MixtureRun } from '@fdistill/trainer';
 import {
   buildImageRunOfConfig,
   buildMixtureRunOfConfig,
@@ -37,11 +37,7 @@ export interface RunKind<Config extends RunConfig, Run extends DistillRun, Summa
 }
 
 /** The ring8 / grid25 runs: an exact teacher, a warm start, modes measured as the run goes. */
-export const MIXTURE_RUN_KIND: RunKind<
-  MixtureRunConfig,
-  ReturnType<typeof buildMixtureRunOfConfig>,
-  RunSummary
-> = {
+export const MIXTURE_RUN_KIND: RunKind<MixtureRunConfig, MixtureRun, RunSummary> = {
   // The teacher is exact and the data its samples: nothing to read.
   checkInputs: () => {},
   build: buildMixtureRunOfConfig,
@@ -58,11 +54,7 @@ export const MIXTURE_RUN_KIND: RunKind<
 };
 
 /** The fashion-mnist runs: a pretrained U-Net teacher, measured with the shipped classifier at the end. */
-export const IMAGE_RUN_KIND: RunKind<
-  ImageRunConfig,
-  ReturnType<typeof buildImageRunOfConfig>,
-  ImageRunSummary
-> = {
+export const IMAGE_RUN_KIND: RunKind<ImageRunConfig, ImageRun, ImageRunSummary> = {
   checkInputs: (config) => {
     checkFashionMnistFiles(config.dataPath, 'train');
     loadImageTeacher(config.teacherPath ?? SHIPPED_FASHION_MNIST_TEACHER).dispose();
