@@ -2,9 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineChartPng, sampleGridPng } from '@fdistill/eval';
 import { UNetDenoiser } from '@fdistill/score';
-import { runTraining, type TeacherStepEvent, TeacherTrainer } from '@fdistill/trainer';
+import {
+  type DataSource,
+  runTraining,
+  type TeacherStepEvent,
+  TeacherTrainer,
+} from '@fdistill/trainer';
 import { checkpointFile, startGradientWorkers, writeFileAtomically } from '@fdistill/trainer/node';
-import { FASHION_MNIST_CLASSES, fashionMnistSource } from './fashion-mnist.js';
+import { FASHION_MNIST_CLASSES } from './fashion-mnist.js';
 import type { ImageTeacherConfig } from './image-teacher-config.js';
 import { ProgressBar } from './progress-bar.js';
 import type { RunFolder } from './run-folder.js';
@@ -16,6 +21,8 @@ const SAMPLES_PER_CLASS = 8;
 /** What `trainImageTeacher` is asked to do. */
 export interface ImageTeacherRun {
   config: ImageTeacherConfig;
+  /** The training images (`fashionMnistSource(config.dataPath, 'train')`). */
+  data: DataSource;
   /** The run folder: new (`RunFolder.create`) or opened for `resume` (`RunFolder.openTeacher`). */
   folder: RunFolder;
   resume: boolean;
@@ -102,7 +109,6 @@ export async function trainImageTeacher(
   run: ImageTeacherRun,
 ): Promise<ImageTeacherSummary | undefined> {
   const { config, folder, resume } = run;
-  const source = fashionMnistSource(config.dataPath, 'train');
   // A resumed run's config may have new steps.
   if (resume) folder.writeConfig(config);
   mkdirSync(folder.file('sampleHistory'), { recursive: true });
@@ -110,7 +116,7 @@ export async function trainImageTeacher(
   const ema = new UNetDenoiser(config.network);
   const trainer = new TeacherTrainer(
     network,
-    source,
+    run.data,
     {
       batchSize: config.batchSize,
       totalSteps: config.steps,

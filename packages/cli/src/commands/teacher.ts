@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { formatTable } from '@fdistill/divergence';
 import type { MixtureName } from '@fdistill/trainer';
-import { checkFashionMnistFiles, FASHION_MNIST_PATH } from '../fashion-mnist.js';
+import { FASHION_MNIST_PATH, fashionMnistSource } from '../fashion-mnist.js';
 import {
   FASHION_MNIST_TEACHER_DEFAULTS,
   type ImageTeacherConfig,
@@ -185,10 +185,8 @@ async function imageTeacherCommand(
   }
   const threads = integer('threads', text('threads'), availableParallelism());
   const backend = await selectCliBackend(text('backend'));
-  if (resumed === undefined) {
-    // Fail on missing or bad data before the folder is written.
-    checkFashionMnistFiles(config.dataPath, 'train');
-  }
+  // Read first: missing or bad data stops the command before a new run's folder is written.
+  const data = fashionMnistSource(config.dataPath, 'train');
   const folder =
     resumed ??
     RunFolder.create(
@@ -202,6 +200,7 @@ async function imageTeacherCommand(
   const summary = await withInterrupt((signal) =>
     trainImageTeacher({
       config,
+      data,
       folder,
       resume: resumed !== undefined,
       backend: backend.name,
