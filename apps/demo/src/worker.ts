@@ -145,24 +145,19 @@ async function train(
       state.controller = new AbortController();
       // The first call warm-starts (student to the teacher's sampler, then the fake score to
       // the student) exactly as `fdistill distill` does; after a pause it continues the steps.
-      await distill(run.distiller, {
+      await distill(fresh ? run : { distiller: run.distiller }, {
         totalSteps,
         checkpoint,
         checkpointEvery: 100,
         onStep,
         signal: state.controller.signal,
-        ...(fresh
-          ? {
-              warmStart: settings,
-              onWarmStart: () =>
-                post({
-                  type: 'phase',
-                  runId,
-                  phase: 'warm-start',
-                  detail: `warm start: fitting the student to the teacher's sampler (${settings.studentWarmStartSteps} updates on ${settings.studentWarmStartPairs} pairs), then the fake score to the student (${settings.fakeScorePrefitSteps})…`,
-                }),
-            }
-          : {}),
+        onWarmStart: () =>
+          post({
+            type: 'phase',
+            runId,
+            phase: 'warm-start',
+            detail: `warm start: fitting the student to the teacher's sampler (${settings.studentWarmStartSteps} updates on ${settings.studentWarmStartPairs} pairs), then the fake score to the student (${settings.fakeScorePrefitSteps})…`,
+          }),
       });
       if (fresh) {
         fresh = false;

@@ -24,14 +24,14 @@ import { DIVERGENCE_NAMES, getDivergence, normalizedVariance } from '@fdistill/d
 import { lineChartPng } from '@fdistill/eval';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import { formatTable } from '@fdistill/utils';
-import { buildMixtureRunOfConfig } from '../src/build-mixture-run.js';
-import { MIXTURE_COMPARED_METRICS } from '../src/commands/compare.js';
+import { buildRunOfConfig } from '../src/build-run.js';
 import {
   aggregateRuns,
   type ComparedMetric,
   formatMeanAndSpread,
   meanAndSpread,
 } from '../src/compare-statistics.js';
+import { MIXTURE_COMPARED_METRICS } from '../src/comparison.js';
 import { RunFolder } from '../src/run-folder.js';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -93,7 +93,7 @@ async function weightAgainstScoreDifferenceFigure(): Promise<void> {
     const path = compareRuns.get(`${name}-seed0`);
     if (path === undefined || !existsSync(join(path, 'checkpoint.safetensors'))) continue;
     const { folder, config } = RunFolder.open(path);
-    const run = buildMixtureRunOfConfig(config);
+    const run = buildRunOfConfig(config);
     try {
       run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
       const { ratio, weight, scoreDifference } = run.distiller.weightingOfSamples(8192, 7);

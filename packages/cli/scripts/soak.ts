@@ -18,10 +18,9 @@ import { mixtureModeMetrics } from '@fdistill/eval';
 import { type Distiller, memoryCheckpointStore } from '@fdistill/trainer';
 import { formatTable } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs';
-import { buildImageRun } from '../src/build-image-run.js';
-import { buildMixtureRunOfConfig } from '../src/build-mixture-run.js';
+import { buildImageRunOfConfig, buildMixtureRunOfConfig } from '../src/build-run.js';
 import { fashionMnistFiles } from '../src/fashion-mnist.js';
-import { resolveRunConfig } from '../src/load-config.js';
+import { PRESETS } from '../src/presets.js';
 
 const { values } = parseArgs({
   options: {
@@ -107,10 +106,7 @@ let failed = false;
 const mixtureSteps = Number(values['mixture-steps']);
 if (mixtureSteps > 0) {
   const every = Number(values['sample-every'] || Math.max(1, Math.round(mixtureSteps / 40)));
-  const config = resolveRunConfig({
-    preset: 'ring8',
-    flags: { studentWarmStartSteps: 200, fakeScorePrefitSteps: 50 },
-  });
+  const config = { ...PRESETS.ring8, studentWarmStartSteps: 200, fakeScorePrefitSteps: 50 };
   const run = buildMixtureRunOfConfig(config);
   run.distiller.warmStartStudent({ steps: 200, pairs: 2048, learningRate: config.learningRate });
   run.distiller.prefitFakeScore(50);
@@ -132,17 +128,17 @@ if (mixtureSteps > 0) {
 
 const imageSteps = Number(values['image-steps']);
 if (imageSteps > 0) {
-  const config = resolveRunConfig({ preset: 'fashion-mnist' });
+  const config = PRESETS['fashion-mnist'];
   let hasData = true;
   try {
-    fashionMnistFiles(config.dataPath as string, 'train');
+    fashionMnistFiles(config.dataPath, 'train');
   } catch (error) {
     hasData = false;
     console.error(`image soak skipped: ${(error as Error).message}`);
   }
   if (hasData) {
     const every = Number(values['sample-every'] || Math.max(1, Math.round(imageSteps / 20)));
-    const run = buildImageRun(config);
+    const run = buildImageRunOfConfig(config);
     const started = performance.now();
     const samples = soak(run.distiller, imageSteps, every, () => {
       tf.tidy(() =>

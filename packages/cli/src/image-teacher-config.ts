@@ -1,6 +1,6 @@
 import type { UNetConfig } from '@fdistill/score';
 import { FASHION_MNIST_PATH, FASHION_MNIST_TEACHER_NETWORK } from './fashion-mnist.js';
-import { ConfigError } from './run-config.js';
+import { ConfigError, fieldsOfKind, validateConfigFields } from './run-config.js';
 
 /** The config of an image teacher run (`fdistill teacher train --preset fashion-mnist`): config.json of its folder. */
 export interface ImageTeacherConfig {
@@ -44,11 +44,9 @@ export const FASHION_MNIST_TEACHER_DEFAULTS: ImageTeacherConfig = {
   sampleEvery: 1000,
 };
 
-const POSITIVE_INTEGERS = ['steps', 'batchSize', 'checkpointEvery', 'sampleEvery'] as const;
-
 /**
- * Checks an image teacher config read from a file (config.json of a run folder), naming the
- * file and the field on any problem.
+ * Checks an image teacher config read from a file (config.json of a run folder) against the
+ * config field table, naming the file and the field on any problem; every field must be there.
  *
  * @example validateImageTeacherConfig(JSON.parse(text), 'runs/teacher/config.json');
  */
@@ -57,38 +55,14 @@ export function validateImageTeacherConfig(value: unknown, source: string): Imag
     throw new ConfigError(`${source}: an image teacher config must be a JSON object`);
   }
   const config = value as Record<string, unknown>;
-  const known = new Set(Object.keys(FASHION_MNIST_TEACHER_DEFAULTS));
-  for (const key of Object.keys(config)) {
-    if (!known.has(key)) throw new ConfigError(`${source}: unknown field "${key}"`);
-  }
   if (config.preset !== 'fashion-mnist') {
     throw new ConfigError(
       `${source}: preset must be "fashion-mnist", got ${JSON.stringify(config.preset)}`,
     );
   }
-  for (const key of POSITIVE_INTEGERS) {
-    const field = config[key];
-    if (!(typeof field === 'number' && Number.isInteger(field) && field >= 1)) {
-      throw new ConfigError(
-        `${source}: ${key} must be an integer >= 1, got ${JSON.stringify(field)}`,
-      );
-    }
-  }
-  for (const key of ['learningRate', 'emaDecay', 'labelDropout', 'warmupSteps', 'seed'] as const) {
-    const field = config[key];
-    if (!(typeof field === 'number' && Number.isFinite(field) && field >= 0)) {
-      throw new ConfigError(
-        `${source}: ${key} must be a number >= 0, got ${JSON.stringify(field)}`,
-      );
-    }
-  }
-  if (typeof config.dataPath !== 'string') {
-    throw new ConfigError(
-      `${source}: dataPath must be a string, got ${JSON.stringify(config.dataPath)}`,
-    );
-  }
-  if (typeof config.network !== 'object' || config.network === null) {
-    throw new ConfigError(`${source}: network must be a U-Net config object`);
+  validateConfigFields(config, source, 'image-teacher');
+  for (const field of fieldsOfKind('image-teacher')) {
+    if (config[field] === undefined) throw new ConfigError(`${source}: ${field} is missing`);
   }
   return config as unknown as ImageTeacherConfig;
 }

@@ -1,4 +1,4 @@
-export { buildMixtureRunOfConfig } from './build-mixture-run.js';
+export { buildMixtureRunOfConfig } from './build-run.js';
 export { MAIN_HELP, runCli } from './cli.js';
 export {
   evaluateMixtureStudent,
@@ -16,7 +16,10 @@ export { readConfigFile, resolveRunConfig } from './load-config.js';
 export { PRESET_DESCRIPTIONS, PRESETS } from './presets.js';
 export {
   ConfigError,
+  type ConfigKind,
+  type ImageRunConfig,
   MIXTURE_PRESETS,
+  type MixtureRunConfig,
   PRESET_NAMES,
   type PresetName,
   type RunConfig,
@@ -24,4 +27,4 @@ export {
 } from './run-config.js';
 export { RUN_FILES, RunFolder } from './run-folder.js';
 export { selectCliBackend } from './select-cli-backend.js';
-export { formatSummary, type RunSummary, summarizeMixtureRun } from './summary.js';
+export { formatSummary, type RunSummary, summarizeMixtureRun } from './summarize-mixture-run.js';

@@ -3,8 +3,10 @@ import { parse as parseYaml } from 'yaml';
 import { PRESETS } from './presets.js';
 import {
   ConfigError,
+  configKindOfPreset,
   type PresetName,
   type RunConfig,
+  type RunConfigFields,
   validateConfigFields,
 } from './run-config.js';
 
@@ -15,7 +17,7 @@ import {
  *
  * @example readConfigFile('ring8-js.yaml') // { preset: 'ring8', divergence: 'js', steps: 4000 }
  */
-export function readConfigFile(path: string): Partial<RunConfig> {
+export function readConfigFile(path: string): RunConfigFields {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -37,14 +39,14 @@ export function readConfigFile(path: string): Partial<RunConfig> {
 
 /**
  * The run config: the preset's defaults, then the config file's fields, then the command-line
- * flags, each layer validated.
+ * flags, each layer validated against the preset's kind of config.
  *
  * @example resolveRunConfig({ preset: 'ring8', flags: { steps: 500 } }).steps // 500
  */
 export function resolveRunConfig(options: {
   preset?: string;
   configPath?: string;
-  flags?: Partial<RunConfig>;
+  flags?: RunConfigFields;
 }): RunConfig {
   const fromFile = options.configPath === undefined ? {} : readConfigFile(options.configPath);
   const flags = validateConfigFields(
@@ -52,23 +54,8 @@ export function resolveRunConfig(options: {
     'command line',
   );
   const preset = (flags.preset ?? fromFile.preset ?? 'ring8') as PresetName;
-  const config: RunConfig = { ...PRESETS[preset], ...fromFile, ...flags, preset };
-  if (preset === 'fashion-mnist' && config.evaluationEvery !== 0) {
-    throw new ConfigError(
-      `evaluationEvery must be 0 for the fashion-mnist preset (its evaluation runs once, at the end), got ${config.evaluationEvery}`,
-    );
-  }
-  if (preset === 'fashion-mnist' && config.studentWarmStartSteps !== 0) {
-    throw new ConfigError(
-      `studentWarmStartSteps must be 0 for the fashion-mnist preset (its student starts from the teacher's weights), got ${config.studentWarmStartSteps}`,
-    );
-  }
-  for (const field of ['studentInputFeatures', 'fakeScoreInputFeatures'] as const) {
-    if (preset === 'fashion-mnist' && (config[field] ?? 0) !== 0) {
-      throw new ConfigError(
-        `${field} must be 0 for the fashion-mnist preset (its networks are U-Nets), got ${config[field]}`,
-      );
-    }
-  }
-  return config;
+  const kind = configKindOfPreset(preset);
+  if (options.configPath !== undefined) validateConfigFields(fromFile, options.configPath, kind);
+  validateConfigFields(flags, 'command line', kind);
+  return { ...PRESETS[preset], ...fromFile, ...flags, preset } as RunConfig;
 }

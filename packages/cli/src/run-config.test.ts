@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs';
 import { distillOptionsOfSettings } from '@fdistill/trainer';
-import { buildMixtureRunOfConfig } from './build-mixture-run.js';
+import { buildMixtureRunOfConfig } from './build-run.js';
 import { aggregateRuns, formatMeanAndSpread, meanAndSpread } from './compare-statistics.js';
+import {
+  FASHION_MNIST_TEACHER_DEFAULTS,
+  validateImageTeacherConfig,
+} from './image-teacher-config.js';
 import { resolveRunConfig } from './load-config.js';
 import { PRESETS } from './presets.js';
 import { validateConfigFields } from './run-config.js';
@@ -23,10 +27,14 @@ describe('run configs', () => {
     );
     expect(() =>
       resolveRunConfig({ preset: 'fashion-mnist', flags: { studentWarmStartSteps: 10 } }),
-    ).toThrow('studentWarmStartSteps must be 0 for the fashion-mnist preset');
+    ).toThrow(
+      'command line: studentWarmStartSteps is a field of the mixture presets (ring8, grid25), not of fashion-mnist runs',
+    );
     expect(() =>
       resolveRunConfig({ preset: 'fashion-mnist', flags: { evaluationEvery: 10 } }),
-    ).toThrow('evaluationEvery must be 0 for the fashion-mnist preset');
+    ).toThrow(
+      'command line: evaluationEvery is a field of the mixture presets (ring8, grid25), not of fashion-mnist runs',
+    );
     expect(() => validateConfigFields({ studentInputFeatures: 3 }, 'run.yaml')).toThrow(
       'run.yaml: studentInputFeatures must be an even integer >= 0, got 3',
     );
@@ -35,16 +43,39 @@ describe('run configs', () => {
     );
     expect(() =>
       resolveRunConfig({ preset: 'fashion-mnist', flags: { fakeScoreInputFeatures: 8 } }),
-    ).toThrow('fakeScoreInputFeatures must be 0 for the fashion-mnist preset');
+    ).toThrow(
+      'command line: fakeScoreInputFeatures is a field of the mixture presets (ring8, grid25), not of fashion-mnist runs',
+    );
+  });
+
+  it('checks every kind of config against one field table, the image teacher config too', () => {
+    expect(() =>
+      resolveRunConfig({ preset: 'ring8', flags: { teacherPath: 'teacher.safetensors' } }),
+    ).toThrow(
+      'command line: teacherPath is a field of fashion-mnist runs, not of the mixture presets',
+    );
+    expect(() => validateConfigFields({ preset: 'ring8', sampleEvery: 5 }, 'run.yaml')).toThrow(
+      'run.yaml: unknown field "sampleEvery"',
+    );
+    const teacher = { ...FASHION_MNIST_TEACHER_DEFAULTS };
+    expect(validateImageTeacherConfig(teacher, 'config.json')).toEqual(teacher);
+    expect(() =>
+      validateImageTeacherConfig({ ...teacher, labelDropout: 2 }, 'config.json'),
+    ).toThrow('config.json: labelDropout must be a number in [0, 1], got 2');
+    expect(() =>
+      validateImageTeacherConfig({ ...teacher, divergence: 'js' }, 'config.json'),
+    ).toThrow('config.json: unknown field "divergence"');
+    const { sampleEvery, ...withoutSampleEvery } = teacher;
+    expect(() => validateImageTeacherConfig(withoutSampleEvery, 'config.json')).toThrow(
+      'config.json: sampleEvery is missing',
+    );
+    // No preset inherits another kind's fields.
+    expect(Object.keys(PRESETS['fashion-mnist'])).not.toContain('networkWidth');
   });
 
   it('gives the grid25 student and fake score input Fourier features, the ring8 ones none', () => {
-    const grid = buildMixtureRunOfConfig(
-      resolveRunConfig({ preset: 'grid25', flags: { networkWidth: 8 } }),
-    );
-    const ring = buildMixtureRunOfConfig(
-      resolveRunConfig({ preset: 'ring8', flags: { networkWidth: 8 } }),
-    );
+    const grid = buildMixtureRunOfConfig({ ...PRESETS.grid25, networkWidth: 8 });
+    const ring = buildMixtureRunOfConfig({ ...PRESETS.ring8, networkWidth: 8 });
     expect(grid.student.config).toMatchObject({ inputFeatures: 256, inputFeatureScale: 4 });
     expect(grid.studentEma.config.inputFeatures).toBe(256);
     expect(ring.student.config.inputFeatures).toBe(0);

@@ -1,5 +1,5 @@
 import { DIVERGENCE_NAMES, parseDivergence } from '@fdistill/divergence';
-import type { MixtureRunSettings } from '@fdistill/trainer';
+import type { DistillRunSettings, MixtureName, MixtureRunSettings } from '@fdistill/trainer';
 
 /** The two-dimensional mixture presets, with the exact teacher. */
 export const MIXTURE_PRESETS = ['ring8', 'grid25'] as const;
@@ -13,67 +13,124 @@ export type PresetName = (typeof PRESET_NAMES)[number];
 /** Extra weightings `fdistill` accepts besides the named divergences. */
 export const EXTRA_DIVERGENCES = ['gan-only'] as const;
 
-/**
- * Everything that sets up a distillation run; a preset fills every field. The hyperparameters
- * and network sizes are the trainer's `MixtureRunSettings` (the image preset uses the
- * distillation fields and ignores the MLP sizes).
- */
-export interface RunConfig extends Omit<MixtureRunSettings, 'mixture'> {
-  preset: PresetName;
+/** What the CLI adds to a run's settings: its evaluation and its checkpoints. */
+interface RunFolderFields {
   /** Samples drawn from teacher and student for the final evaluation. */
   evaluationSamples: number;
+  checkpointEvery: number;
+}
+
+/** The config of a mixture run (ring8, grid25): the trainer's `MixtureRunSettings` and the CLI's fields. */
+export interface MixtureRunConfig extends Omit<MixtureRunSettings, 'mixture'>, RunFolderFields {
+  preset: MixtureName;
   /**
-   * Mixture presets: every this many steps, the EMA student's modes, high-quality share and mode
-   * KL (1,000 samples) go into metrics.jsonl as a `phase: 'evaluation'` line; 0 turns it off.
+   * Every this many steps, the EMA student's modes, high-quality share and mode KL (1,000
+   * samples) go into metrics.jsonl as a `phase: 'evaluation'` line; 0 turns it off.
    */
   evaluationEvery: number;
-  checkpointEvery: number;
-  /** Fashion-MNIST: folder of the IDX files. */
-  dataPath?: string;
-  /** Fashion-MNIST: a teacher.safetensors written by `fdistill teacher train`; default the shipped teacher. */
+}
+
+/** The config of an image run (fashion-mnist): the distillation settings, the data and the teacher. */
+export interface ImageRunConfig extends DistillRunSettings, RunFolderFields {
+  preset: 'fashion-mnist';
+  /** Folder of the IDX files. */
+  dataPath: string;
+  /** A teacher.safetensors written by `fdistill teacher train`; default the shipped teacher. */
   teacherPath?: string;
 }
 
-type FieldKind =
+/** Everything that sets up a distillation run, one type per kind; a preset fills every field. */
+export type RunConfig = MixtureRunConfig | ImageRunConfig;
+
+/** Fields of a run config of either kind, as a config file or the command line gives them. */
+export type RunConfigFields = Partial<Omit<MixtureRunConfig, 'preset'>> &
+  Partial<Omit<ImageRunConfig, 'preset'>> & { preset?: PresetName };
+
+/** The kinds of config: a mixture run, an image run, an image teacher run. */
+export type ConfigKind = 'mixture' | 'image' | 'image-teacher';
+
+/** The run kind of a preset. */
+export function configKindOfPreset(preset: PresetName): 'mixture' | 'image' {
+  return preset === 'fashion-mnist' ? 'image' : 'mixture';
+}
+
+/** Whether a run config is a mixture run's. */
+export function isMixtureRunConfig(config: RunConfig): config is MixtureRunConfig {
+  return config.preset !== 'fashion-mnist';
+}
+
+type FieldType =
   | 'integer'
   | 'count'
+  | 'even count'
   | 'positive'
   | 'non-negative'
   | 'string'
   | 'fraction'
-  | 'boolean';
+  | 'boolean'
+  | 'object'
+  | 'divergence'
+  | 'weighting';
 
-const FIELDS: Record<Exclude<keyof RunConfig, 'preset'>, FieldKind> = {
-  divergence: 'string',
-  steps: 'integer',
-  batchSize: 'integer',
-  seed: 'count',
-  fakeUpdateFrequency: 'integer',
-  ganWeight: 'non-negative',
-  learningRate: 'positive',
-  generatorLearningRate: 'positive',
-  r1Gamma: 'non-negative',
-  emaDecay: 'fraction',
-  networkWidth: 'integer',
-  networkDepth: 'integer',
-  studentInputFeatures: 'count',
-  fakeScoreInputFeatures: 'count',
-  inputFeatureScale: 'positive',
-  discriminatorWidth: 'integer',
-  discriminatorDepth: 'integer',
-  studentWarmStartSteps: 'count',
-  studentWarmStartPairs: 'integer',
-  studentWarmStartLearningRate: 'positive',
-  fakeScorePrefitSteps: 'count',
-  fakeScoreWeighting: 'string',
-  ratioNormalization: 'boolean',
-  weightNormalization: 'boolean',
-  evaluationSamples: 'integer',
-  evaluationEvery: 'count',
-  checkpointEvery: 'integer',
-  sigmaMax: 'positive',
-  dataPath: 'string',
-  teacherPath: 'string',
+const ALL: readonly ConfigKind[] = ['mixture', 'image', 'image-teacher'];
+const RUNS: readonly ConfigKind[] = ['mixture', 'image'];
+const MIXTURE: readonly ConfigKind[] = ['mixture'];
+const IMAGE_DATA: readonly ConfigKind[] = ['image', 'image-teacher'];
+const TEACHER: readonly ConfigKind[] = ['image-teacher'];
+
+/** Every config field (besides `preset`): its type and the kinds of config that have it. */
+const FIELDS: Record<string, { type: FieldType; kinds: readonly ConfigKind[] }> = {
+  divergence: { type: 'divergence', kinds: RUNS },
+  network: { type: 'object', kinds: TEACHER },
+  steps: { type: 'integer', kinds: ALL },
+  batchSize: { type: 'integer', kinds: ALL },
+  seed: { type: 'count', kinds: ALL },
+  fakeUpdateFrequency: { type: 'integer', kinds: RUNS },
+  ganWeight: { type: 'non-negative', kinds: RUNS },
+  learningRate: { type: 'positive', kinds: ALL },
+  generatorLearningRate: { type: 'positive', kinds: RUNS },
+  warmupSteps: { type: 'count', kinds: TEACHER },
+  r1Gamma: { type: 'non-negative', kinds: RUNS },
+  emaDecay: { type: 'fraction', kinds: ALL },
+  labelDropout: { type: 'fraction', kinds: TEACHER },
+  networkWidth: { type: 'integer', kinds: MIXTURE },
+  networkDepth: { type: 'integer', kinds: MIXTURE },
+  studentInputFeatures: { type: 'even count', kinds: MIXTURE },
+  fakeScoreInputFeatures: { type: 'even count', kinds: MIXTURE },
+  inputFeatureScale: { type: 'positive', kinds: MIXTURE },
+  discriminatorWidth: { type: 'integer', kinds: MIXTURE },
+  discriminatorDepth: { type: 'integer', kinds: MIXTURE },
+  studentWarmStartSteps: { type: 'count', kinds: MIXTURE },
+  studentWarmStartPairs: { type: 'integer', kinds: MIXTURE },
+  studentWarmStartLearningRate: { type: 'positive', kinds: MIXTURE },
+  fakeScorePrefitSteps: { type: 'count', kinds: MIXTURE },
+  fakeScoreWeighting: { type: 'weighting', kinds: RUNS },
+  ratioNormalization: { type: 'boolean', kinds: RUNS },
+  weightNormalization: { type: 'boolean', kinds: RUNS },
+  evaluationSamples: { type: 'integer', kinds: RUNS },
+  evaluationEvery: { type: 'count', kinds: MIXTURE },
+  checkpointEvery: { type: 'integer', kinds: ALL },
+  sampleEvery: { type: 'integer', kinds: TEACHER },
+  sigmaMax: { type: 'positive', kinds: RUNS },
+  dataPath: { type: 'string', kinds: IMAGE_DATA },
+  teacherPath: { type: 'string', kinds: ['image'] },
+};
+
+/** Whether `kinds` are all run kinds (not the image teacher's). */
+function isRunConfig(kinds: readonly ConfigKind[]): boolean {
+  return kinds.every((kind) => RUNS.includes(kind));
+}
+
+/** The fields (besides `preset`) of a kind of config, in table order. */
+export function fieldsOfKind(kind: ConfigKind): string[] {
+  return Object.keys(FIELDS).filter((field) => FIELDS[field]?.kinds.includes(kind));
+}
+
+/** Who a kind of config is, in messages. */
+const KIND_NAMES: Record<ConfigKind, string> = {
+  mixture: 'the mixture presets (ring8, grid25)',
+  image: 'fashion-mnist runs',
+  'image-teacher': 'image teacher runs',
 };
 
 /** Raised for a config that cannot run; the message names the field and what it expects. */
@@ -84,51 +141,80 @@ export class ConfigError extends Error {
   }
 }
 
+/** What a value of a field type must be, or `undefined` when `value` is one. */
+function typeProblem(type: FieldType, value: unknown): string | undefined {
+  if (type === 'boolean') return typeof value === 'boolean' ? undefined : 'true or false';
+  if (type === 'string' || type === 'divergence' || type === 'weighting') {
+    return typeof value === 'string' && value.length > 0 ? undefined : 'a non-empty string';
+  }
+  if (type === 'object') {
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? undefined
+      : 'an object';
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) return 'a number';
+  const integer = Number.isInteger(value);
+  if (type === 'integer' && !(integer && value >= 1)) return 'an integer >= 1';
+  if (type === 'positive' && !(value > 0)) return 'a number > 0';
+  if (type === 'count' && !(integer && value >= 0)) return 'an integer >= 0';
+  if (type === 'even count' && !(integer && value >= 0 && value % 2 === 0)) {
+    return 'an even integer >= 0';
+  }
+  if (type === 'non-negative' && !(value >= 0)) return 'a number >= 0';
+  if (type === 'fraction' && !(value >= 0 && value <= 1)) return 'a number in [0, 1]';
+  return undefined;
+}
+
 /**
- * Checks a config object field by field (unknown fields, types, ranges, divergence names),
- * throwing a `ConfigError` that names the first bad field and the expected value.
+ * Checks config fields against the one field table (unknown fields, fields of another kind,
+ * types, ranges, divergence names), throwing a `ConfigError` that names the first bad field and
+ * the expected value. The kind is `kind`, else that of `fields.preset`; with neither (a config
+ * file without a preset), a field of either run kind passes.
  *
  * @example validateConfigFields({ steps: -1 }, 'run.yaml') // ConfigError: run.yaml: steps must be an integer >= 1, got -1
  */
 export function validateConfigFields(
   fields: Record<string, unknown>,
   source: string,
-): Partial<RunConfig> {
+  kind?: ConfigKind,
+): RunConfigFields {
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
     throw new ConfigError(`${source}: expected a mapping of config fields`);
   }
+  if (fields.preset !== undefined && !PRESET_NAMES.includes(fields.preset as PresetName)) {
+    throw new ConfigError(
+      `${source}: preset must be one of ${PRESET_NAMES.join(', ')}; got ${JSON.stringify(fields.preset)}`,
+    );
+  }
+  const kinds: readonly ConfigKind[] =
+    kind !== undefined
+      ? [kind]
+      : fields.preset === undefined
+        ? RUNS
+        : [configKindOfPreset(fields.preset as PresetName)];
   for (const [field, value] of Object.entries(fields)) {
-    if (field === 'preset') {
-      if (!PRESET_NAMES.includes(value as PresetName)) {
-        throw new ConfigError(
-          `${source}: preset must be one of ${PRESET_NAMES.join(', ')}; got ${JSON.stringify(value)}`,
-        );
-      }
-      continue;
-    }
-    const kind = FIELDS[field as keyof typeof FIELDS];
-    if (kind === undefined) {
+    if (field === 'preset') continue;
+    const spec = FIELDS[field];
+    const ofThisKind = spec?.kinds.some((other) => kinds.includes(other)) === true;
+    // A field of another run kind is named as such; any other stranger is unknown.
+    const ofAnotherRun = spec?.kinds.some((other) => RUNS.includes(other)) === true;
+    if (spec !== undefined && !ofThisKind && ofAnotherRun && isRunConfig(kinds)) {
       throw new ConfigError(
-        `${source}: unknown field "${field}"; valid fields: preset, ${Object.keys(FIELDS).join(', ')}`,
+        `${source}: ${field} is a field of ${spec.kinds.map((other) => KIND_NAMES[other]).join(' and ')}, not of ${kinds.map((other) => KIND_NAMES[other]).join(' or ')}`,
       );
     }
-    const bad = (expected: string) =>
-      new ConfigError(`${source}: ${field} must be ${expected}, got ${JSON.stringify(value)}`);
-    if (kind === 'boolean') {
-      if (typeof value !== 'boolean') throw bad('true or false');
-      continue;
+    if (spec === undefined || !ofThisKind) {
+      const valid = [...new Set(kinds.flatMap(fieldsOfKind))];
+      throw new ConfigError(
+        `${source}: unknown field "${field}"; valid fields: preset, ${valid.join(', ')}`,
+      );
     }
-    if (kind === 'string') {
-      if (typeof value !== 'string' || value.length === 0) throw bad('a non-empty string');
-      continue;
+    const expected = typeProblem(spec.type, value);
+    if (expected !== undefined) {
+      throw new ConfigError(
+        `${source}: ${field} must be ${expected}, got ${JSON.stringify(value)}`,
+      );
     }
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw bad('a number');
-    if (kind === 'integer' && !(Number.isInteger(value) && value >= 1))
-      throw bad('an integer >= 1');
-    if (kind === 'positive' && !(value > 0)) throw bad('a number > 0');
-    if (kind === 'count' && !(Number.isInteger(value) && value >= 0)) throw bad('an integer >= 0');
-    if (kind === 'non-negative' && !(value >= 0)) throw bad('a number >= 0');
-    if (kind === 'fraction' && !(value >= 0 && value <= 1)) throw bad('a number in [0, 1]');
   }
   if (fields.divergence !== undefined) checkDivergenceName(fields.divergence as string, source);
   if (
@@ -140,19 +226,12 @@ export function validateConfigFields(
       `${source}: fakeScoreWeighting must be "uniform" or "edm", got ${JSON.stringify(fields.fakeScoreWeighting)}`,
     );
   }
-  for (const field of ['studentInputFeatures', 'fakeScoreInputFeatures'] as const) {
-    if (fields[field] !== undefined && (fields[field] as number) % 2 !== 0) {
-      throw new ConfigError(
-        `${source}: ${field} must be an even integer >= 0, got ${fields[field]}`,
-      );
-    }
-  }
   if (fields.fakeUpdateFrequency !== undefined && (fields.fakeUpdateFrequency as number) < 2) {
     throw new ConfigError(
       `${source}: fakeUpdateFrequency must be an integer >= 2, got ${fields.fakeUpdateFrequency}`,
     );
   }
-  return fields as Partial<RunConfig>;
+  return fields as RunConfigFields;
 }
 
 /** Throws a `ConfigError` unless `name` is a divergence name, `alpha:<number>` or `gan-only`. */

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { CheckpointError, decodeCheckpoint } from '@fdistill/trainer';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, type RunConfig, validateConfigFields } from './run-config.js';
+import { type ImageTeacherConfig, validateImageTeacherConfig } from './image-teacher-config.js';
+import { ConfigError, fieldsOfKind, type RunConfig, validateConfigFields } from './run-config.js';
 
 /**
  * The layout of run folders this fdistill writes and reads; a checkpoint records it (with its
@@ -24,7 +25,7 @@ function appendLine(path: string, line: string): void {
   }
 }
 
-/** The files of a run folder. */
+/** The files of a run folder (a distillation run's or a teacher run's). */
 export const RUN_FILES = {
   config: 'config.json',
   checkpoint: 'checkpoint.safetensors',
@@ -32,7 +33,21 @@ export const RUN_FILES = {
   resumes: 'resumes.jsonl',
   samples: 'samples.png',
   summary: 'summary.json',
+  /** A teacher run's result: the EMA network with its config. */
+  teacher: 'teacher.safetensors',
+  /** A teacher run's loss curve. */
+  loss: 'loss.png',
+  /** A teacher run's sample grids as it trains (a folder). */
+  sampleHistory: 'samples',
 } as const;
+
+/**
+ * Mixture-only fields that image run configs written before the configs had one type per kind
+ * carried (the fashion-mnist preset was spread from ring8's); `RunFolder.open` drops them.
+ */
+const LEGACY_IMAGE_FIELDS = new Set(
+  fieldsOfKind('mixture').filter((field) => !fieldsOfKind('image').includes(field)),
+);
 
 /** A run folder: where a run's config, checkpoint, metrics, picture and summary live. */
 export class RunFolder {
@@ -44,37 +59,70 @@ export class RunFolder {
   }
 
   /**
-   * Creates the folder for a new run and writes its config. Refuses a folder that already holds
-   * a run, so nothing written before is overwritten.
+   * Creates the folder for a new run and writes its config (when it has one: a mixture teacher
+   * run has none). Refuses a folder that already holds files, so nothing written before is
+   * overwritten; the message offers `--resume` when the run can resume.
    */
-  static create(path: string, config: RunConfig): RunFolder {
+  static create(
+    path: string,
+    config?: RunConfig | ImageTeacherConfig,
+    { resumable = true } = {},
+  ): RunFolder {
     const folder = new RunFolder(path);
     if (existsSync(path) && readdirSync(path).length > 0) {
       throw new ConfigError(
-        `--out ${path} already holds files; continue that run with --resume ${path}, or choose another --out`,
+        resumable
+          ? `--out ${path} already holds files; continue that run with --resume ${path}, or choose another --out`
+          : `--out ${path} already holds files; choose another --out`,
       );
     }
     mkdirSync(path, { recursive: true });
-    writeFileAtomically(folder.file('config'), `${JSON.stringify(config, null, 2)}\n`);
+    if (config !== undefined) folder.writeConfig(config);
     return folder;
   }
 
-  /** Opens an existing run (for --resume, sample, eval), reading and validating its config. */
+  /** Opens an existing distillation run (for --resume, sample, eval), reading and validating its config. */
   static open(path: string): { folder: RunFolder; config: RunConfig } {
     const folder = new RunFolder(path);
-    const configPath = folder.file('config');
-    if (!existsSync(configPath)) {
-      throw new ConfigError(`${path} is not a run folder (no ${RUN_FILES.config})`);
+    const fields = folder.readConfigFields('a run folder');
+    if (fields.preset === 'fashion-mnist') {
+      for (const field of Object.keys(fields)) {
+        if (LEGACY_IMAGE_FIELDS.has(field)) delete fields[field];
+      }
     }
-    let fields: unknown;
+    const config = validateConfigFields(fields, folder.file('config')) as RunConfig;
+    return { folder, config };
+  }
+
+  /**
+   * Opens an image teacher run for `--resume`: its config (validated), with `steps` replaced
+   * when given. A folder without a checkpoint is refused.
+   */
+  static openTeacher(
+    path: string,
+    steps: number | undefined,
+  ): { folder: RunFolder; config: ImageTeacherConfig } {
+    const folder = new RunFolder(path);
+    const fields = folder.readConfigFields('a teacher run folder');
+    if (!existsSync(folder.file('checkpoint'))) {
+      throw new ConfigError(`--resume ${path}: the run has no checkpoint yet`);
+    }
+    const config = validateImageTeacherConfig(fields, folder.file('config'));
+    return { folder, config: steps === undefined ? config : { ...config, steps } };
+  }
+
+  /** The fields of config.json; `what` names the folder in the message when there is none. */
+  private readConfigFields(what: string): Record<string, unknown> {
+    const configPath = this.file('config');
+    if (!existsSync(configPath)) {
+      throw new ConfigError(`${this.path} is not ${what} (no ${RUN_FILES.config})`);
+    }
     try {
-      fields = JSON.parse(readFileSync(configPath, 'utf8'));
+      return JSON.parse(readFileSync(configPath, 'utf8'));
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
       throw new ConfigError(`${configPath} is not valid JSON (${error.message})`);
     }
-    const config = validateConfigFields(fields as Record<string, unknown>, configPath) as RunConfig;
-    return { folder, config };
   }
 
   /**
@@ -102,6 +150,16 @@ export class RunFolder {
     if (typeof state.step !== 'number') {
       throw new CheckpointError(`loadCheckpoint: ${path} has no step in its fdistill state`);
     }
+  }
+
+  /** The records of metrics.jsonl, in order (none when there is no file yet). */
+  readMetrics(): Record<string, unknown>[] {
+    const path = this.file('metrics');
+    if (!existsSync(path)) return [];
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 
   /** Appends one JSON line to metrics.jsonl. */
@@ -150,8 +208,13 @@ export class RunFolder {
     appendLine(this.file('resumes'), `${JSON.stringify({ step, time: time.toISOString() })}\n`);
   }
 
-  /** Rewrites config.json (e.g. when --steps extends a resumed run). */
-  writeConfig(config: RunConfig): void {
+  /** Writes summary.json (atomically): what a finished run of any kind measured. */
+  writeSummary(summary: object): void {
+    writeFileAtomically(this.file('summary'), `${JSON.stringify(summary, null, 2)}\n`);
+  }
+
+  /** Writes config.json (e.g. again when --steps extends a resumed run). */
+  writeConfig(config: RunConfig | ImageTeacherConfig): void {
     writeFileAtomically(this.file('config'), `${JSON.stringify(config, null, 2)}\n`);
   }
 }

@@ -1,24 +1,24 @@
 import { sampleGridsPng } from '@fdistill/eval';
-import { writeFileAtomically } from '@fdistill/trainer/node';
+import type { ImageRun } from '@fdistill/trainer';
 import { formatTable } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs';
-import type { ImageRun } from './build-image-run.js';
 import { evaluateImageStudent } from './evaluate-image.js';
 import { FASHION_MNIST_CLASSES } from './fashion-mnist.js';
 import { balancedLabels } from './image-samplers.js';
-import type { RunConfig } from './run-config.js';
+import type { ImageRunConfig } from './run-config.js';
 import type { RunFolder } from './run-folder.js';
+import {
+  formatMetric,
+  type RunContext,
+  type RunSummaryOf,
+  writeRunSummary,
+} from './run-summary.js';
 
 /** Columns of samples.png per class. */
 const GRID_COLUMNS = 8;
 
-/** The numbers an image run ends with (summary.json). */
-export interface ImageRunSummary {
-  divergence: string;
-  preset: string;
-  steps: number;
-  /** Network evaluations per student sample: 1. */
-  nfe: number;
+/** What an image run measures of its student and its teacher. */
+export interface ImageMeasurements {
   teacherNfe: number;
   domainFid: number;
   teacherDomainFid: number;
@@ -41,11 +41,10 @@ export interface ImageRunSummary {
   realDataLabelAccuracy: number;
   studentSecondsPerImage: number;
   teacherSecondsPerImage: number;
-  evaluationSamples: number;
-  network: 'ema';
-  backend: string;
-  wallSeconds: number;
 }
+
+/** The numbers an image run ends with (summary.json). */
+export type ImageRunSummary = RunSummaryOf<ImageMeasurements>;
 
 /**
  * The first `GRID_COLUMNS` samples of every class, class by class: indices into a batch whose
@@ -70,14 +69,14 @@ function gridOrder(labels: readonly number[]): number[] {
  */
 export async function summarizeImageRun(
   run: ImageRun,
-  config: RunConfig,
+  config: ImageRunConfig,
   folder: RunFolder,
-  context: { backend: string; wallSeconds: number; report?: (line: string) => void },
+  context: RunContext,
 ): Promise<ImageRunSummary> {
   const evaluation = await evaluateImageStudent(run.distiller, run.studentEma, run.teacher, {
     count: config.evaluationSamples,
     seed: config.seed,
-    dataPath: config.dataPath as string,
+    dataPath: config.dataPath,
     ...(context.report === undefined ? {} : { report: context.report }),
   });
   // Teacher and student samples were drawn for the same balanced labels: one order serves both.
@@ -86,23 +85,16 @@ export async function summarizeImageRun(
     tf.gather(evaluation.teacherSamples, order),
     tf.gather(evaluation.studentSamples, order),
   ]);
-  writeFileAtomically(
-    folder.file('samples'),
-    sampleGridsPng(
-      [
-        { images: teacherGrid as tf.Tensor, title: `teacher, ${evaluation.teacherNfe} NFE` },
-        { images: studentGrid as tf.Tensor, title: `student ${config.divergence}, 1 NFE` },
-      ],
-      { columns: GRID_COLUMNS, scale: 2, rowLabels: [...FASHION_MNIST_CLASSES] },
-    ),
+  const samplesPng = sampleGridsPng(
+    [
+      { images: teacherGrid as tf.Tensor, title: `teacher, ${evaluation.teacherNfe} NFE` },
+      { images: studentGrid as tf.Tensor, title: `student ${config.divergence}, 1 NFE` },
+    ],
+    { columns: GRID_COLUMNS, scale: 2, rowLabels: [...FASHION_MNIST_CLASSES] },
   );
   tf.dispose([teacherGrid, studentGrid, evaluation.studentSamples, evaluation.teacherSamples]);
   const { student, teacher, realData } = evaluation;
-  const summary: ImageRunSummary = {
-    divergence: config.divergence,
-    preset: config.preset,
-    steps: run.distiller.steps,
-    nfe: 1,
+  const measured: ImageMeasurements = {
     teacherNfe: evaluation.teacherNfe,
     domainFid: student.domainFid,
     teacherDomainFid: teacher.domainFid,
@@ -124,40 +116,38 @@ export async function summarizeImageRun(
     realDataLabelAccuracy: realData.classes.labelAccuracy as number,
     studentSecondsPerImage: evaluation.studentSecondsPerImage,
     teacherSecondsPerImage: evaluation.teacherSecondsPerImage,
-    evaluationSamples: config.evaluationSamples,
-    network: 'ema',
-    backend: context.backend,
-    wallSeconds: context.wallSeconds,
   };
-  writeFileAtomically(folder.file('summary'), `${JSON.stringify(summary, null, 2)}\n`);
-  return summary;
+  return writeRunSummary(folder, config, {
+    steps: run.distiller.steps,
+    measured,
+    samplesPng,
+    context,
+  });
 }
 
 /** An image summary as a table: student beside teacher and real training images at the same N. */
 export function formatImageSummary(summary: ImageRunSummary): string {
-  const number = (value: number, digits = 3) =>
-    Number.isFinite(value) ? value.toFixed(digits) : String(value);
   return formatTable(
     ['metric', 'student', 'teacher', `real data (N = ${summary.evaluationSamples})`],
     [
       ['NFE', String(summary.nfe), String(summary.teacherNfe), ''],
       [
         'domain-FID (classifier features)',
-        number(summary.domainFid, 2),
-        number(summary.teacherDomainFid, 2),
-        number(summary.realDataDomainFid, 2),
+        formatMetric(summary.domainFid, 2),
+        formatMetric(summary.teacherDomainFid, 2),
+        formatMetric(summary.realDataDomainFid, 2),
       ],
       [
         'precision (k=3)',
-        number(summary.precision),
-        number(summary.teacherPrecision),
-        number(summary.realDataPrecision),
+        formatMetric(summary.precision),
+        formatMetric(summary.teacherPrecision),
+        formatMetric(summary.realDataPrecision),
       ],
       [
         'recall (k=3)',
-        number(summary.recall),
-        number(summary.teacherRecall),
-        number(summary.realDataRecall),
+        formatMetric(summary.recall),
+        formatMetric(summary.teacherRecall),
+        formatMetric(summary.realDataRecall),
       ],
       [
         'classes covered',
@@ -165,20 +155,29 @@ export function formatImageSummary(summary: ImageRunSummary): string {
         `${summary.teacherClassesCovered} / 10`,
         '',
       ],
-      ['class KL (hist || uniform)', number(summary.classKl), number(summary.teacherClassKl), ''],
+      [
+        'class KL (hist || uniform)',
+        formatMetric(summary.classKl),
+        formatMetric(summary.teacherClassKl),
+        '',
+      ],
       [
         'classified as requested',
-        number(summary.labelAccuracy),
-        number(summary.teacherLabelAccuracy),
-        number(summary.realDataLabelAccuracy),
+        formatMetric(summary.labelAccuracy),
+        formatMetric(summary.teacherLabelAccuracy),
+        formatMetric(summary.realDataLabelAccuracy),
       ],
       [
         'seconds per image (tfjs)',
-        number(summary.studentSecondsPerImage, 4),
-        number(summary.teacherSecondsPerImage, 4),
+        formatMetric(summary.studentSecondsPerImage, 4),
+        formatMetric(summary.teacherSecondsPerImage, 4),
       ],
       ['divergence / steps', `${summary.divergence} / ${summary.steps}`, ''],
-      ['backend / wall seconds', `${summary.backend} / ${number(summary.wallSeconds, 1)}`, ''],
+      [
+        'backend / wall seconds',
+        `${summary.backend} / ${formatMetric(summary.wallSeconds, 1)}`,
+        '',
+      ],
     ],
   );
 }

@@ -7,7 +7,7 @@ import {
 } from '@fdistill/discriminator';
 import type { FeatureDenoiser } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs-core';
-import type { DistillDiscriminator } from './distiller.js';
+import type { DistillDiscriminator } from './distill-networks.js';
 
 /**
  * The loop's view of an `MlpDiscriminator` on `(x_t, sigma)` (vector data). Its R1 penalty is

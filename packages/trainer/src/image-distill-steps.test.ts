@@ -6,7 +6,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { tensorSource } from './data/tensor-source.js';
 import { teacherFeatureDistillDiscriminator } from './discriminator-adapters.js';
-import { type DistillDiscriminator, Distiller } from './distiller.js';
+import { DistillModel } from './distill-model.js';
+import type { DistillDiscriminator } from './distill-networks.js';
+import { resolveDistillOptions } from './distill-options.js';
+import { Distiller } from './distiller.js';
 
 /** A small two-level U-Net, so that the taps come before the middle blocks and the decoder. */
 const UNET = {
@@ -39,12 +42,17 @@ function imageDistiller(adapt: (discriminator: DistillDiscriminator) => DistillD
   );
 }
 
-/** The generator's loss, ratio and gradients at step 0, as plain numbers. */
+/** The generator's loss, ratio and gradients at step 0 of a distiller's model, as plain numbers. */
 async function generatorGradientsOf(distiller: Distiller) {
+  const model = new DistillModel(
+    distiller.networks,
+    distiller.data,
+    resolveDistillOptions(distiller.options),
+  );
   let kernels = 0;
-  let result: ReturnType<Distiller['generatorGradients']> | undefined;
+  let result: ReturnType<DistillModel['generatorGradients']> | undefined;
   const profile = await tf.profile(() => {
-    result = distiller.generatorGradients(0);
+    result = model.generatorGradients(0);
   });
   kernels = profile.kernels.length;
   const { loss, ratio, gradients, fDistill, gan, weight } = result as NonNullable<typeof result>;
@@ -55,6 +63,7 @@ async function generatorGradientsOf(distiller: Distiller) {
     gradients: Object.values(gradients).map((gradient) => Array.from(gradient.dataSync())),
   };
   tf.dispose([loss, ratio, fDistill, gan, weight, ...Object.values(gradients)]);
+  model.dispose();
   return { values, kernels };
 }
 

@@ -2,6 +2,7 @@ export { AdamW, type AdamWOptions } from './adamw.js';
 export { type CheckpointContent, decodeCheckpoint, encodeCheckpoint } from './checkpoint-bytes.js';
 export { CheckpointError } from './checkpoint-error.js';
 export { type CheckpointStore, memoryCheckpointStore } from './checkpoint-store.js';
+export { type CriticBatch, type CriticLossTerms, criticLoss } from './critic-loss.js';
 export type { DataBatch, DataSource } from './data/data-source.js';
 export { mixtureSource } from './data/mixture-source.js';
 export { tensorSource } from './data/tensor-source.js';
@@ -10,14 +11,22 @@ export {
   teacherFeatureDistillDiscriminator,
 } from './discriminator-adapters.js';
 export type { BatchStatistics, DistillStepEvent } from './distill-events.js';
+export type { DistillDiscriminator, DistillNetworks } from './distill-networks.js';
 export {
   type DistillOptions,
   type R1Form,
   type ResolvedDistillOptions,
   resolveDistillOptions,
 } from './distill-options.js';
-export { fakeScoreLoss, fDistillLoss } from './distillation-losses.js';
-export { type DistillDiscriminator, Distiller, type DistillNetworks } from './distiller.js';
+export type { DistillRun } from './distill-run.js';
+export { Distiller } from './distiller.js';
+export { fakeScoreLoss } from './fake-score-loss.js';
+export {
+  distillGeneratorLoss,
+  fDistillLoss,
+  type GeneratorLossInputs,
+  type GeneratorLossTerms,
+} from './generator-loss.js';
 export { clipByGlobalNorm } from './gradient-clipping.js';
 export {
   flatParameters,
@@ -27,6 +36,7 @@ export {
   type TeacherShard,
   teacherShardOf,
 } from './gradient-shards.js';
+export { buildImageRun, IMAGE_HEAD_RESOLUTIONS, type ImageRun } from './image-run.js';
 export {
   buildMixtureRun,
   MIXTURE_RUN_SETTINGS,
@@ -35,8 +45,6 @@ export {
   type MixtureRunSettings,
   mixtureTeacher,
   RING8_WEIGHTS,
-  type WarmStartSettings,
-  warmStartMixtureRun,
 } from './mixture-run.js';
 export { checkFinite, type NonFiniteAction, NonFiniteLossError } from './non-finite.js';
 export {
@@ -50,6 +58,7 @@ export {
   type RunTrainingResult,
   runTraining,
 } from './run-training.js';
+export type { SampleWeighting } from './sample-weighting.js';
 export { type RandomStream, stepSeed } from './seeds.js';
 export {
   type TeacherStepEvent,
@@ -57,3 +66,4 @@ export {
   type TeacherTrainingOptions,
 } from './teacher-trainer.js';
 export { type DistillRunOptions, distill, trainTeacher } from './train-functions.js';
+export type { StudentWarmStart } from './warm-start.js';

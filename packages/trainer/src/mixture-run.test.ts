@@ -7,7 +7,6 @@ import {
   MIXTURE_RUN_SETTINGS,
   type MixtureRunSettings,
   mixtureTeacher,
-  warmStartMixtureRun,
 } from './mixture-run.js';
 import { distill } from './train-functions.js';
 
@@ -28,7 +27,7 @@ const small: MixtureRunSettings = {
 function lossesOfRun(settings: MixtureRunSettings, steps: number): number[] {
   const run = buildMixtureRun(settings);
   try {
-    warmStartMixtureRun(run, settings);
+    run.warmStart?.();
     const losses: number[] = [];
     for (let step = 0; step < steps; step++) {
       losses.push(...Object.values(run.distiller.step().losses).map(Number));
@@ -74,9 +73,8 @@ describe('distill', () => {
   it('warm-starts a fresh run; stopped and resumed, it ends where a straight run does', async () => {
     const straight = buildMixtureRun(small);
     let warmStarts = 0;
-    await distill(straight.distiller, {
+    await distill(straight, {
       totalSteps: 6,
-      warmStart: small,
       onWarmStart: () => warmStarts++,
     });
     expect(warmStarts).toBe(1);
@@ -84,9 +82,8 @@ describe('distill', () => {
     const checkpoint = memoryCheckpointStore();
     const controller = new AbortController();
     const first = buildMixtureRun(small);
-    const stopped = await distill(first.distiller, {
+    const stopped = await distill(first, {
       totalSteps: 6,
-      warmStart: small,
       checkpoint,
       signal: controller.signal,
       onStep: (event) => event.step === 2 && controller.abort(),
@@ -94,9 +91,8 @@ describe('distill', () => {
     expect(stopped).toEqual({ steps: 3, interrupted: true, rollbacks: 0 });
     const resumed = buildMixtureRun(small);
     const resumedAt: number[] = [];
-    await distill(resumed.distiller, {
+    await distill(resumed, {
       totalSteps: 6,
-      warmStart: small,
       checkpoint,
       resume: true,
       onResume: (state) => resumedAt.push(state.step as number),
@@ -109,9 +105,18 @@ describe('distill', () => {
     for (const run of [straight, first, resumed]) run.dispose();
   });
 
+  it('starts at once when the run has no warm start', async () => {
+    const run = buildMixtureRun({ ...small, studentWarmStartSteps: 0, fakeScorePrefitSteps: 0 });
+    expect(run.warmStart).toBeUndefined();
+    let warmStarts = 0;
+    await distill(run, { totalSteps: 1, onWarmStart: () => warmStarts++ });
+    expect(warmStarts).toBe(0);
+    run.dispose();
+  });
+
   it('refuses to resume without a checkpoint store', async () => {
     const run = buildMixtureRun(small);
-    await expect(distill(run.distiller, { totalSteps: 1, resume: true })).rejects.toThrow(
+    await expect(distill(run, { totalSteps: 1, resume: true })).rejects.toThrow(
       'distill: options.resume needs options.checkpoint',
     );
     run.dispose();

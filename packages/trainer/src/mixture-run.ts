@@ -2,6 +2,7 @@ import { MlpDiscriminator } from '@fdistill/discriminator';
 import { type GaussianMixture, gridMixture, MlpDenoiser, ringMixture } from '@fdistill/score';
 import { mixtureSource } from './data/mixture-source.js';
 import { mlpDistillDiscriminator } from './discriminator-adapters.js';
+import type { DistillRun } from './distill-run.js';
 import { Distiller } from './distiller.js';
 import { type DistillRunSettings, distillOptionsOfSettings } from './run-settings.js';
 
@@ -105,19 +106,14 @@ export function mixtureTeacher(name: MixtureName): GaussianMixture {
   throw new RangeError(`mixtureTeacher: name must be "ring8" or "grid25", got ${String(name)}`);
 }
 
-/** Everything a mixture run trains and measures. */
-export interface MixtureRun {
-  teacher: GaussianMixture;
-  distiller: Distiller;
-  student: MlpDenoiser;
-  studentEma: MlpDenoiser;
-  /** Frees the distiller and every network. */
-  dispose(): void;
-}
+/** Everything a mixture run trains and measures; its `warmStart` fits the fresh networks. */
+export type MixtureRun = DistillRun<GaussianMixture, MlpDenoiser>;
 
 /**
  * Builds a mixture run: the exact teacher, a fresh MLP student, its EMA and the fake score, an
- * MLP discriminator and the `Distiller` with the settings' hyperparameters. Every network's
+ * MLP discriminator and the `Distiller` with the settings' hyperparameters. Its `warmStart`
+ * (present when `studentWarmStartSteps` or `fakeScorePrefitSteps` is not 0) fits the student to
+ * the teacher's sampler, then the fake score to that student. Every network's
  * seed derives from `settings.seed`, so the same settings give the same run everywhere (the CLI,
  * a browser) on the same backend.
  *
@@ -151,11 +147,13 @@ export function buildMixtureRun(settings: MixtureRunSettings): MixtureRun {
     mixtureSource(teacher),
     distillOptionsOfSettings(settings),
   );
+  const warmStarts = settings.studentWarmStartSteps > 0 || settings.fakeScorePrefitSteps > 0;
   return {
     teacher,
     distiller,
     student,
     studentEma,
+    ...(warmStarts ? { warmStart: () => warmStartMixtureRun(distiller, settings) } : {}),
     dispose() {
       distiller.dispose();
       for (const module of [student, studentEma, fakeScore, discriminator.module]) module.dispose();
@@ -163,35 +161,18 @@ export function buildMixtureRun(settings: MixtureRunSettings): MixtureRun {
   };
 }
 
-/** The settings of a warm start (`warmStartMixtureRun`). */
-export type WarmStartSettings = Pick<
-  MixtureRunSettings,
-  | 'studentWarmStartSteps'
-  | 'studentWarmStartPairs'
-  | 'studentWarmStartLearningRate'
-  | 'fakeScorePrefitSteps'
-  | 'learningRate'
->;
-
 /**
  * What a fresh mixture run does before distilling: fits the student to the teacher's sampler
- * (`studentWarmStartSteps` updates) and then the fake score to that student
- * (`fakeScorePrefitSteps`). Either count may be 0 (an image run, whose student starts as a copy
- * of its teacher, sets both to 0).
- *
- * @example warmStartMixtureRun(run, MIXTURE_RUN_SETTINGS.ring8);
+ * (`studentWarmStartSteps` updates on `studentWarmStartPairs` pairs) and then the fake score to
+ * that student (`fakeScorePrefitSteps`). Either count may be 0.
  */
-export function warmStartMixtureRun(
-  run: { distiller: Distiller },
-  settings: WarmStartSettings,
-): void {
+function warmStartMixtureRun(distiller: Distiller, settings: MixtureRunSettings): void {
   if (settings.studentWarmStartSteps > 0) {
-    run.distiller.warmStartStudent({
+    distiller.warmStartStudent({
       steps: settings.studentWarmStartSteps,
       pairs: settings.studentWarmStartPairs,
       learningRate: settings.studentWarmStartLearningRate ?? settings.learningRate,
     });
   }
-  if (settings.fakeScorePrefitSteps > 0)
-    run.distiller.prefitFakeScore(settings.fakeScorePrefitSteps);
+  if (settings.fakeScorePrefitSteps > 0) distiller.prefitFakeScore(settings.fakeScorePrefitSteps);
 }

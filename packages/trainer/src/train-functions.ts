@@ -1,8 +1,7 @@
 import type { EdmNetwork } from '@fdistill/score';
 import type { DataSource } from './data/data-source.js';
 import type { DistillStepEvent } from './distill-events.js';
-import type { Distiller } from './distiller.js';
-import { type WarmStartSettings, warmStartMixtureRun } from './mixture-run.js';
+import type { DistillRun } from './distill-run.js';
 import { type RunTrainingOptions, type RunTrainingResult, runTraining } from './run-training.js';
 import {
   type TeacherStepEvent,
@@ -42,35 +41,35 @@ export interface DistillRunOptions extends RunTrainingOptions<DistillStepEvent> 
   resume?: boolean;
   /** Called with the checkpoint's state once a resumed run has loaded it, before the first step. */
   onResume?: (state: Record<string, unknown>) => void;
-  /** A fresh run's warm start (see `warmStartMixtureRun`); omitted or zero counts start at once. */
-  warmStart?: WarmStartSettings;
-  /** Called before a fresh run's warm start, when there is one (e.g. to say it may take a while). */
+  /** Called before a fresh run's warm start, when it has one (e.g. to say it may take a while). */
   onWarmStart?: () => void;
 }
 
 /**
- * Runs f-distill (Algorithm 1) on a `Distiller` to `totalSteps`: resumes from the checkpoint
- * (`resume`) or warm-starts a fresh run, then drives it with checkpoints, abort and rollback
- * (see `runTraining`). The distiller's networks hold the result.
+ * Runs f-distill (Algorithm 1) on a built run of any kind to `totalSteps`: resumes from the
+ * checkpoint (`resume`) or, on a fresh run, calls the run's own `warmStart` when it has one, then
+ * drives its distiller with checkpoints, abort and rollback (see `runTraining`). The run's
+ * networks hold the result.
  *
  * @example
  * const run = buildMixtureRun(MIXTURE_RUN_SETTINGS.ring8);
- * await distill(run.distiller, { totalSteps: 1000, warmStart: MIXTURE_RUN_SETTINGS.ring8, checkpoint: memoryCheckpointStore() });
+ * await distill(run, { totalSteps: 1000, checkpoint: memoryCheckpointStore() });
  */
 export async function distill(
-  distiller: Distiller,
+  run: Pick<DistillRun, 'distiller' | 'warmStart'>,
   options: DistillRunOptions,
 ): Promise<RunTrainingResult> {
-  const { resume, onResume, warmStart, onWarmStart, ...runOptions } = options;
+  const { resume, onResume, onWarmStart, ...runOptions } = options;
+  const { distiller } = run;
   if (resume) {
     if (runOptions.checkpoint === undefined) {
       throw new RangeError('distill: options.resume needs options.checkpoint');
     }
     const state = distiller.loadCheckpoint(runOptions.checkpoint);
     onResume?.(state);
-  } else if (warmStart !== undefined) {
-    if (warmStart.studentWarmStartSteps > 0 || warmStart.fakeScorePrefitSteps > 0) onWarmStart?.();
-    warmStartMixtureRun({ distiller }, warmStart);
+  } else if (run.warmStart !== undefined) {
+    onWarmStart?.();
+    run.warmStart();
   }
   return runTraining(distiller, runOptions);
 }

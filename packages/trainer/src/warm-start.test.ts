@@ -5,6 +5,7 @@ import { smallDistiller, twoModeMixture } from '@fdistill/testing/trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { mixtureSource } from './data/mixture-source.js';
+import { Distiller } from './distiller.js';
 import { stepSeed } from './seeds.js';
 
 /** Mean squared distance of the student's G(z) to the teacher's Heun solution x(z). */
@@ -65,10 +66,11 @@ describe('Distiller.warmStartStudent', { timeout: 60_000 }, () => {
     expect(() => distiller.warmStartStudent({ steps: 1, pairs: 10, learningRate: -1 })).toThrow(
       'warmStartStudent: learningRate',
     );
-    const labelled = smallDistiller(twoModeMixture(), { divergence: getDivergence('js') });
-    Object.defineProperty(labelled, 'data', {
-      value: { ...mixtureSource(twoModeMixture()), classCount: 3 },
-    });
+    const labelled = new Distiller(
+      distiller.networks,
+      { ...mixtureSource(twoModeMixture()), classCount: 3 },
+      { divergence: getDivergence('js'), batchSize: 32 },
+    );
     expect(() => labelled.warmStartStudent({ steps: 1, pairs: 10 })).toThrow(
       'class-conditional students are not supported',
     );

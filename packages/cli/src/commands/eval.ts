@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { checkpointFile } from '@fdistill/trainer/node';
-import { buildImageRun, loadImageTeacher } from '../build-image-run.js';
-import { buildMixtureRunOfConfig } from '../build-mixture-run.js';
+import { loadImageTeacher } from '../build-run.js';
+import { measureRun } from '../distill-run.js';
 import {
   evaluateSampleSet,
   formatSampleSetEvaluation,
@@ -13,8 +12,6 @@ import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
 import { readSampleFile } from '../sample-file.js';
 import { selectCliBackend } from '../select-cli-backend.js';
-import { formatImageSummary, summarizeImageRun } from '../summarize-image-run.js';
-import { formatSummary, summarizeMixtureRun } from '../summary.js';
 import { teacherOfRunFolder } from '../teacher-run-snapshot.js';
 import { cachedTeacherSamples } from '../teacher-sample-cache.js';
 import { numberFlag, parseCommandArgs, UsageError } from '../usage-error.js';
@@ -146,31 +143,12 @@ export async function evalCommand(args: string[]): Promise<number> {
   console.error(`backend: ${backend.name} (${backend.reason})`);
   const started = performance.now();
   const evaluationConfig = { ...config, evaluationSamples: count ?? config.evaluationSamples };
-  if (config.preset === 'fashion-mnist') {
-    const run = buildImageRun(config);
-    try {
-      run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
-      const summary = await summarizeImageRun(run, evaluationConfig, folder, {
-        backend: backend.name,
-        report: (line) => console.error(line),
-        wallSeconds: trainingWallSeconds(folder) ?? (performance.now() - started) / 1000,
-      });
-      console.log(formatImageSummary(summary));
-      return 0;
-    } finally {
-      run.dispose();
-    }
-  }
-  const run = buildMixtureRunOfConfig(config);
-  try {
-    run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
-    const summary = summarizeMixtureRun(run, evaluationConfig, folder, {
-      backend: backend.name,
-      wallSeconds: trainingWallSeconds(folder) ?? (performance.now() - started) / 1000,
-    });
-    console.log(formatSummary(summary));
-    return 0;
-  } finally {
-    run.dispose();
-  }
+  const { table } = await measureRun({
+    config: evaluationConfig,
+    folder,
+    backend: backend.name,
+    wallSeconds: () => trainingWallSeconds(folder) ?? (performance.now() - started) / 1000,
+  });
+  console.log(table);
+  return 0;
 }

@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportStudentToOnnx } from '@fdistill/score';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
-import { buildImageRun } from '../build-image-run.js';
-import { buildMixtureRunOfConfig } from '../build-mixture-run.js';
+import { buildRunOfConfig } from '../build-run.js';
 import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
 import { selectCliBackend } from '../select-cli-backend.js';
@@ -47,8 +46,7 @@ export async function exportCommand(args: string[]): Promise<number> {
   const out = values.out ?? join(folder.path, 'student.onnx');
   const backend = await selectCliBackend(values.backend);
   console.error(`backend: ${backend.name} (${backend.reason})`);
-  const run =
-    config.preset === 'fashion-mnist' ? buildImageRun(config) : buildMixtureRunOfConfig(config);
+  const run = buildRunOfConfig(config);
   try {
     run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
     const bytes = exportStudentToOnnx(run.studentEma, {

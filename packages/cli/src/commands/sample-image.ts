@@ -1,9 +1,9 @@
 import { sampleGridPng } from '@fdistill/eval';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
-import { buildImageRun } from '../build-image-run.js';
+import { buildImageRunOfConfig } from '../build-run.js';
 import { balancedLabels, studentSamplesFor, teacherSamplesInChunks } from '../image-samplers.js';
-import type { RunConfig } from '../run-config.js';
+import type { ImageRunConfig } from '../run-config.js';
 import type { RunFolder } from '../run-folder.js';
 import { encodeSampleNpz } from '../sample-npz.js';
 import { UsageError } from '../usage-error.js';
@@ -11,7 +11,7 @@ import { UsageError } from '../usage-error.js';
 /** What `sampleImageRun` draws. */
 export interface ImageSampleRequest {
   folder: RunFolder;
-  config: RunConfig;
+  config: ImageRunConfig;
   count: number;
   seed: number;
   /** Sample the teacher (Heun, 35 NFE) instead of the one-step student. */
@@ -38,7 +38,7 @@ export function sampleImageRun(request: ImageSampleRequest): number {
     request.label === undefined
       ? balancedLabels(count)
       : new Array<number>(count).fill(request.label);
-  const run = buildImageRun(config);
+  const run = buildImageRunOfConfig(config);
   try {
     let networkEvaluations = 1;
     let samples: tf.Tensor4D;

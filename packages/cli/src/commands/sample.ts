@@ -3,7 +3,7 @@ import { sampleGridPng, scatterPlotPng } from '@fdistill/eval';
 import { heunSampler } from '@fdistill/score';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
-import { buildMixtureRunOfConfig } from '../build-mixture-run.js';
+import { buildMixtureRunOfConfig } from '../build-run.js';
 import { normalLatents, openOnnxStudent } from '../onnx-student.js';
 import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';

@@ -1,23 +1,19 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { meanMixtureLogDensity, mixtureModeMetrics, scatterPlotPng } from '@fdistill/eval';
-import { heunSampler, MlpDenoiser } from '@fdistill/score';
-import { type MixtureName, mixtureSource, mixtureTeacher, trainTeacher } from '@fdistill/trainer';
-import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
+import type { MixtureName } from '@fdistill/trainer';
 import { formatTable } from '@fdistill/utils';
-import * as tf from '@tensorflow/tfjs';
-import { FASHION_MNIST_PATH } from '../fashion-mnist.js';
+import { FASHION_MNIST_PATH, fashionMnistSource } from '../fashion-mnist.js';
 import {
   FASHION_MNIST_TEACHER_DEFAULTS,
   type ImageTeacherConfig,
 } from '../image-teacher-config.js';
+import { type ImageTeacherSummary, trainImageTeacher } from '../image-teacher-run.js';
 import { withInterrupt } from '../interrupt.js';
-import { ProgressBar } from '../progress-bar.js';
+import { type MixtureTeacherSummary, trainMixtureTeacher } from '../mixture-teacher-run.js';
 import { ConfigError, MIXTURE_PRESETS } from '../run-config.js';
+import { RunFolder } from '../run-folder.js';
 import { selectCliBackend } from '../select-cli-backend.js';
 import { numberFlag, parseCommandArgs, UsageError } from '../usage-error.js';
-import { openImageTeacherRun, trainImageTeacher } from './teacher-image.js';
 
 /** `fdistill teacher train --help`. */
 export const TEACHER_HELP = `fdistill teacher train: train a score network by EDM denoising score matching
@@ -92,91 +88,48 @@ export async function teacherCommand(args: string[]): Promise<number> {
   const seed = integer('seed', values.seed, 0, 0);
   const learningRate = numberFlag('learning-rate', values['learning-rate']) ?? 2e-3;
   if (!(learningRate > 0)) throw new UsageError(`--learning-rate must be > 0, got ${learningRate}`);
-  const out = values.out ?? join('runs', `teacher-${preset}-seed${seed}`);
-  if (existsSync(out) && readdirSync(out).length > 0) {
-    throw new ConfigError(`--out ${out} already holds files; choose another --out`);
-  }
+  const folder = RunFolder.create(
+    values.out ?? join('runs', `teacher-${preset}-seed${seed}`),
+    undefined,
+    { resumable: false },
+  );
   const backend = await selectCliBackend(values.backend);
   console.error(`backend: ${backend.name} (${backend.reason})`);
-  mkdirSync(out, { recursive: true });
-  const mixture = mixtureTeacher(preset as MixtureName);
-  const network = new MlpDenoiser({ dimension: mixture.dimension, width, depth, seed });
-  const ema = new MlpDenoiser({ dimension: mixture.dimension, width, depth, seed });
-  const bar = new ProgressBar(steps);
-  const started = performance.now();
   const result = await withInterrupt((signal) =>
-    trainTeacher(
-      network,
-      mixtureSource(mixture),
-      { batchSize, totalSteps: steps, learningRate, seed },
-      {
-        ema,
-        checkpoint: checkpointFile(join(out, 'checkpoint.safetensors')),
-        checkpointEvery: 1000,
-        signal,
-        onStep: (event) => {
-          appendFileSync(join(out, 'metrics.jsonl'), `${JSON.stringify(event)}\n`);
-          bar.update(
-            event.step + 1,
-            `loss ${event.loss.toFixed(4)} lr ${event.learningRate.toExponential(2)}`,
-          );
-        },
-      },
-    ),
+    trainMixtureTeacher({
+      preset: preset as MixtureName,
+      steps,
+      batchSize,
+      width,
+      depth,
+      learningRate,
+      seed,
+      folder,
+      signal,
+    }),
   );
-  bar.finish();
-  if (result.interrupted) {
-    for (const module of [network, ema]) module.dispose();
+  if ('stoppedAt' in result) {
     console.error(
-      `stopped at step ${result.steps}; checkpoint written to ${join(out, 'checkpoint.safetensors')}`,
+      `stopped at step ${result.stoppedAt}; checkpoint written to ${folder.file('checkpoint')}`,
     );
     return 130;
   }
-  writeFileAtomically(join(out, 'teacher.safetensors'), ema.toSafetensors());
-  const count = 2500;
-  const { samples, networkEvaluations } = heunSampler(ema, {
-    steps: 18,
-    seed: seed + 7,
-    shape: [count, mixture.dimension],
-  });
-  const teacherSamples = samples.arraySync() as number[][];
-  const exact = tf.tidy(() => mixture.sample(count, seed + 8).arraySync() as number[][]);
-  samples.dispose();
-  const modes = mixtureModeMetrics(teacherSamples, mixture);
-  const summary = {
-    preset,
-    steps,
-    nfe: networkEvaluations,
-    modesCaptured: modes.modesCaptured,
-    modesTotal: mixture.weights.length,
-    highQualityShare: modes.highQualityFraction,
-    modeKlDivergence: modes.modeKlDivergence,
-    meanLogDensity: meanMixtureLogDensity(teacherSamples, mixture),
-    exactMeanLogDensity: meanMixtureLogDensity(exact, mixture),
-    wallSeconds: (performance.now() - started) / 1000,
-  };
-  writeFileAtomically(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileAtomically(
-    join(out, 'samples.png'),
-    scatterPlotPng(
-      { teacher: exact, student: teacherSamples, modeCentres: mixture.means },
-      {
-        title: `${preset} teacher, Heun 18 steps`,
-        labels: { teacher: 'exact', student: 'teacher' },
-      },
-    ),
-  );
-  console.log(
-    formatTable(
-      ['metric', 'value'],
-      Object.entries(summary).map(([key, value]) => [
-        key,
-        typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(3) : String(value),
-      ]),
-    ),
-  );
-  for (const module of [network, ema]) module.dispose();
+  console.log(formatTeacherSummary(result.summary, (value) => value.toFixed(3)));
   return 0;
+}
+
+/** A teacher's summary as a two-column table, `decimals` writing its non-integer numbers. */
+function formatTeacherSummary(
+  summary: MixtureTeacherSummary | ImageTeacherSummary,
+  decimals: (value: number) => string,
+): string {
+  return formatTable(
+    ['metric', 'value'],
+    Object.entries(summary).map(([key, value]) => [
+      key,
+      typeof value === 'number' && !Number.isInteger(value) ? decimals(value) : String(value),
+    ]),
+  );
 }
 
 function integer(name: string, value: string | undefined, fallback: number, minimum = 1): number {
@@ -193,7 +146,7 @@ async function imageTeacherCommand(
   const text = (name: string) => values[name] as string | undefined;
   const resumeFolder = text('resume');
   let config: ImageTeacherConfig;
-  let folder: string;
+  let resumed: RunFolder | undefined;
   if (resumeFolder !== undefined) {
     for (const name of [
       'out',
@@ -208,8 +161,9 @@ async function imageTeacherCommand(
         throw new ConfigError(`--resume continues a run with its own config: leave out --${name}`);
     }
     const steps = text('steps') === undefined ? undefined : integer('steps', text('steps'), 1);
-    config = openImageTeacherRun(resumeFolder, steps);
-    folder = resumeFolder;
+    const opened = RunFolder.openTeacher(resumeFolder, steps);
+    resumed = opened.folder;
+    config = opened.config;
   } else {
     for (const name of ['width', 'depth']) {
       if (values[name] !== undefined)
@@ -228,23 +182,41 @@ async function imageTeacherCommand(
     };
     if (!(config.learningRate > 0))
       throw new UsageError(`--learning-rate must be > 0, got ${config.learningRate}`);
-    folder = text('out') ?? join('runs', `teacher-fashion-mnist-seed${config.seed}`);
-    if (existsSync(folder) && readdirSync(folder).length > 0)
-      throw new ConfigError(
-        `--out ${folder} already holds files; continue it with --resume ${folder}, or choose another --out`,
-      );
   }
   const threads = integer('threads', text('threads'), availableParallelism());
   const backend = await selectCliBackend(text('backend'));
+  // Read first: missing or bad data stops the command before a new run's folder is written.
+  const data = fashionMnistSource(config.dataPath, 'train');
+  const folder =
+    resumed ??
+    RunFolder.create(
+      text('out') ?? join('runs', `teacher-fashion-mnist-seed${config.seed}`),
+      config,
+    );
   console.error(
     `backend: ${backend.name} (${backend.reason}), ${threads} thread${threads === 1 ? '' : 's'}`,
   );
-  console.error(`run folder: ${folder}${resumeFolder === undefined ? '' : ' (resuming)'}`);
-  return trainImageTeacher({
-    config,
-    folder,
-    resume: resumeFolder !== undefined,
-    backend: backend.name,
-    threads,
-  });
+  console.error(`run folder: ${folder.path}${resumeFolder === undefined ? '' : ' (resuming)'}`);
+  const summary = await withInterrupt((signal) =>
+    trainImageTeacher({
+      config,
+      data,
+      folder,
+      resume: resumed !== undefined,
+      backend: backend.name,
+      threads,
+      signal,
+    }),
+  );
+  if (summary === undefined) {
+    console.error(
+      `checkpoint written; continue with: fdistill teacher train --resume ${folder.path}`,
+    );
+    return 130;
+  }
+  console.log(formatTeacherSummary(summary, (value) => value.toPrecision(4)));
+  console.log(
+    `\nwrote ${folder.file('teacher')}, ${folder.file('samples')} and ${folder.file('summary')}`,
+  );
+  return 0;
 }

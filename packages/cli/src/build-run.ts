@@ -1,0 +1,76 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { UNetDenoiser } from '@fdistill/score';
+import { buildImageRun, buildMixtureRun, type ImageRun, type MixtureRun } from '@fdistill/trainer';
+import { fashionMnistSource } from './fashion-mnist.js';
+import {
+  ConfigError,
+  type ImageRunConfig,
+  isMixtureRunConfig,
+  type MixtureRunConfig,
+  type RunConfig,
+} from './run-config.js';
+
+/** The pretrained Fashion-MNIST teacher shipped with the CLI (see teachers/fashion-mnist/README.md). */
+export const SHIPPED_FASHION_MNIST_TEACHER = fileURLToPath(
+  new URL('../teachers/fashion-mnist/teacher.safetensors', import.meta.url),
+);
+
+/**
+ * Reads a teacher written by `fdistill teacher train --preset fashion-mnist` (its
+ * teacher.safetensors); an unreadable or wrong file stops with a `ConfigError` naming it.
+ *
+ * @example const teacher = loadImageTeacher('runs/teacher-fashion-mnist-seed0/teacher.safetensors');
+ */
+export function loadImageTeacher(path: string): UNetDenoiser {
+  if (!existsSync(path)) throw new ConfigError(`teacher ${path} does not exist`);
+  let teacher: UNetDenoiser;
+  try {
+    teacher = UNetDenoiser.fromSafetensors(readFileSync(path));
+  } catch (error) {
+    throw new ConfigError(`teacher ${path} is not a U-Net teacher: ${(error as Error).message}`);
+  }
+  if (
+    teacher.classCount !== 10 ||
+    teacher.config.imageSize !== 32 ||
+    teacher.config.channels !== 1
+  ) {
+    teacher.dispose();
+    throw new ConfigError(
+      `teacher ${path} must be a class-conditional (10 classes) 32x32 grey U-Net, as fdistill teacher train --preset fashion-mnist writes`,
+    );
+  }
+  return teacher;
+}
+
+/**
+ * Builds a Fashion-MNIST run: the trainer's `buildImageRun` around the config's teacher
+ * (`teacherPath`, or the shipped one) on the training set of `dataPath`.
+ *
+ * @example const run = buildImageRunOfConfig(PRESETS['fashion-mnist']);
+ */
+export function buildImageRunOfConfig(config: ImageRunConfig): ImageRun {
+  const data = fashionMnistSource(config.dataPath, 'train');
+  const teacher = loadImageTeacher(config.teacherPath ?? SHIPPED_FASHION_MNIST_TEACHER);
+  return buildImageRun({ teacher, data, settings: config });
+}
+
+/**
+ * Builds a mixture-preset run (the trainer's `buildMixtureRun` on the config's settings).
+ *
+ * @example const run = buildMixtureRunOfConfig(resolveRunConfig({ preset: 'ring8' }));
+ */
+export function buildMixtureRunOfConfig(config: MixtureRunConfig): MixtureRun {
+  return buildMixtureRun({ ...config, mixture: config.preset });
+}
+
+/**
+ * Builds the run of a config of either kind.
+ *
+ * @example const run = buildRunOfConfig(RunFolder.open('runs/ring8-js-seed0').config);
+ */
+export function buildRunOfConfig(config: RunConfig): MixtureRun | ImageRun {
+  return isMixtureRunConfig(config)
+    ? buildMixtureRunOfConfig(config)
+    : buildImageRunOfConfig(config);
+}

@@ -1,0 +1,164 @@
+import { DIVERGENCE_NAMES } from '@fdistill/divergence';
+import { barChartPng } from '@fdistill/eval';
+import { divergenceOfSettings } from '@fdistill/trainer';
+import { formatTable } from '@fdistill/utils';
+import {
+  aggregateRuns,
+  type ComparedMetric,
+  formatMeanAndSpread,
+  type MeanAndSpread,
+  welchT,
+} from './compare-statistics.js';
+import type { RunConfig } from './run-config.js';
+
+/** The runs of `compare`: the GAN-only baseline, then every named f in paper Table 1's order. */
+export const COMPARED_DIVERGENCES = ['gan-only', ...DIVERGENCE_NAMES] as const;
+
+/** What `compare` reports for the mixture presets. */
+export const MIXTURE_COMPARED_METRICS: readonly ComparedMetric[] = [
+  { key: 'modesCaptured', title: 'modes', digits: 1, charted: false },
+  { key: 'highQualityShare', title: 'high-quality', digits: 3, charted: true },
+  { key: 'modeKlDivergence', title: 'mode KL', digits: 3, charted: true },
+  { key: 'precision', title: 'precision', digits: 3, charted: true },
+  { key: 'recall', title: 'recall', digits: 3, charted: true },
+  { key: 'studentMeanLogDensity', title: 'mean log p', digits: 2, charted: false },
+  { key: 'wallSeconds', title: 'seconds', digits: 0, charted: false },
+];
+
+/** What `compare` reports for the image preset. */
+export const IMAGE_COMPARED_METRICS: readonly ComparedMetric[] = [
+  { key: 'domainFid', title: 'domain-FID', digits: 1, charted: false },
+  { key: 'precision', title: 'precision', digits: 3, charted: true },
+  { key: 'recall', title: 'recall', digits: 3, charted: true },
+  { key: 'classesCovered', title: 'classes', digits: 1, charted: false },
+  { key: 'classKl', title: 'class KL', digits: 3, charted: true },
+  { key: 'labelAccuracy', title: 'label accuracy', digits: 3, charted: true },
+  { key: 'wallSeconds', title: 'seconds', digits: 0, charted: false },
+];
+
+/** The statistics of one divergence over its seeds. */
+export interface ComparedDivergence {
+  divergence: string;
+  seeds: number[];
+  metrics: Record<string, MeanAndSpread>;
+}
+
+/** compare.json: every run (with its seed) and the statistics per divergence. */
+export interface Comparison {
+  preset: string;
+  steps: number;
+  seeds: number[];
+  evaluationSamples: number;
+  runs: (Record<string, unknown> & { divergence: string; seed: number })[];
+  divergences: ComparedDivergence[];
+}
+
+/** Renders a comparison as its table: one row per divergence, mean (± spread) per metric. */
+export function formatComparison(comparison: Comparison): string {
+  const metrics = comparedMetricsOf(comparison.preset);
+  const seeds = comparison.seeds.length;
+  const modeSeeking = (name: string) =>
+    name === 'gan-only' ? '' : divergenceOfSettings(name).modeSeeking;
+  return formatTable(
+    ['divergence', 'mode-seeking', ...metrics.map((metric) => metric.title)],
+    comparison.divergences.map((entry) => [
+      entry.divergence,
+      modeSeeking(entry.divergence),
+      ...metrics.map((metric) =>
+        formatMeanAndSpread(entry.metrics[metric.key] as MeanAndSpread, metric.digits, seeds),
+      ),
+    ]),
+  );
+}
+
+/** The divergence every other is tested against (DMD2's weighting, h = 1). */
+const BASELINE_DIVERGENCE = 'reverse-kl';
+
+/**
+ * Welch's t of each divergence against reverse-KL, per metric (`(mean - mean_rkl) / standard
+ * error`), from the runs' own values; undefined without two reverse-KL runs.
+ *
+ * @example const table = formatWelchTable(comparison); // one row per divergence
+ */
+export function formatWelchTable(comparison: Comparison): string | undefined {
+  const baseline = comparison.runs.filter((run) => run.divergence === BASELINE_DIVERGENCE);
+  if (baseline.length < 2) return undefined;
+  const metrics = comparedMetricsOf(comparison.preset).filter(
+    (metric) => metric.key !== 'wallSeconds',
+  );
+  const valuesOf = (divergence: string, key: string) =>
+    comparison.runs.filter((run) => run.divergence === divergence).map((run) => Number(run[key]));
+  const rows = comparison.divergences
+    .filter((entry) => entry.divergence !== BASELINE_DIVERGENCE)
+    .map((entry) => [
+      entry.divergence,
+      ...metrics.map((metric) => {
+        const t = welchT(
+          valuesOf(entry.divergence, metric.key),
+          valuesOf(BASELINE_DIVERGENCE, metric.key),
+        );
+        return Number.isFinite(t) ? t.toFixed(2) : String(t);
+      }),
+    ]);
+  return formatTable(
+    ['Welch t against reverse-kl', ...metrics.map((metric) => metric.title)],
+    rows,
+  );
+}
+
+/** The metrics `compare` reports for a preset. */
+export function comparedMetricsOf(preset: string): readonly ComparedMetric[] {
+  return preset === 'fashion-mnist' ? IMAGE_COMPARED_METRICS : MIXTURE_COMPARED_METRICS;
+}
+
+/** The statistics of `runs` per divergence, in the order of `divergences`. */
+export function summarizeComparison(
+  config: Pick<RunConfig, 'preset' | 'steps' | 'evaluationSamples'>,
+  seeds: number[],
+  divergences: readonly string[],
+  runs: Comparison['runs'],
+): Comparison {
+  const metrics = comparedMetricsOf(config.preset);
+  return {
+    preset: config.preset,
+    steps: config.steps,
+    seeds,
+    evaluationSamples: config.evaluationSamples,
+    runs,
+    divergences: divergences
+      .map((divergence) => {
+        const own = runs.filter((run) => run.divergence === divergence);
+        return {
+          divergence,
+          seeds: own.map((run) => run.seed),
+          metrics: aggregateRuns(own, metrics),
+        };
+      })
+      .filter((entry) => entry.seeds.length > 0),
+  };
+}
+
+/** The comparison's bar chart (the 0..1 metrics, mean with a ± standard deviation bar), as PNG. */
+export function comparisonChartPng(comparison: Comparison): Uint8Array {
+  const charted = comparedMetricsOf(comparison.preset).filter((metric) => metric.charted);
+  const seeds = comparison.seeds.length;
+  return barChartPng(
+    comparison.divergences.map((entry) => entry.divergence),
+    charted.map((metric) => ({
+      name: metric.title,
+      values: comparison.divergences.map(
+        (entry) => (entry.metrics[metric.key] as MeanAndSpread).mean,
+      ),
+      errors: comparison.divergences.map(
+        (entry) => (entry.metrics[metric.key] as MeanAndSpread).standardDeviation,
+      ),
+    })),
+    {
+      width: Math.max(720, 130 * comparison.divergences.length + 120),
+      height: 420,
+      // The bitmap font has no ±; the legend sits above the bars, in the top 25%.
+      title: `${comparison.preset}, ${comparison.steps} steps: mean${seeds > 1 ? ` +/- std over ${seeds} seeds` : ', one seed'}`,
+      yRange: [0, 1.4],
+    },
+  );
+}

@@ -1,0 +1,121 @@
+import { heunSampler } from '@fdistill/score';
+import { assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { AdamW } from './adamw.js';
+import type { DistillModel } from './distill-model.js';
+import { cosineDecay } from './learning-rate-schedule.js';
+import { checkFinite } from './non-finite.js';
+
+/** How the student is fitted to the teacher's sampler before distilling (`warmStartStudent`). */
+export interface StudentWarmStart {
+  /** Updates of the regression. */
+  steps: number;
+  /** Latent/sample pairs solved by the teacher. */
+  pairs: number;
+  /** Heun steps of the teacher's sampler; default 18. */
+  solverSteps?: number;
+  /** Peak learning rate (cosine-decayed to 0); default the generator's. */
+  learningRate?: number;
+}
+
+/**
+ * Warm-starts the student by regressing it on the teacher's deterministic sampler: `pairs`
+ * latents z (their own seed stream) are solved by Heun on `solverSteps` Karras steps to x(z),
+ * then the student's `G(z)` is fitted to x(z) by mean squared error for `steps` updates of a
+ * batch of pairs (a fresh AdamW, freed after, down to 0 on a cosine schedule). The EMA student
+ * is then set to the student. This is DMD's regression loss (Yin et al. 2024) used as
+ * initialization: the analogue of copying the teacher's weights when the teacher is an exact
+ * density with no network to copy. Returns the last loss.
+ *
+ * @example warmStartStudent(model, { steps: 1000, pairs: 16384 });
+ */
+export function warmStartStudent(model: DistillModel, settings: StudentWarmStart): number {
+  const {
+    steps,
+    pairs,
+    solverSteps = 18,
+    learningRate = model.options.learningRates.generator,
+  } = settings;
+  assertIntegerAtLeast('warmStartStudent: steps', steps, 1);
+  assertIntegerAtLeast('warmStartStudent: pairs', pairs, 1);
+  assertIntegerAtLeast('warmStartStudent: solverSteps', solverSteps, 1);
+  assertPositiveNumber('warmStartStudent: learningRate', learningRate);
+  if (model.data.classCount !== undefined) {
+    throw new Error('warmStartStudent: class-conditional students are not supported');
+  }
+  const { batchSize, sigmaMin, sigmaMax, weightDecay, betas } = model.options;
+  const { student, studentEma } = model.networks;
+  const latents = tf.randomNormal(
+    [pairs, ...model.data.sampleShape],
+    0,
+    1,
+    'float32',
+    model.seed(0, 'warm-start-latent'),
+  );
+  const { samples: targets } = heunSampler(model.teacher, {
+    noise: latents,
+    steps: solverSteps,
+    sigmaMin,
+    sigmaMax,
+  });
+  const optimizer = new AdamW(student.namedParameters(), {
+    learningRate,
+    weightDecay,
+    beta1: betas[0],
+    beta2: betas[1],
+  });
+  let loss = Number.NaN;
+  try {
+    for (let step = 0; step < steps; step++) {
+      optimizer.learningRate = cosineDecay(learningRate, step / steps);
+      const value = tf.tidy(() => {
+        const indices = tf.randomUniformInt(
+          [batchSize],
+          0,
+          pairs,
+          model.seed(step, 'warm-start-batch'),
+        );
+        const latent = tf.gather(latents, indices);
+        const target = tf.gather(targets, indices);
+        const { value, grads } = tf.variableGrads(
+          () => tf.mean(tf.square(tf.sub(model.generate(latent), target))) as tf.Scalar,
+          student.parameters(),
+        );
+        optimizer.applyGradients(grads);
+        return value;
+      });
+      loss = value.dataSync()[0] as number;
+      value.dispose();
+      checkFinite(step, { 'student warm-start loss': loss });
+    }
+  } finally {
+    optimizer.dispose();
+    tf.dispose([latents, targets]);
+  }
+  studentEma?.copyParametersFrom(student);
+  return loss;
+}
+
+/**
+ * Fits the fake score to the current student for `steps` updates with the run's fake-score
+ * `optimizer` (its own seed streams), before distilling: for a fresh fake network, e.g. with an
+ * analytic teacher. Returns the last loss.
+ *
+ * @example prefitFakeScore(model, optimizers.fakeScore, 500);
+ */
+export function prefitFakeScore(model: DistillModel, optimizer: AdamW, steps: number): number {
+  let loss = Number.NaN;
+  for (let step = 0; step < steps; step++) {
+    const value = tf.tidy(() => {
+      const update = model.fakeScoreGradients(
+        model.drawStudentInputs(step, 'prefit-latent', 'prefit-sigma', 'prefit-noise'),
+      );
+      optimizer.applyGradients(update.gradients);
+      return update.loss;
+    });
+    loss = value.dataSync()[0] as number;
+    value.dispose();
+    checkFinite(step, { 'fake score prefit loss': loss });
+  }
+  return loss;
+}
