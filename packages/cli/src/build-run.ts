@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UNetDenoiser } from '@fdistill/score';
-import { buildImageRun, buildMixtureRun, type ImageRun, type MixtureRun } from '@fdistill/trainer';
+import {
+  buildImageRun,
+  buildMixtureRun,
+  type ImageRun,
+  type ImageWarmStart,
+  type MixtureRun,
+} from '@fdistill/trainer';
 import { fashionMnistSource } from './fashion-mnist.js';
 import {
   ConfigError,
@@ -10,6 +16,7 @@ import {
   type MixtureRunConfig,
   type RunConfig,
 } from './run-config.js';
+import { cachedSamplerPairs } from './sampler-pairs.js';
 
 /** The pretrained Fashion-MNIST teacher shipped with the CLI (see teachers/fashion-mnist/README.md). */
 export const SHIPPED_FASHION_MNIST_TEACHER = fileURLToPath(
@@ -43,16 +50,38 @@ export function loadImageTeacher(path: string): UNetDenoiser {
   return teacher;
 }
 
+/** Sampler pairs of an image warm start unless the config says otherwise. */
+export const DEFAULT_SAMPLER_PAIRS = 2048;
+
+/** Seed of the warm start's pairs: one cached set per teacher, shared by every run seed. */
+const SAMPLER_PAIR_SEED = 0;
+
 /**
  * Builds a Fashion-MNIST run: the trainer's `buildImageRun` around the config's teacher
- * (`teacherPath`, or the shipped one) on the training set of `dataPath`.
+ * (`teacherPath`, or the shipped one) on the training set of `dataPath`; with
+ * `studentWarmStartSteps`, a fresh run first regresses the student on the teacher's cached
+ * sampler pairs.
  *
  * @example const run = buildImageRunOfConfig(PRESETS['fashion-mnist']);
  */
 export function buildImageRunOfConfig(config: ImageRunConfig): ImageRun {
   const data = fashionMnistSource(config.dataPath, 'train');
   const teacher = loadImageTeacher(config.teacherPath ?? SHIPPED_FASHION_MNIST_TEACHER);
-  return buildImageRun({ teacher, data, settings: config });
+  const steps = config.studentWarmStartSteps ?? 0;
+  if (steps === 0) return buildImageRun({ teacher, data, settings: config });
+  const warmStart: ImageWarmStart = {
+    steps,
+    pairs: () =>
+      cachedSamplerPairs(teacher, {
+        count: config.studentWarmStartPairs ?? DEFAULT_SAMPLER_PAIRS,
+        seed: SAMPLER_PAIR_SEED,
+        report: (line) => process.stderr.write(`${line}\n`),
+      }),
+    ...(config.studentWarmStartLearningRate === undefined
+      ? {}
+      : { learningRate: config.studentWarmStartLearningRate }),
+  };
+  return buildImageRun({ teacher, data, settings: config, warmStart });
 }
 
 /**

@@ -37,6 +37,15 @@ export interface ImageRunConfig extends DistillRunSettings, RunFolderFields {
   dataPath: string;
   /** A teacher.safetensors written by `fdistill teacher train`; default the shipped teacher. */
   teacherPath?: string;
+  /**
+   * Updates that regress the student on the teacher's Heun sampler pairs (noise and label to
+   * image, drawn once per teacher and cached) before distilling; 0 or absent starts at once.
+   */
+  studentWarmStartSteps?: number;
+  /** Sampler pairs of the warm start (default 2048). */
+  studentWarmStartPairs?: number;
+  /** Peak (cosine-decayed) learning rate of the warm start; default the generator's. */
+  studentWarmStartLearningRate?: number;
 }
 
 /** Everything that sets up a distillation run, one type per kind; a preset fills every field. */
@@ -100,9 +109,9 @@ const FIELDS: Record<string, { type: FieldType; kinds: readonly ConfigKind[] }> 
   inputFeatureScale: { type: 'positive', kinds: MIXTURE },
   discriminatorWidth: { type: 'integer', kinds: MIXTURE },
   discriminatorDepth: { type: 'integer', kinds: MIXTURE },
-  studentWarmStartSteps: { type: 'count', kinds: MIXTURE },
-  studentWarmStartPairs: { type: 'integer', kinds: MIXTURE },
-  studentWarmStartLearningRate: { type: 'positive', kinds: MIXTURE },
+  studentWarmStartSteps: { type: 'count', kinds: RUNS },
+  studentWarmStartPairs: { type: 'integer', kinds: RUNS },
+  studentWarmStartLearningRate: { type: 'positive', kinds: RUNS },
   fakeScorePrefitSteps: { type: 'count', kinds: MIXTURE },
   fakeScoreWeighting: { type: 'weighting', kinds: RUNS },
   ratioNormalization: { type: 'boolean', kinds: RUNS },

@@ -2,6 +2,7 @@ import type { DistillRun, ImageRun, MixtureRun } from '@fdistill/trainer';
 import {
   buildImageRunOfConfig,
   buildMixtureRunOfConfig,
+  DEFAULT_SAMPLER_PAIRS,
   loadImageTeacher,
   SHIPPED_FASHION_MNIST_TEACHER,
 } from './build-run.js';
@@ -62,4 +63,6 @@ export const IMAGE_RUN_KIND: RunKind<ImageRunConfig, ImageRun, ImageRunSummary> 
   build: buildImageRunOfConfig,
   summarize: summarizeImageRun,
   format: formatImageSummary,
+  describeWarmStart: (config) =>
+    `warm start: regressing the student on ${config.studentWarmStartPairs ?? DEFAULT_SAMPLER_PAIRS} sampler pairs of the teacher (${config.studentWarmStartSteps} updates)`,
 };

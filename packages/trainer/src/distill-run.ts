@@ -19,10 +19,10 @@ export interface DistillRun<
   studentEma: Network;
   /**
    * Fits the fresh networks before distilling (a mixture run: the student to the teacher's
-   * sampler, then the fake score to the student); absent when a run starts at once (an image
-   * run's networks are copies of its teacher). `distill` calls it on a fresh run only.
+   * sampler, then the fake score to the student; an image run, when given sampler pairs: the
+   * student to them); absent when a run starts at once. `distill` awaits it on a fresh run only.
    */
-  warmStart?(): void;
+  warmStart?(): void | Promise<void>;
   /** Frees the distiller and every network the run built. */
   dispose(): void;
 }

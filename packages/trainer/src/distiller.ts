@@ -20,7 +20,13 @@ import {
 import { clipByGlobalNorm } from './gradient-clipping.js';
 import { checkFinite } from './non-finite.js';
 import { type SampleWeighting, weightingOfSamples } from './sample-weighting.js';
-import { prefitFakeScore, type StudentWarmStart, warmStartStudent } from './warm-start.js';
+import {
+  prefitFakeScore,
+  regressStudentOnPairs,
+  type SamplerPairs,
+  type StudentWarmStart,
+  warmStartStudent,
+} from './warm-start.js';
 
 /**
  * f-distill training (paper Algorithm 1). Step k updates the generator when
@@ -98,6 +104,19 @@ export class Distiller {
    */
   warmStartStudent(settings: StudentWarmStart): number {
     return warmStartStudent(this.model, settings);
+  }
+
+  /**
+   * Fits the student to given sampler pairs (`regressStudentOnPairs` of the warm-start module:
+   * class-conditional pairs carry labels), then sets the EMA student to it. Returns the last loss.
+   *
+   * @example distiller.regressStudentOnPairs({ latents, labels, targets }, { steps: 1500 });
+   */
+  regressStudentOnPairs(
+    pairs: SamplerPairs,
+    settings: { steps: number; learningRate?: number },
+  ): number {
+    return regressStudentOnPairs(this.model, pairs, settings);
   }
 
   /**

@@ -36,7 +36,12 @@ export {
   type TeacherShard,
   teacherShardOf,
 } from './gradient-shards.js';
-export { buildImageRun, IMAGE_HEAD_RESOLUTIONS, type ImageRun } from './image-run.js';
+export {
+  buildImageRun,
+  IMAGE_HEAD_RESOLUTIONS,
+  type ImageRun,
+  type ImageWarmStart,
+} from './image-run.js';
 export {
   buildMixtureRun,
   MIXTURE_RUN_SETTINGS,
@@ -66,4 +71,4 @@ export {
   type TeacherTrainingOptions,
 } from './teacher-trainer.js';
 export { type DistillRunOptions, distill, trainTeacher } from './train-functions.js';
-export type { StudentWarmStart } from './warm-start.js';
+export type { SamplerPairs, StudentWarmStart } from './warm-start.js';

@@ -69,7 +69,7 @@ export async function distill(
     onResume?.(state);
   } else if (run.warmStart !== undefined) {
     onWarmStart?.();
-    run.warmStart();
+    await run.warmStart();
   }
   return runTraining(distiller, runOptions);
 }

@@ -41,10 +41,11 @@ export function warmStartStudent(model: DistillModel, settings: StudentWarmStart
   assertIntegerAtLeast('warmStartStudent: solverSteps', solverSteps, 1);
   assertPositiveNumber('warmStartStudent: learningRate', learningRate);
   if (model.data.classCount !== undefined) {
-    throw new Error('warmStartStudent: class-conditional students are not supported');
+    throw new Error(
+      'warmStartStudent: class-conditional students draw their pairs per label: use regressStudentOnPairs',
+    );
   }
-  const { batchSize, sigmaMin, sigmaMax, weightDecay, betas } = model.options;
-  const { student, studentEma } = model.networks;
+  const { sigmaMin, sigmaMax } = model.options;
   const latents = tf.randomNormal(
     [pairs, ...model.data.sampleShape],
     0,
@@ -58,6 +59,53 @@ export function warmStartStudent(model: DistillModel, settings: StudentWarmStart
     sigmaMin,
     sigmaMax,
   });
+  try {
+    return regressStudentOnPairs(model, { latents, targets }, { steps, learningRate });
+  } finally {
+    tf.dispose([latents, targets]);
+  }
+}
+
+/** Noise-to-sample pairs of a teacher's deterministic sampler, the student's regression targets. */
+export interface SamplerPairs {
+  /** z ~ N(0, I) [N, ...sampleShape]: the student's input for pair i. */
+  latents: tf.Tensor;
+  /** The class of pair i, int32 [N], for a class-conditional student. */
+  labels?: tf.Tensor1D;
+  /** The teacher's sampler output from `latents[i] * sigmaMax` (for `labels[i]`) [N, ...sampleShape]. */
+  targets: tf.Tensor;
+}
+
+/**
+ * Fits the student's `G(z)` (for the pair's label, if any) to given sampler pairs by mean squared
+ * error for `steps` updates of a batch of pairs (`options.batchSize` drawn with replacement, a
+ * fresh AdamW from `learningRate` cosine-decayed to 0, freed after), then sets the EMA student to
+ * the student: DMD's regression loss used as initialization, with pairs drawn once (and cached)
+ * by the caller. The pairs stay the caller's. Returns the last loss.
+ *
+ * @example regressStudentOnPairs(model, { latents, labels, targets }, { steps: 1500, learningRate: 2e-4 });
+ */
+export function regressStudentOnPairs(
+  model: DistillModel,
+  pairs: SamplerPairs,
+  settings: { steps: number; learningRate?: number },
+): number {
+  const { steps, learningRate = model.options.learningRates.generator } = settings;
+  assertIntegerAtLeast('regressStudentOnPairs: steps', steps, 1);
+  assertPositiveNumber('regressStudentOnPairs: learningRate', learningRate);
+  const count = pairs.latents.shape[0] as number;
+  if (pairs.targets.shape[0] !== count || (pairs.labels && pairs.labels.shape[0] !== count)) {
+    throw new RangeError(
+      `regressStudentOnPairs: latents, labels and targets must have one row per pair (${count})`,
+    );
+  }
+  if ((model.data.classCount !== undefined) !== (pairs.labels !== undefined)) {
+    throw new RangeError(
+      'regressStudentOnPairs: pairs.labels must be given exactly when the student is class-conditional',
+    );
+  }
+  const { batchSize, weightDecay, betas } = model.options;
+  const { student, studentEma } = model.networks;
   const optimizer = new AdamW(student.namedParameters(), {
     learningRate,
     weightDecay,
@@ -72,13 +120,14 @@ export function warmStartStudent(model: DistillModel, settings: StudentWarmStart
         const indices = tf.randomUniformInt(
           [batchSize],
           0,
-          pairs,
+          count,
           model.seed(step, 'warm-start-batch'),
         );
-        const latent = tf.gather(latents, indices);
-        const target = tf.gather(targets, indices);
+        const latent = tf.gather(pairs.latents, indices);
+        const target = tf.gather(pairs.targets, indices);
+        const labels = pairs.labels && (tf.gather(pairs.labels, indices) as tf.Tensor1D);
         const { value, grads } = tf.variableGrads(
-          () => tf.mean(tf.square(tf.sub(model.generate(latent), target))) as tf.Scalar,
+          () => tf.mean(tf.square(tf.sub(model.generate(latent, labels), target))) as tf.Scalar,
           student.parameters(),
         );
         optimizer.applyGradients(grads);
@@ -90,7 +139,6 @@ export function warmStartStudent(model: DistillModel, settings: StudentWarmStart
     }
   } finally {
     optimizer.dispose();
-    tf.dispose([latents, targets]);
   }
   studentEma?.copyParametersFrom(student);
   return loss;

@@ -1,0 +1,70 @@
+import '@tensorflow/tfjs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { heunSampler, UNetDenoiser } from '@fdistill/score';
+import { TINY_UNET } from '@fdistill/testing';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { toPixelLevels } from './pixel-levels.js';
+import { cachedSamplerPairs } from './sampler-pairs.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'fdistill-sampler-pairs-'));
+const previous = process.env.FDISTILL_CACHE_DIR;
+process.env.FDISTILL_CACHE_DIR = folder;
+afterAll(() => {
+  if (previous === undefined) delete process.env.FDISTILL_CACHE_DIR;
+  else process.env.FDISTILL_CACHE_DIR = previous;
+  rmSync(folder, { recursive: true, force: true });
+});
+
+describe('cachedSamplerPairs', { timeout: 60_000 }, () => {
+  it("draws the teacher's Heun solutions for balanced labels once, then reads the same pairs from the cache", async () => {
+    const teacher = new UNetDenoiser({ ...TINY_UNET, channels: 1, classCount: 10 });
+    const lines: string[] = [];
+    const first = await cachedSamplerPairs(teacher, {
+      count: 12,
+      seed: 3,
+      solverSteps: 2,
+      report: (line) => lines.push(line),
+    });
+    expect(readdirSync(folder).filter((name) => name.endsWith('.npz'))).toHaveLength(1);
+    expect(Array.from(first.labels.dataSync())).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
+    // The targets are the sampler's solutions for those latents and labels, as 8-bit levels.
+    const expected = tf.tidy(() => {
+      const { samples } = heunSampler(teacher, {
+        noise: first.latents,
+        labels: first.labels,
+        steps: 2,
+      });
+      return Array.from(
+        toPixelLevels(samples.dataSync() as Float32Array),
+        (level) => level / 127.5 - 1,
+      );
+    });
+    const targets = Array.from(first.targets.dataSync());
+    const largest = Math.max(
+      ...targets.map((value, index) => Math.abs(value - (expected[index] as number))),
+    );
+    expect(largest).toBeLessThan(1e-6);
+    const second = await cachedSamplerPairs(teacher, {
+      count: 12,
+      seed: 3,
+      solverSteps: 2,
+      report: (line) => lines.push(line),
+    });
+    expect(lines.at(-1)).toMatch(/^sampler pairs: 12 from the cache/);
+    expect(Array.from(second.targets.dataSync())).toEqual(targets);
+    expect(Array.from(second.latents.dataSync())).toEqual(Array.from(first.latents.dataSync()));
+    expect(existsSync(folder)).toBe(true);
+    tf.dispose([
+      first.latents,
+      first.labels,
+      first.targets,
+      second.latents,
+      second.labels,
+      second.targets,
+    ]);
+    teacher.dispose();
+  });
+});
