@@ -45,8 +45,12 @@ export function teacherSamplesFor(
   return { samples: cropped, seconds, networkEvaluations };
 }
 
-/** Minutes and seconds, for an ETA. */
-function formatDuration(seconds: number): string {
+/**
+ * Minutes and seconds, for an ETA.
+ *
+ * @example formatDuration(75.2) // '1m15s'
+ */
+export function formatDuration(seconds: number): string {
   const whole = Math.max(0, Math.round(seconds));
   return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
 }

@@ -4,7 +4,7 @@ import { decodeNpz, encodeNpz, type NpyArray } from '@fdistill/eval';
 import { heunSampler, type UNetDenoiser } from '@fdistill/score';
 import { writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
-import { balancedLabels } from './image-samplers.js';
+import { balancedLabels, formatDuration } from './image-samplers.js';
 import { fromPixelLevels, toPixelLevels } from './pixel-levels.js';
 import { cacheFolder, teacherFingerprint } from './teacher-sample-cache.js';
 
@@ -89,7 +89,7 @@ export async function cachedSamplerPairs(
     const done = start + size;
     const left = ((performance.now() - started) / 1000 / done) * (count - done);
     report(
-      `sampler pairs (Heun ${solverSteps} steps): ${done}/${count}, ${Math.round(left)} s left`,
+      `sampler pairs (Heun ${solverSteps} steps): ${done}/${count}, ${formatDuration(left)} left`,
     );
   }
   mkdirSync(cacheFolder(), { recursive: true });

@@ -8,10 +8,10 @@ import {
   formatWelchTable,
   summarizeComparison,
 } from '../comparison.js';
+import { type ComparedRunState, openComparedRun } from '../comparison-folders.js';
 import { checkRunInputs, distillRun, freeFolderName } from '../distill-run.js';
 import { resolveRunConfig } from '../load-config.js';
 import { ConfigError, PRESET_NAMES, type RunConfigFields } from '../run-config.js';
-import { RunFolder } from '../run-folder.js';
 import { selectCliBackend } from '../select-cli-backend.js';
 import { numberFlag, parseCommandArgs } from '../usage-error.js';
 
@@ -28,6 +28,8 @@ Options:
   --seed S             first seed (default 0)
   --divergences LIST   comma-separated subset of: ${COMPARED_DIVERGENCES.join(', ')}
   --out DIR            parent folder of the runs (default runs/compare-<preset>-seed<S>[-<S+N-1>])
+  --resume             continue the comparison in --out (same flags): finished runs are kept,
+                       runs with a checkpoint resume, the others start
   --backend NAME       auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
 
 Each run gets its own run folder <divergence>-seed<k> under --out. The table shows the mean and,
@@ -45,6 +47,7 @@ export async function compareCommand(args: string[]): Promise<number> {
     seeds: { type: 'string' },
     divergences: { type: 'string' },
     out: { type: 'string' },
+    resume: { type: 'boolean', default: false },
     backend: { type: 'string', default: 'auto' },
   });
   if (values.help) {
@@ -60,6 +63,10 @@ export async function compareCommand(args: string[]): Promise<number> {
         `--divergences: unknown "${name}"; expected a comma-separated subset of ${COMPARED_DIVERGENCES.join(', ')}`,
       );
     }
+  }
+  const resume = values.resume as boolean;
+  if (resume && values.out === undefined) {
+    throw new ConfigError('--resume continues the comparison in --out DIR: give --out');
   }
   const seedCount = numberFlag('seeds', values.seeds) ?? 1;
   if (!Number.isInteger(seedCount) || seedCount < 1) {
@@ -88,9 +95,10 @@ export async function compareCommand(args: string[]): Promise<number> {
       join('runs', `compare-${base.preset}-seed${base.seed}${seedCount > 1 ? `-${lastSeed}` : ''}`),
     );
   const folders = configs.map((config) =>
-    RunFolder.create(
+    openComparedRun(
       join(parent, `${config.divergence.replace(':', '')}-seed${config.seed}`),
       config,
+      resume,
     ),
   );
   const backend = await selectCliBackend(values.backend);
@@ -98,14 +106,19 @@ export async function compareCommand(args: string[]): Promise<number> {
   const runs: Comparison['runs'] = [];
   let comparison = summarizeComparison(base, seeds, divergences, runs);
   for (const [index, config] of configs.entries()) {
-    console.error(
-      `[${index + 1}/${configs.length}] ${config.divergence}, seed ${config.seed}: ${config.steps} steps`,
-    );
+    const run = folders[index] as ComparedRunState;
+    const title = `[${index + 1}/${configs.length}] ${config.divergence}, seed ${config.seed}`;
+    if (run.state === 'finished') {
+      console.error(`${title}: finished before, summary kept`);
+      runs.push({ ...run.summary, divergence: config.divergence, seed: config.seed });
+      continue;
+    }
+    console.error(`${title}: ${config.steps} steps${run.state === 'resume' ? ' (resuming)' : ''}`);
     const finished = await distillRun({
       config,
-      folder: folders[index] as RunFolder,
+      folder: run.folder,
       backend: backend.name,
-      resume: false,
+      resume: run.state === 'resume',
     });
     if (finished === undefined) return 130;
     runs.push({ ...finished.summary, seed: config.seed });
