@@ -11,6 +11,8 @@ import { FASHION_MNIST_FILES, FASHION_MNIST_PATH } from './fashion-mnist.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-cli-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
+// Teacher samples and sampler pairs drawn by these runs are cached here, not in the user's cache.
+process.env.FDISTILL_CACHE_DIR = join(folder, 'cache');
 
 /**
  * Runs the built `fdistill` binary; resolves with its exit code and output, which never holds
@@ -485,11 +487,22 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
       ])
         expect(Number.isFinite(summary[key])).toBe(true);
       expect(summary.teacherNfe).toBe(35);
+      expect(Number.isFinite(summary.realDataDomainFid)).toBe(true);
       const npz = join(folder, 'fashion.npz');
-      expect((await fdistill(['sample', '--run', out, '-n', '12', '--out', npz])).code).toBe(0);
+      expect((await fdistill(['sample', '--run', out, '-n', '20', '--out', npz])).code).toBe(0);
       const bytes = readFileSync(npz).toString('latin1');
-      expect(bytes).toContain("'descr': '|u1', 'fortran_order': False, 'shape': (12, 28, 28, 1)");
-      expect(bytes).toContain("'descr': '<i8', 'fortran_order': False, 'shape': (12,)");
+      expect(bytes).toContain("'descr': '|u1', 'fortran_order': False, 'shape': (20, 28, 28, 1)");
+      expect(bytes).toContain("'descr': '<i8', 'fortran_order': False, 'shape': (20,)");
+      // The saved samples score exactly as the run's evaluation scored them.
+      const scored = await fdistill(['eval', '--samples', npz, '--json']);
+      expect(scored.code).toBe(0);
+      expect(JSON.parse(scored.stdout)).toMatchObject({
+        count: 20,
+        samplesDomainFid: summary.domainFid,
+        samplesRecall: summary.recall,
+        samplesLabelAccuracy: summary.labelAccuracy,
+        realDataDomainFid: summary.realDataDomainFid,
+      });
       const onnx = join(folder, 'fashion-student.onnx');
       expect(
         (await fdistill(['export', '--run', out, '--format', 'onnx', '--out', onnx])).code,
