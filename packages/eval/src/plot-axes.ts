@@ -96,13 +96,8 @@ export function visibleRange(
   return { min: low, max: high };
 }
 
-/**
- * The axes of a plot: frame, grid, tick labels, title, axis labels and legend, and the frame's
- * data-to-pixel maps.
- *
- * @example const { frame, shapes, legend } = buildAxes({ width: 480, height: 480, xInterval, yInterval, legend: [] });
- */
-export function buildAxes(options: {
+/** What `buildAxes` draws: the frame's size, its data ranges, its words and its legend. */
+export interface AxesOptions {
   width: number;
   height: number;
   xInterval: Interval;
@@ -113,26 +108,14 @@ export function buildAxes(options: {
   /** Names of categories at x = 0.5, 1.5, ... (a bar chart) instead of numeric x ticks. */
   xCategories?: readonly string[];
   legend: readonly LegendEntry[];
-}): { frame: PlotFrame; shapes: Shape[]; legend: Shape[] } {
-  const { width, height, xInterval, yInterval } = options;
-  const left = 64;
-  const top = options.title || options.yLabel ? 40 : 16;
-  const right = 16;
-  const bottom = options.xLabel ? 52 : 36;
-  const plotWidth = Math.max(1, width - left - right);
-  const plotHeight = Math.max(1, height - top - bottom);
-  const frame: PlotFrame = {
-    left,
-    top,
-    width: plotWidth,
-    height: plotHeight,
-    x: (value) => left + ((value - xInterval.min) / (xInterval.max - xInterval.min)) * plotWidth,
-    y: (value) =>
-      top + plotHeight - ((value - yInterval.min) / (yInterval.max - yInterval.min)) * plotHeight,
-  };
+}
+
+/** Grid lines and tick labels (or category names) of both axes. */
+function tickShapes(frame: PlotFrame, options: AxesOptions): Shape[] {
+  const { left, top, width: plotWidth, height: plotHeight } = frame;
   const shapes: Shape[] = [];
-  const xTicks = niceTicks(xInterval);
-  const yTicks = niceTicks(yInterval);
+  const xTicks = niceTicks(options.xInterval);
+  const yTicks = niceTicks(options.yInterval);
   options.xCategories?.forEach((name, index) => {
     shapes.push({
       kind: 'text',
@@ -186,52 +169,32 @@ export function buildAxes(options: {
       anchor: 'end',
     });
   }
-  shapes.push({
-    kind: 'rectangle',
-    x: left,
-    y: top,
-    width: plotWidth,
-    height: plotHeight,
-    stroke: FRAME,
-  });
-  if (options.title) {
-    shapes.push({
-      kind: 'text',
-      x: left + plotWidth / 2,
-      y: 26,
-      text: options.title,
-      color: INK,
-      size: TITLE_SIZE,
-      anchor: 'middle',
-    });
-  }
+  return shapes;
+}
+
+/** The title above the frame, the x label below it and the y label above its left edge. */
+function labelShapes(frame: PlotFrame, options: AxesOptions): Shape[] {
+  const { left, top, width: plotWidth } = frame;
+  const text = (x: number, y: number, words: string, size: number, anchor: 'start' | 'middle') =>
+    ({ kind: 'text', x, y, text: words, color: INK, size, anchor }) as const;
+  const shapes: Shape[] = [];
+  if (options.title)
+    shapes.push(text(left + plotWidth / 2, 26, options.title, TITLE_SIZE, 'middle'));
   if (options.xLabel) {
-    shapes.push({
-      kind: 'text',
-      x: left + plotWidth / 2,
-      y: height - 12,
-      text: options.xLabel,
-      color: INK,
-      size: TICK_SIZE,
-      anchor: 'middle',
-    });
+    shapes.push(
+      text(left + plotWidth / 2, options.height - 12, options.xLabel, TICK_SIZE, 'middle'),
+    );
   }
-  if (options.yLabel) {
-    shapes.push({
-      kind: 'text',
-      x: 8,
-      y: top - 10,
-      text: options.yLabel,
-      color: INK,
-      size: TICK_SIZE,
-      anchor: 'start',
-    });
-  }
-  // The legend goes last so that it is drawn over the data.
+  if (options.yLabel) shapes.push(text(8, top - 10, options.yLabel, TICK_SIZE, 'start'));
+  return shapes;
+}
+
+/** One row per legend entry in the frame's top right corner: the name, then its marker. */
+function legendShapes(frame: PlotFrame, entries: readonly LegendEntry[]): Shape[] {
   const legend: Shape[] = [];
-  options.legend.forEach((entry, index) => {
-    const y = top + 16 + index * 16;
-    const x = left + plotWidth - 12;
+  entries.forEach((entry, index) => {
+    const y = frame.top + 16 + index * 16;
+    const x = frame.left + frame.width - 12;
     legend.push({
       kind: 'text',
       x: x - 14,
@@ -255,7 +218,47 @@ export function buildAxes(options: {
       });
     else legend.push(...crossShapes(x, y, 4, entry.color));
   });
-  return { frame, shapes, legend };
+  return legend;
+}
+
+/**
+ * The axes of a plot: frame, grid, tick labels, title, axis labels and legend, and the frame's
+ * data-to-pixel maps.
+ *
+ * @example const { frame, shapes, legend } = buildAxes({ width: 480, height: 480, xInterval, yInterval, legend: [] });
+ */
+export function buildAxes(options: AxesOptions): {
+  frame: PlotFrame;
+  shapes: Shape[];
+  legend: Shape[];
+} {
+  const { width, height, xInterval, yInterval } = options;
+  const left = 64;
+  const top = options.title || options.yLabel ? 40 : 16;
+  const right = 16;
+  const bottom = options.xLabel ? 52 : 36;
+  const plotWidth = Math.max(1, width - left - right);
+  const plotHeight = Math.max(1, height - top - bottom);
+  const frame: PlotFrame = {
+    left,
+    top,
+    width: plotWidth,
+    height: plotHeight,
+    x: (value) => left + ((value - xInterval.min) / (xInterval.max - xInterval.min)) * plotWidth,
+    y: (value) =>
+      top + plotHeight - ((value - yInterval.min) / (yInterval.max - yInterval.min)) * plotHeight,
+  };
+  const outline: Shape = {
+    kind: 'rectangle',
+    x: left,
+    y: top,
+    width: plotWidth,
+    height: plotHeight,
+    stroke: FRAME,
+  };
+  const shapes = [...tickShapes(frame, options), outline, ...labelShapes(frame, options)];
+  // The legend goes last so that it is drawn over the data.
+  return { frame, shapes, legend: legendShapes(frame, options.legend) };
 }
 
 /**
