@@ -14,6 +14,53 @@ import {
 } from './onnx-layers.js';
 
 /**
+ * One residual block of the U-Net as NCHW graph nodes (GroupNorm, SiLU, 3x3 conv, the embedding's
+ * per-channel shift, again, a 1x1 skip conv when the width changes, the sum scaled by 1/sqrt 2,
+ * and self-attention when asked), its weights read under `prefix`.
+ */
+function residualBlockGraph(
+  context: OnnxExportContext,
+  network: UNetDenoiser,
+  prefix: string,
+  x: string,
+  block: {
+    inChannels: number;
+    outChannels: number;
+    size: number;
+    attention: boolean;
+    embedding: string;
+  },
+): string {
+  const { graph } = context;
+  const { groupNormGroups, embeddingSize } = network.config;
+  const { inChannels, outChannels, size, attention, embedding } = block;
+  const conv = (name: string, input: string, from: number, kernelSize: number) =>
+    conv2dGraph(context, `${prefix}.${name}`, input, {
+      inChannels: from,
+      outChannels,
+      kernelSize,
+      stride: 1,
+      inputSize: size,
+    });
+  const norm0 = groupNormGraph(context, `${prefix}.norm0`, x, inChannels, groupNormGroups);
+  let h = conv('conv0', siluGraph(graph, norm0), inChannels, 3);
+  const shift = graph.add('Reshape', [
+    linearGraph(context, `${prefix}.affine`, embedding, embeddingSize, outChannels),
+    graph.addInt64Constant([-1, outChannels, 1, 1]),
+  ]);
+  h = graph.add('Add', [h, shift]);
+  const norm1 = groupNormGraph(context, `${prefix}.norm1`, h, outChannels, groupNormGroups);
+  h = conv('conv1', siluGraph(graph, norm1), outChannels, 3);
+  const skip = inChannels === outChannels ? x : conv('skip', x, inChannels, 1);
+  const output = graph.add('Mul', [
+    graph.add('Add', [h, skip]),
+    graph.addFloatConstant(Math.SQRT1_2),
+  ]);
+  if (!attention) return output;
+  return selfAttentionGraph(context, `${prefix}.attention`, output, outChannels, groupNormGroups);
+}
+
+/**
  * The raw network F of a `UNetDenoiser` as graph nodes, rebuilt from its config the way its
  * constructor builds it and read from its state dict by name: `F(c_in x; c_noise, labels)` on
  * NHWC `x` [batch, size, size, channels]. Inside, the graph runs NCHW (ONNX's Conv layout): one
@@ -48,40 +95,14 @@ export function unetRawNetworkGraph(
     size: number,
     attention: boolean,
     embedding: string,
-  ): string => {
-    const conv = (name: string, input: string, from: number, kernelSize: number) =>
-      conv2dGraph(context, `${prefix}.${name}`, input, {
-        inChannels: from,
-        outChannels,
-        kernelSize,
-        stride: 1,
-        inputSize: size,
-      });
-    const norm0 = groupNormGraph(context, `${prefix}.norm0`, x, inChannels, groupNormGroups);
-    let h = conv('conv0', siluGraph(graph, norm0), inChannels, 3);
-    const shift = graph.add('Reshape', [
-      linearGraph(context, `${prefix}.affine`, embedding, embeddingSize, outChannels),
-      graph.addInt64Constant([-1, outChannels, 1, 1]),
-    ]);
-    h = graph.add('Add', [h, shift]);
-    const norm1 = groupNormGraph(context, `${prefix}.norm1`, h, outChannels, groupNormGroups);
-    h = conv('conv1', siluGraph(graph, norm1), outChannels, 3);
-    const skip = inChannels === outChannels ? x : conv('skip', x, inChannels, 1);
-    let output = graph.add('Mul', [
-      graph.add('Add', [h, skip]),
-      graph.addFloatConstant(Math.SQRT1_2),
-    ]);
-    if (attention) {
-      output = selfAttentionGraph(
-        context,
-        `${prefix}.attention`,
-        output,
-        outChannels,
-        groupNormGroups,
-      );
-    }
-    return output;
-  };
+  ): string =>
+    residualBlockGraph(context, network, prefix, x, {
+      inChannels,
+      outChannels,
+      size,
+      attention,
+      embedding,
+    });
 
   return (scaledInput, noiseCondition) => {
     const embedding = conditioningEmbeddingGraph(context, noiseCondition, labels, {
