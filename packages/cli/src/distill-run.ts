@@ -32,8 +32,18 @@ export interface FinishedRun {
  * @example checkRunInputs(resolveRunConfig({ preset: 'fashion-mnist' }));
  */
 export function checkRunInputs(config: RunConfig): void {
-  if (isMixtureRunConfig(config)) MIXTURE_RUN_KIND.checkInputs(config);
-  else IMAGE_RUN_KIND.checkInputs(config);
+  withRunKind(config, (kind, ofKind) => kind.checkInputs(ofKind));
+}
+
+/** Calls `act` with the run kind of `config` (mixture or image) and the config as that kind's. */
+function withRunKind<Result>(
+  config: RunConfig,
+  act: <Config extends RunConfig, Run extends DistillRun, Summary extends FinishedRun['summary']>(
+    kind: RunKind<Config, Run, Summary>,
+    config: Config,
+  ) => Result,
+): Result {
+  return isMixtureRunConfig(config) ? act(MIXTURE_RUN_KIND, config) : act(IMAGE_RUN_KIND, config);
 }
 
 /**
@@ -44,10 +54,7 @@ export function checkRunInputs(config: RunConfig): void {
  * @example const finished = await distillRun({ config, folder, backend: 'wasm', resume: false });
  */
 export function distillRun(request: DistillRunRequest): Promise<FinishedRun | undefined> {
-  const { config } = request;
-  return isMixtureRunConfig(config)
-    ? trainAndSummarize(MIXTURE_RUN_KIND, config, request)
-    : trainAndSummarize(IMAGE_RUN_KIND, config, request);
+  return withRunKind(request.config, (kind, config) => trainAndSummarize(kind, config, request));
 }
 
 /** The run loop of `distillRun` for one kind. */
@@ -133,10 +140,7 @@ export function measureRun(request: {
   backend: string;
   wallSeconds: () => number;
 }): Promise<FinishedRun> {
-  const { config } = request;
-  return isMixtureRunConfig(config)
-    ? measureCheckpoint(MIXTURE_RUN_KIND, config, request)
-    : measureCheckpoint(IMAGE_RUN_KIND, config, request);
+  return withRunKind(request.config, (kind, config) => measureCheckpoint(kind, config, request));
 }
 
 /** `measureRun` for one kind. */
