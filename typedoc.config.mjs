@@ -31,6 +31,8 @@ export default {
   readme: 'none',
   excludePrivate: true,
   excludeInternal: true,
+  // No links to a hosted repository: the reference builds the same with or without a git remote.
+  disableSources: true,
   // `pnpm typecheck` checks the types; the docs run only converts them.
   skipErrorChecking: true,
   treatWarningsAsErrors: true,

@@ -12,6 +12,7 @@ export {
   FASHION_MNIST_TEACHER_NETWORK,
   fashionMnistSource,
 } from './fashion-mnist.js';
+export type { ImageTeacherConfig } from './image-teacher-config.js';
 export { readConfigFile, resolveRunConfig } from './load-config.js';
 export { PRESET_DESCRIPTIONS, PRESETS } from './presets.js';
 export {
@@ -23,8 +24,10 @@ export {
   PRESET_NAMES,
   type PresetName,
   type RunConfig,
+  type RunConfigFields,
   validateConfigFields,
 } from './run-config.js';
 export { RUN_FILES, RunFolder } from './run-folder.js';
+export type { RunContext, RunSummaryOf } from './run-summary.js';
 export { selectCliBackend } from './select-cli-backend.js';
 export { formatSummary, type RunSummary, summarizeMixtureRun } from './summarize-mixture-run.js';
