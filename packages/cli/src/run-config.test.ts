@@ -25,10 +25,14 @@ describe('run configs', () => {
     expect(() => validateConfigFields({ generatorLearningRate: 0 }, 'run.yaml')).toThrow(
       'run.yaml: generatorLearningRate must be a number > 0, got 0',
     );
-    expect(() =>
+    // The warm start is a field of both kinds (an image run regresses on sampler pairs).
+    expect(
       resolveRunConfig({ preset: 'fashion-mnist', flags: { studentWarmStartSteps: 10 } }),
+    ).toMatchObject({ preset: 'fashion-mnist', studentWarmStartSteps: 10 });
+    expect(() =>
+      resolveRunConfig({ preset: 'fashion-mnist', flags: { fakeScorePrefitSteps: 10 } }),
     ).toThrow(
-      'command line: studentWarmStartSteps is a field of the mixture presets (ring8, grid25), not of fashion-mnist runs',
+      'command line: fakeScorePrefitSteps is a field of the mixture presets (ring8, grid25), not of fashion-mnist runs',
     );
     expect(() =>
       resolveRunConfig({ preset: 'fashion-mnist', flags: { evaluationEvery: 10 } }),
