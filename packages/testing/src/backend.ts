@@ -27,13 +27,13 @@ export async function onBothBackends(
 }
 
 /** `compute` once with tfjs's own backward pass and once with the lean one: values and peak bytes. */
-export async function bothGradientPasses(compute: () => tf.Tensor[]) {
+export async function bothGradientPasses(compute: () => tf.Tensor[] | Promise<tf.Tensor[]>) {
   const run = async () => {
     const before = tf.memory().numTensors;
     let values: Float32Array[] = [];
-    const profile = await tf.profile(() => {
-      const tensors = compute();
-      values = tensors.map((tensor) => tensor.dataSync() as Float32Array);
+    const profile = await tf.profile(async () => {
+      const tensors = await compute();
+      values = (await Promise.all(tensors.map((tensor) => tensor.data()))) as Float32Array[];
       tf.dispose(tensors);
     });
     const peakBytes = profile.peakBytes;

@@ -74,9 +74,9 @@ describe('checkpoint files', () => {
     );
   });
 
-  it('encode and decode bytes without a file system, the same as a file', () => {
+  it('encode and decode bytes without a file system, the same as a file', async () => {
     const tensors = new Map([['w', tf.tensor1d([0.25, -8])]]);
-    const bytes = encodeCheckpoint({ tensors, state: { step: 3 } });
+    const bytes = await encodeCheckpoint({ tensors, state: { step: 3 } });
     const decoded = decodeCheckpoint(bytes);
     expect(decoded.state).toEqual({ step: 3 });
     expect(Array.from(decoded.tensors.get('w')?.dataSync() ?? [])).toEqual([0.25, -8]);
