@@ -152,26 +152,3 @@ export async function installNodeWebGpu(gpu: WebGpuLike): Promise<void> {
     Object.defineProperty(scope.navigator, 'gpu', { value: gpu, configurable: true });
   }
 }
-
-/** The part of tfjs-webgpu's backend that reads a tensor synchronously. */
-interface SynchronousReader {
-  readSync(dataId: object): unknown;
-  tensorMap: { get(dataId: object): { values?: unknown } | undefined };
-}
-
-/**
- * Makes a synchronous read of a tensor that lives on the GPU (`dataSync`, `arraySync`) fail with
- * one line naming the fix: tfjs-webgpu reads synchronously through an `OffscreenCanvas`, which
- * Node lacks (its own error is "OffscreenCanvas is not defined"). Values already on the CPU
- * (after an `await tensor.data()`) are still returned.
- */
-export function refuseSynchronousGpuReads(backend: object): void {
-  const reader = backend as SynchronousReader;
-  const readSync = reader.readSync.bind(reader);
-  reader.readSync = (dataId) => {
-    if (reader.tensorMap.get(dataId)?.values != null) return readSync(dataId);
-    throw new Error(
-      'webgpu in Node reads tensors only asynchronously: use await tensor.data() or tensor.array(), not dataSync() or arraySync()',
-    );
-  };
-}

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { installWasmKernels } from './install-wasm-kernels.js';
 import { installWebGpuKernels } from './install-webgpu-kernels.js';
 import { installLeanGradients } from './lean-gradients.js';
-import { installNodeWebGpu, nodeWebGpu, refuseSynchronousGpuReads } from './node-webgpu.js';
+import { installNodeWebGpu, nodeWebGpu } from './node-webgpu.js';
+import { refuseSynchronousGpuReads } from './refuse-synchronous-gpu-reads.js';
 import { softwareWebGlRenderer } from './software-webgl.js';
 import {
   requestWebGpuAdapter,
@@ -169,7 +170,7 @@ async function tryBackend(
     await tf.ready();
     if (name === 'wasm') installWasmKernels();
     if (name === 'webgpu') installWebGpuKernels();
-    if (name === 'webgpu' && node) refuseSynchronousGpuReads(tf.backend());
+    if (name === 'webgpu') refuseSynchronousGpuReads(tf.backend());
     return adapter === undefined ? {} : { adapter };
   } catch (error) {
     const message = (error as Error).message.split('\n')[0] ?? String(error);
