@@ -98,7 +98,7 @@ export async function cachedTeacherSamples(
     report(`teacher samples: ${path} is unreadable, drawing them again`);
   }
   const labels = balancedLabels(count);
-  const drawn = teacherSamplesInChunks(teacher, labels, TEACHER_EVALUATION_SEED, report);
+  const drawn = await teacherSamplesInChunks(teacher, labels, TEACHER_EVALUATION_SEED, report);
   const levels = toPixelLevels((await drawn.samples.data()) as Float32Array);
   const shape = [...drawn.samples.shape];
   tf.dispose(drawn.samples);
