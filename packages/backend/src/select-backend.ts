@@ -230,8 +230,12 @@ export async function selectBackend(
         `backend ${requested} cannot load: ${result.failure}${hint ? `; install it with: ${hint}` : ''}`,
       );
     }
-    const reason = `chosen explicitly${adapterNote(result.adapter)}`;
-    return { name: requested, reason, failures, ...result };
+    const renderer = requested === 'webgl' ? softwareWebGlRenderer() : undefined;
+    const note =
+      renderer === undefined
+        ? adapterNote(result.adapter)
+        : `; software renderer ${renderer}: GPU code run on the CPU, slower than wasm`;
+    return { name: requested, reason: `chosen explicitly${note}`, failures, ...result };
   }
   for (const name of runsInNode() ? NODE_BACKEND_ORDER : BROWSER_BACKEND_ORDER) {
     const software = name === 'webgl' ? softwareWebGlRenderer() : undefined;
