@@ -61,3 +61,4 @@ export function expectClose(actual: Float32Array[], expected: Float32Array[], to
     expect(error / scale, `output ${index}`).toBeLessThan(tolerance);
   });
 }
+export { type DistillStepDifferences, distillStepDifferences } from './distill-step-differences.js';
