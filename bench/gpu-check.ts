@@ -13,10 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  type DistillStepDifferences,
-  distillStepDifferences,
-} from '@fdistill/testing/backend';
+import { type DistillStepDifferences, distillStepDifferences } from '@fdistill/testing/backend';
 import { twoImageDistillSteps, twoMixtureDistillSteps } from '@fdistill/testing/trainer';
 import { type CaseResult, type CaseSpec, MIXTURE_WORKLOAD } from './cases.js';
 import { IMAGE_PRESET_WORKLOAD, type ImageWorkloadConfig, TEACHER_WORKLOAD } from './workloads.js';

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeWebGpu } from '@fdistill/backend';
-import { afterAll, describe, expect, it } from 'vitest';
 import { runBuiltCli } from '@fdistill/testing/cli';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-webgpu-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));

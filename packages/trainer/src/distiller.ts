@@ -226,10 +226,7 @@ export class Distiller {
    * ratio bins, step, seed, options) to `store` as one safetensors file (`checkpointFile(path)`
    * from `@fdistill/trainer/node` writes it atomically).
    */
-  saveCheckpoint(
-    store: CheckpointStore,
-    extraState: Record<string, unknown> = {},
-  ): Promise<void> {
+  saveCheckpoint(store: CheckpointStore, extraState: Record<string, unknown> = {}): Promise<void> {
     return writeDistillerCheckpoint(store, this.state(), extraState);
   }
 

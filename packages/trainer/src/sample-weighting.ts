@@ -54,11 +54,6 @@ export async function weightingOfSamples(
   });
   const rows = (await columns.array()) as number[][];
   columns.dispose();
-  const [sigma, ratio, weight, scoreDifference] = rows as [
-    number[],
-    number[],
-    number[],
-    number[],
-  ];
+  const [sigma, ratio, weight, scoreDifference] = rows as [number[], number[], number[], number[]];
   return { sigma, ratio, weight, scoreDifference };
 }

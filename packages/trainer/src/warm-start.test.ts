@@ -60,24 +60,18 @@ describe('Distiller.warmStartStudent', { timeout: 60_000 }, () => {
 
   it('rejects bad arguments and class-conditional data before any work', async () => {
     const distiller = smallDistiller(twoModeMixture(), { divergence: getDivergence('js') });
-    await expect(
-      distiller.warmStartStudent({ steps: 0, pairs: 10 }),
-    ).rejects.toThrow(
+    await expect(distiller.warmStartStudent({ steps: 0, pairs: 10 })).rejects.toThrow(
       'warmStartStudent: steps must be an integer >= 1, got 0',
     );
     await expect(
       distiller.warmStartStudent({ steps: 1, pairs: 10, learningRate: -1 }),
-    ).rejects.toThrow(
-      'warmStartStudent: learningRate',
-    );
+    ).rejects.toThrow('warmStartStudent: learningRate');
     const labelled = new Distiller(
       distiller.networks,
       { ...mixtureSource(twoModeMixture()), classCount: 3 },
       { divergence: getDivergence('js'), batchSize: 32 },
     );
-    await expect(
-      labelled.warmStartStudent({ steps: 1, pairs: 10 }),
-    ).rejects.toThrow(
+    await expect(labelled.warmStartStudent({ steps: 1, pairs: 10 })).rejects.toThrow(
       'class-conditional students draw their pairs per label: use regressStudentOnPairs',
     );
   });
@@ -164,9 +158,7 @@ describe('Distiller.regressStudentOnPairs', { timeout: 60_000 }, () => {
     await expect(
       distiller.regressStudentOnPairs({ ...pairs, targets: short }, { steps: 1 }),
     ).rejects.toThrow('latents, labels and targets must have one row per pair (16)');
-    await expect(
-      distiller.regressStudentOnPairs(pairs, { steps: 0 }),
-    ).rejects.toThrow(
+    await expect(distiller.regressStudentOnPairs(pairs, { steps: 0 })).rejects.toThrow(
       'regressStudentOnPairs: steps must be an integer >= 1, got 0',
     );
     tf.dispose([pairs.latents, pairs.labels, pairs.targets, short]);
