@@ -26,6 +26,24 @@ export async function onBothBackends(
   return { cpu: await run('cpu'), wasm: await run('wasm') };
 }
 
+/**
+ * `onBothBackends` for an asynchronous `compute` (one that awaits training steps): it frees what
+ * it does not return itself, as no tidy spans an await.
+ */
+export async function onBothBackendsAsync(
+  compute: () => Promise<tf.Tensor[]>,
+): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
+  const run = async (name: string) => {
+    await tf.setBackend(name);
+    if (name === 'wasm' && !installWasmKernels()) throw new Error('wasm kernels not installed');
+    const tensors = await compute();
+    const values = (await Promise.all(tensors.map((tensor) => tensor.data()))) as Float32Array[];
+    tf.dispose(tensors);
+    return values;
+  };
+  return { cpu: await run('cpu'), wasm: await run('wasm') };
+}
+
 /** `compute` once with tfjs's own backward pass and once with the lean one: values and peak bytes. */
 export async function bothGradientPasses(compute: () => tf.Tensor[] | Promise<tf.Tensor[]>) {
   const run = async () => {
