@@ -9,12 +9,16 @@ import { imageWorkload, mixtureWorkload, teacherWorkload } from './workloads.js'
 import { BACKEND_MODULE, backend, trainerNode } from './workspace.js';
 
 /** The median time of `run` in milliseconds, after `warmup` untimed runs. */
-function medianMs(run: () => void, warmup: number, iterations: number): number {
-  for (let i = 0; i < warmup; i++) run();
+async function medianMs(
+  run: () => Promise<unknown>,
+  warmup: number,
+  iterations: number,
+): Promise<number> {
+  for (let i = 0; i < warmup; i++) await run();
   const times: number[] = [];
   for (let i = 0; i < iterations; i++) {
     const start = performance.now();
-    run();
+    await run();
     times.push(performance.now() - start);
   }
   times.sort((a, b) => a - b);
@@ -22,8 +26,10 @@ function medianMs(run: () => void, warmup: number, iterations: number): number {
 }
 
 /** The largest total size of live tensors while `run` runs, in MB. */
-async function peakTensorMb(run: () => void): Promise<number> {
-  const info = await tf.profile(run);
+async function peakTensorMb(run: () => unknown): Promise<number> {
+  const info = await tf.profile(async () => {
+    await run();
+  });
   return info.peakBytes / 2 ** 20;
 }
 
@@ -33,7 +39,7 @@ async function distillCase(spec: Extract<CaseSpec, { kind: 'distill-2d' | 'disti
   const timed = { generator: [] as number[], critic: [] as number[] };
   for (let i = 0; i < 2 * (spec.warmup + spec.iterations); i++) {
     const start = performance.now();
-    const kind = workload.step();
+    const kind = await workload.step();
     const elapsed = performance.now() - start;
     if (i >= 2 * spec.warmup) timed[kind].push(elapsed);
   }
@@ -41,7 +47,7 @@ async function distillCase(spec: Extract<CaseSpec, { kind: 'distill-2d' | 'disti
     [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
   let peak = 0;
   for (let i = 0; i < 2; i++) {
-    peak = Math.max(peak, await peakTensorMb(() => void workload.step()));
+    peak = Math.max(peak, await peakTensorMb(() => workload.step()));
   }
   workload.dispose();
   return {
@@ -66,7 +72,7 @@ async function teacherCase(spec: Extract<CaseSpec, { kind: 'teacher-image' }>) {
         })
       : undefined;
   workload.trainer.shareWork(shards);
-  const stepMs = medianMs(() => workload.step(), spec.warmup, spec.iterations);
+  const stepMs = await medianMs(() => workload.step(), spec.warmup, spec.iterations);
   const peak = await peakTensorMb(() => workload.step());
   shards?.dispose();
   workload.dispose();
@@ -112,11 +118,11 @@ async function convolutionCase(spec: Extract<CaseSpec, { kind: 'conv' }>) {
         { ...attrs, filterShape: filter.shape },
       ) as tf.Tensor;
   const timeOf = (compute: () => tf.Tensor) =>
-    medianMs(() => tf.dispose(compute()), spec.warmup, spec.iterations);
+    medianMs(async () => tf.dispose(compute()), spec.warmup, spec.iterations);
   const result = {
-    forwardMs: timeOf(forward),
-    inputGradientMs: timeOf(inputGradient),
-    filterGradientMs: timeOf(filterGradient),
+    forwardMs: await timeOf(forward),
+    inputGradientMs: await timeOf(inputGradient),
+    filterGradientMs: await timeOf(filterGradient),
     peakTensorMb: await peakTensorMb(() =>
       tf.dispose([forward(), inputGradient(), filterGradient()]),
     ),

@@ -92,7 +92,7 @@ export const IMAGE_PRESET_WORKLOAD: ImageWorkloadConfig = {
  * score-matching step (EDM log-normal sigmas, AdamW, EMA copy) of the shipped teacher's U-Net at
  * its training batch.
  *
- * @example const workload = teacherWorkload(TEACHER_WORKLOAD); workload.step();
+ * @example const workload = teacherWorkload(TEACHER_WORKLOAD); await workload.step();
  */
 export const TEACHER_WORKLOAD: ImageWorkloadConfig = {
   ...IMAGE_PRESET_WORKLOAD,
@@ -131,10 +131,10 @@ function randomImages(config: ImageWorkloadConfig): tf.Tensor4D {
  * Teacher training (denoising score matching) of a U-Net with an EMA copy, as the CLI's teacher
  * training does it.
  *
- * @example const workload = teacherWorkload(TEACHER_WORKLOAD); workload.step();
+ * @example const workload = teacherWorkload(TEACHER_WORKLOAD); await workload.step();
  */
 export function teacherWorkload(config: ImageWorkloadConfig): {
-  step(): void;
+  step(): Promise<void>;
   dispose(): void;
   /** The network being trained and its trainer (to split its batches across threads). */
   network: score.UNetDenoiser;
@@ -156,7 +156,9 @@ export function teacherWorkload(config: ImageWorkloadConfig): {
     ema,
   );
   return {
-    step: () => void teacherTrainer.step(),
+    step: async () => {
+      await teacherTrainer.step();
+    },
     dispose: () => {
       for (const module of [network, ema]) module.dispose();
       images.dispose();
@@ -173,7 +175,7 @@ export function teacherWorkload(config: ImageWorkloadConfig): {
  */
 export interface DistillWorkload {
   /** Takes the next step; says which kind it was. */
-  step(): 'generator' | 'critic';
+  step(): Promise<'generator' | 'critic'>;
   dispose(): void;
 }
 
@@ -184,7 +186,7 @@ const ALTERNATING = 2;
  * The 2-D preset exactly as `fdistill distill --preset ring8` builds it: exact mixture teacher,
  * MLP student / fake score (width 256, depth 3), MLP discriminator (width 128, depth 3), batch 256.
  *
- * @example const workload = mixtureWorkload(); workload.step(); // 'generator'
+ * @example const workload = mixtureWorkload(); await workload.step(); // 'generator'
  */
 export function mixtureWorkload(): DistillWorkload {
   const run = trainer.buildMixtureRun({
@@ -192,7 +194,7 @@ export function mixtureWorkload(): DistillWorkload {
     fakeUpdateFrequency: ALTERNATING,
   });
   return {
-    step: () => run.distiller.step().phase,
+    step: async () => (await run.distiller.step()).phase,
     dispose: () => run.dispose(),
   };
 }
@@ -202,7 +204,7 @@ export function mixtureWorkload(): DistillWorkload {
  * discriminator heads on the teacher's encoder taps, approximate R1, the fashion-mnist preset's
  * hyperparameters; data are random images (the timing does not depend on them).
  *
- * @example const workload = imageWorkload(IMAGE_WORKLOAD); workload.step();
+ * @example const workload = imageWorkload(IMAGE_WORKLOAD); await workload.step();
  */
 export function imageWorkload(config: ImageWorkloadConfig): DistillWorkload {
   const unetConfig = unetConfigOf(config);
@@ -240,7 +242,7 @@ export function imageWorkload(config: ImageWorkloadConfig): DistillWorkload {
     },
   );
   return {
-    step: () => distiller.step().phase,
+    step: async () => (await distiller.step()).phase,
     dispose: () => {
       distiller.dispose();
       for (const module of [teacher, student, studentEma, fakeScore, heads]) module.dispose();

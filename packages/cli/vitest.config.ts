@@ -7,5 +7,6 @@ export default packageProject('cli', {
     'src/bad-input.test.ts',
     'src/disk-faults.test.ts',
     'src/fault-campaign.test.ts',
+    'src/webgpu-run.test.ts',
   ],
 });

@@ -120,7 +120,7 @@ const config = { imageSize: 16, channels: 1, baseChannels: 8, channelMultipliers
 const images = tensorSource(tf.randomUniform([32, 16, 16, 1], -1, 1));
 const teacher = new UNetDenoiser(config);
 const trainer = new TeacherTrainer(teacher, images, { batchSize: 4, totalSteps: 2 });
-const teacherLoss = trainer.step().loss;
+const teacherLoss = (await trainer.step()).loss;
 teacher.setTrainable(false);
 const copy = () => { const network = new UNetDenoiser(config); network.copyParametersFrom(teacher); return network; };
 const heads = new ConvDiscriminator({ taps: teacher.featureTaps, seed: 1 });
@@ -129,7 +129,7 @@ const distiller = new Distiller(
   images,
   { divergence: getDivergence('js'), batchSize: 4, fakeUpdateFrequency: 2, r1: { gamma: 1 } },
 );
-const phases = [distiller.step().phase, distiller.step().phase];
+const phases = [(await distiller.step()).phase, (await distiller.step()).phase];
 console.log(JSON.stringify({ backend: backend.name, teacherLoss, phases, filterGradient: tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined }));
 `,
     );

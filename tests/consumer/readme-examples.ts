@@ -14,10 +14,10 @@ export const SHORTENINGS: Record<string, [from: string, to: string][]> = {
   eval: [],
   trainer: [
     [
-      'distiller.warmStartStudent({ steps: 3000, pairs: 16384',
-      'distiller.warmStartStudent({ steps: 20, pairs: 512',
+      'await distiller.warmStartStudent({ steps: 3000, pairs: 16384',
+      'await distiller.warmStartStudent({ steps: 20, pairs: 512',
     ],
-    ['distiller.prefitFakeScore(500);', 'distiller.prefitFakeScore(5);'],
+    ['await distiller.prefitFakeScore(500);', 'await distiller.prefitFakeScore(5);'],
     ['totalSteps: 1000,', 'totalSteps: 10,'],
   ],
 };

@@ -34,9 +34,9 @@ interface Current {
 }
 let current: Current | undefined;
 
-/** Rows of a [n, 2] tensor, read and freed. */
-function rows(tensor: tf.Tensor): number[][] {
-  const data = tensor.dataSync();
+/** Rows of a [n, 2] tensor, read (without blocking: GPU backends) and freed. */
+async function rows(tensor: tf.Tensor): Promise<number[][]> {
+  const data = await tensor.data();
   tensor.dispose();
   const out: number[][] = [];
   for (let index = 0; index < data.length; index += 2) {
@@ -52,14 +52,14 @@ const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve,
  * Measures the EMA student as the CLI's summary does: `sampleCount` one-step samples from the
  * latents of `seed + 1_000_003`, a mode captured with at least 20 high-quality samples per 2,500.
  */
-function evaluate(
+async function evaluate(
   runId: number,
   run: MixtureRun,
   settings: MixtureRunSettings,
   step: number,
   sampleCount: number,
-): void {
-  const samples = rows(
+): Promise<void> {
+  const samples = await rows(
     tf.tidy(() =>
       run.distiller.generate(
         tf.randomNormal([sampleCount, 2], 0, 1, 'float32', settings.seed + 1_000_003),
@@ -70,7 +70,7 @@ function evaluate(
   );
   const minimumCount = Math.max(1, Math.round((20 * sampleCount) / 2500));
   const metrics = mixtureModeMetrics(samples, run.teacher, { minimumCount });
-  const { weight } = run.distiller.weightingOfSamples(1024, 777 + step);
+  const { weight } = await run.distiller.weightingOfSamples(1024, 777 + step);
   const mean = weight.reduce((sum, value) => sum + value, 0) / weight.length;
   post({
     type: 'evaluation',
@@ -100,7 +100,7 @@ async function train(
   const run = buildMixtureRun(settings);
   const checkpoint = memoryCheckpointStore();
   let pending: StepPoint[] = [];
-  const onStep = (event: DistillStepEvent) => {
+  const onStep = async (event: DistillStepEvent) => {
     pending.push({
       step: event.step,
       phase: event.phase,
@@ -122,11 +122,11 @@ async function train(
       });
     }
     if (done % evaluateEvery === 0 || done === totalSteps) {
-      evaluate(runId, run, settings, done, sampleCount);
+      await evaluate(runId, run, settings, done, sampleCount);
     }
   };
   try {
-    post({ type: 'teacher', runId, samples: rows(run.teacher.sample(sampleCount, 1)) });
+    post({ type: 'teacher', runId, samples: await rows(run.teacher.sample(sampleCount, 1)) });
     const started = performance.now();
     let fresh = true;
     while (run.distiller.steps < totalSteps && !state.stopped) {

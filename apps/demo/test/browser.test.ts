@@ -124,7 +124,13 @@ describe('the demo in chromium', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-dev-shm-usage'],
+      // WebGPU on chromium's SwiftShader adapter (a secure context: the page is on 127.0.0.1).
+      args: [
+        '--no-sandbox',
+        '--disable-dev-shm-usage',
+        '--enable-unsafe-webgpu',
+        '--use-webgpu-adapter=swiftshader',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('console', (message) => {
@@ -215,6 +221,57 @@ describe('the demo in chromium', () => {
     );
     await page.screenshot({ path: join(artifacts, 'distill.png'), fullPage: true });
     shortRun = { backend: backend ?? '', ...evaluation };
+  });
+
+  it('runs the live distillation on webgpu and webgl (SwiftShader) as on wasm, which auto keeps', async () => {
+    // The shortest run the page allows: the GPU backends run on the CPU here, slowly.
+    const tiny = { steps: 10, warmStartSteps: 4, warmStartPairs: 64, prefitSteps: 2 };
+    const samplesOn: Record<string, number[][]> = {};
+    for (const backend of ['wasm', 'webgl', 'webgpu']) {
+      const tab = await browser.newPage();
+      tab.on('console', (message) => {
+        if (message.type() === 'error') consoleErrors.push(`${backend}: ${message.text()}`);
+      });
+      tab.on('pageerror', (error) => consoleErrors.push(`${backend}: ${error.message}`));
+      const started = performance.now();
+      const query = new URLSearchParams({ ...mapValues(tiny), backend, autostart: '1' });
+      await tab.goto(`${base}?${query}#distill`);
+      await tab.waitForFunction(
+        () => ['done', 'error'].includes(document.body.dataset.phase ?? ''),
+        undefined,
+        { timeout: 400_000 },
+      );
+      expect(await tab.evaluate(() => document.body.dataset.phase)).toBe('done');
+      expect(await tab.evaluate(() => document.body.dataset.backend)).toBe(backend);
+      const line = await tab.textContent('#backend-line');
+      if (backend !== 'wasm') expect(line).toContain('software');
+      const evaluation = await tab.evaluate(() =>
+        (
+          globalThis as unknown as {
+            fdistillDemo: { lastEvaluation(): { step: number; samples: number[][] } };
+          }
+        ).fdistillDemo.lastEvaluation(),
+      );
+      expect(evaluation.step).toBe(tiny.steps);
+      samplesOn[backend] = evaluation.samples;
+      measured(
+        `demo: ${tiny.steps} steps on ${backend} in ${((performance.now() - started) / 1000).toFixed(0)} s (${line})`,
+      );
+      await tab.close();
+    }
+    // The same run: one-step samples from the same latents, to float32 summation order.
+    const reference = samplesOn.wasm as number[][];
+    for (const backend of ['webgl', 'webgpu']) {
+      let largest = 0;
+      (samplesOn[backend] as number[][]).forEach((point, index) => {
+        point.forEach((value, axis) => {
+          largest = Math.max(largest, Math.abs(value - (reference[index]?.[axis] as number)));
+        });
+      });
+      measured(`demo: largest sample difference ${backend} vs wasm: ${largest.toExponential(2)}`);
+      expect(largest, backend).toBeLessThan(1e-3);
+    }
+    expect(consoleErrors).toEqual([]);
   });
 
   it('gives the same run as the CLI with the same seed on the same backend', async () => {

@@ -19,9 +19,9 @@ const NODE_PACKAGES = {
 } as const;
 
 describe('selectBackend', () => {
-  it('in Node, picks the first that loads of tfjs-node-gpu, tfjs-node, wasm, cpu, with kernels on wasm', async () => {
+  it('in Node, picks the first that loads of tfjs-node-gpu, tfjs-node, webgpu on a hardware adapter, wasm, cpu, with kernels on wasm', async () => {
     expect(runsInNode()).toBe(true);
-    expect(NODE_BACKEND_ORDER).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(NODE_BACKEND_ORDER).toEqual(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
     const choice = await selectBackend('auto');
     const chosen = NODE_BACKEND_ORDER.indexOf(choice.name);
     // Every backend before the chosen one failed to load, and says why.
@@ -34,8 +34,12 @@ describe('selectBackend', () => {
       }
     }
     if (!Object.values(NODE_PACKAGES).some(installed)) {
-      // Neither tfjs-node package (they download binaries at install): wasm, the next fastest.
+      // Neither tfjs-node package (they download binaries at install), and no GPU: webgpu finds
+      // no adapter, or a software one it passes over; wasm, the next fastest.
       expect(choice.name).toBe('wasm');
+      expect(choice.failures.webgpu).toMatch(
+        /^(software adapter .*used only when webgpu is asked for by name\)|no .*)$/,
+      );
       expect(choice.reason).toContain('fastest that loads (tensorflow-gpu:');
       expect(installHints(choice.failures)).toEqual([
         'npm install @tensorflow/tfjs-node-gpu (Linux with CUDA)',

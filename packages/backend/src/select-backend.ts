@@ -1,7 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installWasmKernels } from './install-wasm-kernels.js';
+import { installWebGpuKernels } from './install-webgpu-kernels.js';
 import { installLeanGradients } from './lean-gradients.js';
+import { installNodeWebGpu, nodeWebGpu } from './node-webgpu.js';
+import { refuseSynchronousGpuReads } from './refuse-synchronous-gpu-reads.js';
 import { softwareWebGlRenderer } from './software-webgl.js';
+import {
+  requestWebGpuAdapter,
+  type WebGpuAdapterDescription,
+  type WebGpuLike,
+  webGpuAdapterLine,
+} from './webgpu-adapter.js';
 
 /** Every tfjs backend `selectBackend` knows. */
 export const BACKEND_NAMES = [
@@ -16,10 +25,11 @@ export const BACKEND_NAMES = [
 /** A tfjs backend, by the name `selectBackend` takes. */
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
-/** The order `'auto'` tries in Node: fastest first. */
+/** The order `'auto'` tries in Node: fastest first (webgpu only on a hardware adapter). */
 export const NODE_BACKEND_ORDER: readonly BackendName[] = [
   'tensorflow-gpu',
   'tensorflow',
+  'webgpu',
   'wasm',
   'cpu',
 ];
@@ -41,6 +51,8 @@ export interface BackendChoice {
   name: BackendName;
   reason: string;
   failures: BackendFailures;
+  /** The WebGPU adapter, when the backend is webgpu. */
+  adapter?: WebGpuAdapterDescription;
 }
 
 /** Why a backend could not be loaded, by backend. */
@@ -66,9 +78,9 @@ const BACKENDS: Record<
   webgpu: {
     module: '@tensorflow/tfjs-backend-webgpu',
     tfjsName: 'webgpu',
-    runsIn: 'browser',
+    runsIn: 'both',
     install:
-      "npm install @tensorflow/tfjs-backend-webgpu and import '@tensorflow/tfjs-backend-webgpu'",
+      "npm install @tensorflow/tfjs-backend-webgpu webgpu (in a browser: import '@tensorflow/tfjs-backend-webgpu'); on Linux a Vulkan driver for the GPU and libvulkan1",
   },
   webgl: {
     module: '@tensorflow/tfjs-backend-webgl',
@@ -88,8 +100,8 @@ export function runsInNode(): boolean {
 
 /**
  * Registers a backend's factory with tfjs: the Node bindings by a runtime import (never bundled),
- * wasm and cpu from this package's own dependencies; webgpu and webgl only when the app has
- * imported them (a bundler cannot include a package the app does not depend on).
+ * wasm and cpu from this package's own dependencies; webgl (and webgpu in a browser) only when
+ * the app has imported them (a bundler cannot include a package the app does not depend on).
  */
 async function registerBackend(name: BackendName, options: SelectBackendOptions): Promise<void> {
   const { module, tfjsName } = BACKENDS[name];
@@ -103,41 +115,90 @@ async function registerBackend(name: BackendName, options: SelectBackendOptions)
     return;
   }
   if (tf.findBackendFactory(tfjsName) !== null) return;
-  if (BACKENDS[name].runsIn === 'browser') throw new Error(`${module} is not imported`);
+  if (!runsInNode()) throw new Error(`${module} is not imported`);
   // A specifier in a variable: bundlers leave it alone; Node resolves it at run time.
   const specifier = module as string;
   await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
 }
 
+/** A WebGPU with its adapter (Dawn's in Node, the browser's own), or why there is none. */
+async function findWebGpu(): Promise<
+  { gpu: WebGpuLike; adapter: WebGpuAdapterDescription } | { reason: string }
+> {
+  let gpu: WebGpuLike | undefined;
+  if (runsInNode()) {
+    const found = await nodeWebGpu();
+    if (found.gpu === undefined) return { reason: found.reason };
+    gpu = found.gpu;
+  } else {
+    gpu = (globalThis as { navigator?: { gpu?: WebGpuLike } }).navigator?.gpu;
+    if (gpu === undefined) return { reason: 'no WebGPU here (navigator.gpu is missing)' };
+  }
+  const adapter = await requestWebGpuAdapter(gpu);
+  return adapter === undefined ? { reason: 'no WebGPU adapter' } : { gpu, adapter };
+}
+
+/**
+ * Loads a backend and makes it tfjs's: undefined when it runs, else why not. webgpu is passed
+ * over when it finds only a software adapter unless it was asked for by name.
+ */
 async function tryBackend(
   name: BackendName,
   options: SelectBackendOptions,
-): Promise<string | undefined> {
+  byName: boolean,
+): Promise<{ failure: string } | { adapter?: WebGpuAdapterDescription }> {
   const { module, tfjsName, runsIn } = BACKENDS[name];
   const node = runsInNode();
   if ((runsIn === 'node' && !node) || (runsIn === 'browser' && node)) {
-    return `runs only in ${runsIn === 'node' ? 'Node' : 'a browser'}`;
+    return { failure: `runs only in ${runsIn === 'node' ? 'Node' : 'a browser'}` };
   }
   try {
+    let adapter: WebGpuAdapterDescription | undefined;
+    if (name === 'webgpu') {
+      const found = await findWebGpu();
+      if ('reason' in found) return { failure: found.reason };
+      adapter = found.adapter;
+      if (adapter.software && !byName) {
+        return {
+          failure: `software adapter ${webGpuAdapterLine(adapter)}: GPU code run on the CPU, slower than wasm (used only when webgpu is asked for by name)`,
+        };
+      }
+      if (node) await installNodeWebGpu(found.gpu);
+    }
     await registerBackend(name, options);
-    if (!(await tf.setBackend(tfjsName))) return `tf.setBackend('${tfjsName}') failed`;
+    if (!(await tf.setBackend(tfjsName))) return { failure: `tf.setBackend('${tfjsName}') failed` };
     await tf.ready();
     if (name === 'wasm') installWasmKernels();
-    return undefined;
+    if (name === 'webgpu') installWebGpuKernels();
+    if (name === 'webgpu') refuseSynchronousGpuReads(tf.backend());
+    return adapter === undefined ? {} : { adapter };
   } catch (error) {
     const message = (error as Error).message.split('\n')[0] ?? String(error);
-    return module !== undefined && /Cannot find (module|package)|Could not resolve/.test(message)
-      ? `${module} is not installed`
-      : message;
+    return {
+      failure:
+        module !== undefined && /Cannot find (module|package)|Could not resolve/.test(message)
+          ? `${module} is not installed`
+          : message,
+    };
   }
+}
+
+/** What a reason adds about a WebGPU adapter: its name, and a warning when it is software. */
+function adapterNote(adapter: WebGpuAdapterDescription | undefined): string {
+  if (adapter === undefined) return '';
+  return adapter.software
+    ? `; software adapter ${webGpuAdapterLine(adapter)}: GPU code run on the CPU, slower than wasm`
+    : `; adapter ${webGpuAdapterLine(adapter)}`;
 }
 
 /**
  * Picks the tfjs backend, once, at start-up. With `'auto'` it tries, fastest first, in Node
- * tfjs-node-gpu, tfjs-node, wasm, cpu, and in a browser webgpu, webgl, wasm, cpu, and takes the
- * first that loads, passing over a WebGL that runs on a software rasterizer
- * (`softwareWebGlRenderer`: slower than wasm); any other name loads exactly that backend (an error with an install hint if
- * it cannot). On wasm it installs this package's kernels (`installWasmKernels`), so convolutional
+ * tfjs-node-gpu, tfjs-node, webgpu (Dawn, from the `webgpu` package), wasm, cpu, and in a
+ * browser webgpu, webgl, wasm, cpu, and takes the first that loads, passing over GPU backends
+ * that run on the CPU (a software WebGPU adapter such as SwiftShader or lavapipe, a software
+ * WebGL renderer: slower than wasm); any other name loads exactly that backend, software adapters
+ * included (an error with an install hint if it cannot). In Node on Linux, webgpu falls back to
+ * chromium's SwiftShader Vulkan driver when the system has no usable one (`nodeWebGpu`). On wasm it installs this package's kernels (`installWasmKernels`), so convolutional
  * networks train and dense ones run several times faster than on tfjs-backend-wasm alone. On
  * every backend it installs the lean backward pass (`installLeanGradients`: the same gradients,
  * with memory freed as the pass goes, as PyTorch does). Returns the backend, a line saying why,
@@ -162,14 +223,19 @@ export async function selectBackend(
   installLeanGradients();
   const failures: BackendFailures = {};
   if (requested !== 'auto') {
-    const failure = await tryBackend(requested, options);
-    if (failure !== undefined) {
+    const result = await tryBackend(requested, options, true);
+    if ('failure' in result) {
       const hint = BACKENDS[requested].install;
       throw new Error(
-        `backend ${requested} cannot load: ${failure}${hint ? `; install it with: ${hint}` : ''}`,
+        `backend ${requested} cannot load: ${result.failure}${hint ? `; install it with: ${hint}` : ''}`,
       );
     }
-    return { name: requested, reason: 'chosen explicitly', failures };
+    const renderer = requested === 'webgl' ? softwareWebGlRenderer() : undefined;
+    const note =
+      renderer === undefined
+        ? adapterNote(result.adapter)
+        : `; software renderer ${renderer}: GPU code run on the CPU, slower than wasm`;
+    return { name: requested, reason: `chosen explicitly${note}`, failures, ...result };
   }
   for (const name of runsInNode() ? NODE_BACKEND_ORDER : BROWSER_BACKEND_ORDER) {
     const software = name === 'webgl' ? softwareWebGlRenderer() : undefined;
@@ -177,8 +243,8 @@ export async function selectBackend(
       failures[name] = `software renderer (${software}), slower than wasm`;
       continue;
     }
-    const failure = await tryBackend(name, options);
-    if (failure === undefined) {
+    const result = await tryBackend(name, options, false);
+    if (!('failure' in result)) {
       const skipped = Object.entries(failures).map(
         ([skippedName, why]) => `${skippedName}: ${why}`,
       );
@@ -186,20 +252,22 @@ export async function selectBackend(
         skipped.length === 0
           ? 'the fastest available'
           : `fastest that loads (${skipped.join('; ')})`;
-      return { name, reason, failures };
+      return { name, reason: `${reason}${adapterNote(result.adapter)}`, failures, ...result };
     }
-    failures[name] = failure;
+    failures[name] = result.failure;
   }
   throw new Error(`selectBackend: no tfjs backend could load: ${JSON.stringify(failures)}`);
 }
 
 /**
- * How to install each backend that did not load (for a hint after `selectBackend('auto')`).
+ * How to install each backend that did not load because it is not installed (for a hint after
+ * `selectBackend('auto')`).
  *
  * @example for (const hint of installHints(choice.failures)) console.error(`faster: ${hint}`);
  */
 export function installHints(failures: BackendFailures): string[] {
-  return Object.keys(failures)
-    .map((name) => BACKENDS[name as BackendName].install)
+  return Object.entries(failures)
+    .filter(([, why]) => /is not (installed|imported)/.test(why ?? ''))
+    .map(([name]) => BACKENDS[name as BackendName].install)
     .filter((hint): hint is string => hint !== undefined);
 }

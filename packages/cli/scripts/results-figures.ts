@@ -96,7 +96,7 @@ async function weightAgainstScoreDifferenceFigure(): Promise<void> {
     const run = buildRunOfConfig(config);
     try {
       run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
-      const { ratio, weight, scoreDifference } = run.distiller.weightingOfSamples(8192, 7);
+      const { ratio, weight, scoreDifference } = await run.distiller.weightingOfSamples(8192, 7);
       const sortedRatio = [...ratio].sort((a, b) => a - b);
       const ratioAt = (share: number) =>
         (sortedRatio[Math.floor(share * (sortedRatio.length - 1))] as number).toFixed(3);

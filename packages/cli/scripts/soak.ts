@@ -53,18 +53,18 @@ function sampleMemory(step: number): MemorySample {
 }
 
 /** Trains `steps` steps, sampling memory; returns the samples. */
-function soak(
+async function soak(
   distiller: Distiller,
   steps: number,
   every: number,
   evaluate: () => void,
-): MemorySample[] {
+): Promise<MemorySample[]> {
   const store = memoryCheckpointStore();
   const samples = [sampleMemory(0)];
   for (let step = 1; step <= steps; step++) {
-    distiller.step();
+    await distiller.step();
     if (step % every === 0) {
-      distiller.saveCheckpoint(store);
+      await distiller.saveCheckpoint(store);
       evaluate();
       samples.push(sampleMemory(step));
     }
@@ -108,10 +108,14 @@ if (mixtureSteps > 0) {
   const every = Number(values['sample-every'] || Math.max(1, Math.round(mixtureSteps / 40)));
   const config = { ...PRESETS.ring8, studentWarmStartSteps: 200, fakeScorePrefitSteps: 50 };
   const run = buildMixtureRunOfConfig(config);
-  run.distiller.warmStartStudent({ steps: 200, pairs: 2048, learningRate: config.learningRate });
-  run.distiller.prefitFakeScore(50);
+  await run.distiller.warmStartStudent({
+    steps: 200,
+    pairs: 2048,
+    learningRate: config.learningRate,
+  });
+  await run.distiller.prefitFakeScore(50);
   const started = performance.now();
-  const samples = soak(run.distiller, mixtureSteps, every, () => {
+  const samples = await soak(run.distiller, mixtureSteps, every, () => {
     const students = tf.tidy(() =>
       run.distiller
         .generate(tf.randomNormal([500, 2], 0, 1, 'float32', 7), undefined, run.studentEma)
@@ -140,7 +144,7 @@ if (imageSteps > 0) {
     const every = Number(values['sample-every'] || Math.max(1, Math.round(imageSteps / 20)));
     const run = buildImageRunOfConfig(config);
     const started = performance.now();
-    const samples = soak(run.distiller, imageSteps, every, () => {
+    const samples = await soak(run.distiller, imageSteps, every, () => {
       tf.tidy(() =>
         run.distiller
           .generate(

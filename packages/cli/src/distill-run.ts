@@ -73,7 +73,7 @@ async function trainAndSummarize<Config extends RunConfig, Run extends DistillRu
     let bar: ProgressBar | undefined;
     let lastGenerator: DistillStepEvent | undefined;
     const evaluationEvery = kind.evaluation?.every(config) ?? 0;
-    const onStep = (event: DistillStepEvent) => {
+    const onStep = async (event: DistillStepEvent) => {
       // From the first step this process takes (a resumed run starts past 0).
       bar ??= new ProgressBar(config.steps, stream, event.step);
       folder.appendMetrics({ ...event });
@@ -85,7 +85,7 @@ async function trainAndSummarize<Config extends RunConfig, Run extends DistillRu
       bar.update(event.step + 1, status);
       const done = event.step + 1;
       if (kind.evaluation && evaluationEvery > 0 && done % evaluationEvery === 0) {
-        const measured = kind.evaluation.measure(run, config);
+        const measured = await kind.evaluation.measure(run, config);
         folder.appendMetrics({ step: done, phase: 'evaluation', ...measured });
       }
     };

@@ -58,7 +58,7 @@ export async function referenceFeatures(dataPath: string): Promise<ReferenceFeat
   const source = fashionMnistSource(dataPath, 'test', { padTo: FASHION_MNIST_SIZE });
   const count = 10_000;
   const batch = source.sample(count, 1);
-  const images = batch.x.dataSync() as Float32Array;
+  const images = (await batch.x.data()) as Float32Array;
   tf.dispose([batch.x, batch.labels]);
   const { features } = await classifyImages(images, count);
   return { data: features, shape: [count, features.length / count] };
@@ -142,7 +142,7 @@ export async function evaluateImageStudent(
   report(`evaluation: ${count} student samples (1 NFE)`);
   const studentStarted = performance.now();
   const studentSamples = studentSamplesFor(distiller, student, labels, seed);
-  const studentValues = studentSamples.dataSync() as Float32Array;
+  const studentValues = (await studentSamples.data()) as Float32Array;
   const studentSecondsPerImage = (performance.now() - studentStarted) / 1000 / count;
   const teacherRun = await cachedTeacherSamples(teacher, count, report);
   report(`evaluation: scoring student, teacher and ${count} real training images`);

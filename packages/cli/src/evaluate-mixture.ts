@@ -29,19 +29,23 @@ export interface MixtureEvaluation {
  * precision/recall (k = 3) and the exact mean log-density. A mode counts as captured with at
  * least 20 high-quality samples per 2,500 drawn (PacGAN's rule, scaled).
  *
- * @example const evaluation = evaluateMixtureStudent(run.distiller, run.studentEma, run.teacher, 2500, 0);
+ * @example const evaluation = await evaluateMixtureStudent(run.distiller, run.studentEma, run.teacher, 2500, 0);
  */
-export function evaluateMixtureStudent(
+export async function evaluateMixtureStudent(
   distiller: Distiller,
   student: EdmNetwork,
   teacher: GaussianMixture,
   count: number,
   seed: number,
-): MixtureEvaluation {
-  const teacherSamples = tf.tidy(
-    () => teacher.sample(count, seed + 1_000_033).arraySync() as number[][],
+): Promise<MixtureEvaluation> {
+  const teacherSamples = await readRows(teacher.sample(count, seed + 1_000_033));
+  const studentSamples = await mixtureStudentSamples(
+    distiller,
+    student,
+    teacher.dimension,
+    count,
+    seed,
   );
-  const studentSamples = mixtureStudentSamples(distiller, student, teacher.dimension, count, seed);
   const modes = modeMetrics(studentSamples, teacher);
   const { precision, recall } = precisionRecall(teacherSamples, studentSamples, { k: 3 });
   return {
@@ -69,17 +73,17 @@ export interface MixtureModeEvaluation {
  * The mode metrics of `count` one-step samples of `student` (the same latents at every call, so
  * the points of one run compare): what a run logs at its evaluation points.
  *
- * @example evaluateMixtureModes(run.distiller, run.studentEma, run.teacher, 1000, 0).modesCaptured
+ * @example (await evaluateMixtureModes(run.distiller, run.studentEma, run.teacher, 1000, 0)).modesCaptured
  */
-export function evaluateMixtureModes(
+export async function evaluateMixtureModes(
   distiller: Distiller,
   student: EdmNetwork,
   teacher: GaussianMixture,
   count: number,
   seed: number,
-): MixtureModeEvaluation {
+): Promise<MixtureModeEvaluation> {
   const modes = modeMetrics(
-    mixtureStudentSamples(distiller, student, teacher.dimension, count, seed),
+    await mixtureStudentSamples(distiller, student, teacher.dimension, count, seed),
     teacher,
   );
   return {
@@ -89,6 +93,13 @@ export function evaluateMixtureModes(
   };
 }
 
+/** The rows of a [n, d] tensor, read without blocking (GPU backends), then freed. */
+async function readRows(tensor: tf.Tensor): Promise<number[][]> {
+  const rows = (await tensor.array()) as number[][];
+  tensor.dispose();
+  return rows;
+}
+
 /** `count` one-step samples of `student` from the evaluation latents of `seed`. */
 function mixtureStudentSamples(
   distiller: Distiller,
@@ -96,11 +107,13 @@ function mixtureStudentSamples(
   dimension: number,
   count: number,
   seed: number,
-): number[][] {
-  return tf.tidy(() => {
-    const latent = tf.randomNormal([count, dimension], 0, 1, 'float32', seed + 1_000_003);
-    return distiller.generate(latent, undefined, student).arraySync() as number[][];
-  });
+): Promise<number[][]> {
+  return readRows(
+    tf.tidy(() => {
+      const latent = tf.randomNormal([count, dimension], 0, 1, 'float32', seed + 1_000_003);
+      return distiller.generate(latent, undefined, student);
+    }),
+  );
 }
 
 /** Mode metrics with PacGAN's capture rule: at least 20 high-quality samples per 2,500 drawn. */

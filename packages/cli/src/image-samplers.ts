@@ -22,13 +22,13 @@ export function labelsByClass(classCount: number, perClass: number): number[] {
  * evaluations), cropped back to the dataset's 28x28. Returns the samples [N, 28, 28, 1] in
  * [-1, 1] and the seconds it took.
  *
- * @example const { samples } = teacherSamplesFor(teacher, [0, 0, 1, 1], 7);
+ * @example const { samples } = await teacherSamplesFor(teacher, [0, 0, 1, 1], 7);
  */
-export function teacherSamplesFor(
+export async function teacherSamplesFor(
   teacher: UNetDenoiser,
   labels: readonly number[],
   seed: number,
-): { samples: tf.Tensor4D; seconds: number; networkEvaluations: number } {
+): Promise<{ samples: tf.Tensor4D; seconds: number; networkEvaluations: number }> {
   const { imageSize, channels } = teacher.config;
   const started = performance.now();
   const labelTensor = tf.tensor1d([...labels], 'int32');
@@ -39,7 +39,8 @@ export function teacherSamplesFor(
     labels: labelTensor,
   });
   const cropped = cropToDataset(samples as tf.Tensor4D);
-  cropped.dataSync();
+  // Waits for the samples (without a synchronous read): the seconds are the sampling's.
+  await cropped.data();
   const seconds = (performance.now() - started) / 1000;
   tf.dispose([samples, labelTensor]);
   return { samples: cropped, seconds, networkEvaluations };
@@ -59,19 +60,19 @@ export function formatDuration(seconds: number): string {
  * Teacher samples (35 NFE) for `labels`, 100 at a time to keep the wasm heap small; `report`
  * hears how many are drawn and the time left after each batch.
  *
- * @example const { samples } = teacherSamplesInChunks(teacher, balancedLabels(1000), 5, console.error);
+ * @example const { samples } = await teacherSamplesInChunks(teacher, balancedLabels(1000), 5, console.error);
  */
-export function teacherSamplesInChunks(
+export async function teacherSamplesInChunks(
   teacher: UNetDenoiser,
   labels: readonly number[],
   seed: number,
   report: (line: string) => void = () => {},
-): { samples: tf.Tensor4D; seconds: number; networkEvaluations: number } {
+): Promise<{ samples: tf.Tensor4D; seconds: number; networkEvaluations: number }> {
   const chunks: tf.Tensor4D[] = [];
   let seconds = 0;
   let networkEvaluations = 0;
   for (let start = 0; start < labels.length; start += CHUNK) {
-    const part = teacherSamplesFor(teacher, labels.slice(start, start + CHUNK), seed + start);
+    const part = await teacherSamplesFor(teacher, labels.slice(start, start + CHUNK), seed + start);
     chunks.push(part.samples);
     seconds += part.seconds;
     networkEvaluations = part.networkEvaluations;

@@ -64,19 +64,24 @@ function smoothedLosses(events: readonly TeacherStepEvent[], window: number) {
  * Draws the teacher's per-class sample grid at `step` (Heun, 35 NFE) into samples.png and the
  * sample history, and the loss curve so far into loss.png. Returns the seconds sampling took.
  */
-function drawSampleGrid(
+async function drawSampleGrid(
   ema: UNetDenoiser,
   folder: RunFolder,
   config: ImageTeacherConfig,
   step: number,
   events: readonly TeacherStepEvent[],
-): number {
-  const { samples, seconds } = teacherSamplesFor(
+): Promise<number> {
+  const { samples, seconds } = await teacherSamplesFor(
     ema,
     labelsByClass(FASHION_MNIST_CLASSES.length, SAMPLES_PER_CLASS),
     config.seed + 7,
   );
-  const png = sampleGridPng(samples, { columns: SAMPLES_PER_CLASS, scale: 2 });
+  // Read without blocking; the grid reads the values it is handed.
+  const values = await samples.data();
+  const png = sampleGridPng(
+    { shape: samples.shape, dataSync: () => values },
+    { columns: SAMPLES_PER_CLASS, scale: 2 },
+  );
   samples.dispose();
   writeFileAtomically(
     join(folder.file('sampleHistory'), `step-${String(step).padStart(6, '0')}.png`),
@@ -162,7 +167,7 @@ export async function trainImageTeacher(
           return wallSeconds();
         },
       },
-      onStep: (event) => {
+      onStep: async (event) => {
         events.push(event);
         folder.appendMetrics({ ...event });
         bar.update(
@@ -170,12 +175,12 @@ export async function trainImageTeacher(
           `loss ${event.loss.toFixed(4)} lr ${event.learningRate.toExponential(2)}`,
         );
         if ((event.step + 1) % config.sampleEvery === 0 && event.step + 1 < config.steps)
-          drawSampleGrid(ema, folder, config, event.step + 1, events);
+          await drawSampleGrid(ema, folder, config, event.step + 1, events);
       },
     });
     bar.finish();
     if (result.interrupted) return undefined;
-    const samplingSeconds = drawSampleGrid(ema, folder, config, config.steps, events);
+    const samplingSeconds = await drawSampleGrid(ema, folder, config, config.steps, events);
     writeFileAtomically(
       folder.file('teacher'),
       ema.toSafetensors({ preset: config.preset, role: 'teacher' }),

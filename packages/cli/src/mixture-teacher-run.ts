@@ -83,11 +83,10 @@ export async function trainMixtureTeacher(
       seed: seed + 7,
       shape: [MEASURED_SAMPLES, mixture.dimension],
     });
-    const teacherSamples = samples.arraySync() as number[][];
-    const exact = tf.tidy(
-      () => mixture.sample(MEASURED_SAMPLES, seed + 8).arraySync() as number[][],
-    );
-    samples.dispose();
+    const teacherSamples = (await samples.array()) as number[][];
+    const exactSamples = tf.tidy(() => mixture.sample(MEASURED_SAMPLES, seed + 8));
+    const exact = (await exactSamples.array()) as number[][];
+    tf.dispose([samples, exactSamples]);
     const modes = mixtureModeMetrics(teacherSamples, mixture);
     const summary: MixtureTeacherSummary = {
       preset,

@@ -31,7 +31,7 @@ export interface RunKind<Config extends RunConfig, Run extends DistillRun, Summa
   evaluation?: {
     /** Steps between two measurements; 0 turns them off. */
     every(config: Config): number;
-    measure(run: Run, config: Config): object;
+    measure(run: Run, config: Config): Promise<object>;
   };
   /** What the run's warm start does, said before it starts (kinds whose runs have one). */
   describeWarmStart?(config: Config): string;

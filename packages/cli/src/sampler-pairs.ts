@@ -50,7 +50,7 @@ export async function cachedSamplerPairs(
   options: SamplerPairOptions,
 ): Promise<SamplerPairs> {
   const { count, seed, solverSteps = 18, report = () => {} } = options;
-  const key = teacherFingerprint(teacher).slice(0, 16);
+  const key = (await teacherFingerprint(teacher)).slice(0, 16);
   const path = join(
     cacheFolder(),
     `sampler-pairs-${key}-n${count}-seed${seed}-heun${solverSteps}.npz`,
@@ -84,7 +84,8 @@ export async function cachedSamplerPairs(
       });
       return samples;
     });
-    levels.set(toPixelLevels(solution.dataSync() as Float32Array), start * (latents.size / count));
+    const values = (await solution.data()) as Float32Array;
+    levels.set(toPixelLevels(values), start * (latents.size / count));
     solution.dispose();
     const done = start + size;
     const left = ((performance.now() - started) / 1000 / done) * (count - done);

@@ -15,5 +15,7 @@ export async function selectCliBackend(value: unknown): Promise<BackendChoice> {
     );
   }
   const choice = await selectBackend(requested as 'auto');
-  return requested === 'auto' ? choice : { ...choice, reason: 'chosen with --backend' };
+  return requested === 'auto'
+    ? choice
+    : { ...choice, reason: choice.reason.replace('chosen explicitly', 'chosen with --backend') };
 }

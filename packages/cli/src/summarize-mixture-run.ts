@@ -21,15 +21,15 @@ export type RunSummary = RunSummaryOf<Omit<MixtureEvaluation, 'teacherSamples' |
  * Measures the run's EMA student against the exact teacher, writes samples.png and summary.json
  * atomically, and returns the summary.
  *
- * @example const summary = summarizeMixtureRun(run, config, folder, { backend: 'wasm', wallSeconds: 120 });
+ * @example const summary = await summarizeMixtureRun(run, config, folder, { backend: 'wasm', wallSeconds: 120 });
  */
-export function summarizeMixtureRun(
+export async function summarizeMixtureRun(
   run: MixtureRun,
   config: MixtureRunConfig,
   folder: RunFolder,
   context: RunContext,
-): RunSummary {
-  const evaluation = evaluateMixtureStudent(
+): Promise<RunSummary> {
+  const evaluation = await evaluateMixtureStudent(
     run.distiller,
     run.studentEma,
     run.teacher,

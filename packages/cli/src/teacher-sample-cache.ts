@@ -36,12 +36,12 @@ export function cacheFolder(): string {
 }
 
 /** SHA-256 of a teacher's config and every parameter's values: the same weights, the same key. */
-export function teacherFingerprint(teacher: UNetDenoiser): string {
+export async function teacherFingerprint(teacher: UNetDenoiser): Promise<string> {
   const hash = createHash('sha256');
   hash.update(JSON.stringify(teacher.config));
   for (const [name, variable] of teacher.namedParameters()) {
     hash.update(name);
-    const values = variable.dataSync() as Float32Array;
+    const values = (await variable.data()) as Float32Array;
     hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
   }
   return hash.digest('hex');
@@ -84,7 +84,7 @@ export async function cachedTeacherSamples(
   count: number,
   report: (line: string) => void = () => {},
 ): Promise<CachedTeacherSamples> {
-  const key = teacherFingerprint(teacher).slice(0, 16);
+  const key = (await teacherFingerprint(teacher)).slice(0, 16);
   const path = join(
     cacheFolder(),
     `teacher-samples-${key}-n${count}-seed${TEACHER_EVALUATION_SEED}.npz`,
@@ -98,8 +98,8 @@ export async function cachedTeacherSamples(
     report(`teacher samples: ${path} is unreadable, drawing them again`);
   }
   const labels = balancedLabels(count);
-  const drawn = teacherSamplesInChunks(teacher, labels, TEACHER_EVALUATION_SEED, report);
-  const levels = toPixelLevels(drawn.samples.dataSync() as Float32Array);
+  const drawn = await teacherSamplesInChunks(teacher, labels, TEACHER_EVALUATION_SEED, report);
+  const levels = toPixelLevels((await drawn.samples.data()) as Float32Array);
   const shape = [...drawn.samples.shape];
   tf.dispose(drawn.samples);
   const secondsPerImage = drawn.seconds / count;

@@ -80,7 +80,7 @@ describe('RatioNormalizer', () => {
     normalizer.dispose();
   });
 
-  it('divides each ratio by its bin mean, updating only bins with samples (rate 0)', () => {
+  it('divides each ratio by its bin mean, updating only bins with samples (rate 0)', async () => {
     const normalizer = new RatioNormalizer({ binCount: 4, sigmaMin: 0, sigmaMax: 4 });
     const ratio = tf.tensor1d([1, 3, 8, 2]);
     const sigma = tf.tensor1d([0.5, 0.7, 2.5, 3.9]);
@@ -90,13 +90,13 @@ describe('RatioNormalizer', () => {
     Array.from(normalized.dataSync()).forEach((value, i) => {
       expect(value).toBeCloseTo(expected[i] as number, 5);
     });
-    const { binMeans } = normalizer.getState();
+    const { binMeans } = await normalizer.getState();
     for (const [i, mean] of [2, 1, 8, 2].entries()) expect(binMeans[i]).toBeCloseTo(mean, 4);
     tf.dispose([ratio, sigma, normalized]);
     normalizer.dispose();
   });
 
-  it('blends bin means by EMA and restores them from a saved state', () => {
+  it('blends bin means by EMA and restores them from a saved state', async () => {
     const normalizer = new RatioNormalizer({ binCount: 2, sigmaMin: 0, sigmaMax: 2, emaRate: 0.5 });
     const sigma = tf.tensor1d([0.5, 0.5]);
     for (const values of [
@@ -107,7 +107,7 @@ describe('RatioNormalizer', () => {
       tf.dispose([ratio, normalizer.normalize(ratio, sigma)]);
     }
     // 1 -> 0.5 * 1 + 0.5 * 3 = 2 -> 0.5 * 2 + 0.5 * 5 = 3.5; bin 1 never seen.
-    const state = normalizer.getState();
+    const state = await normalizer.getState();
     expect(state.binMeans[0]).toBeCloseTo(3.5, 5);
     expect(state.binMeans[1]).toBe(1);
 
@@ -128,10 +128,10 @@ describe('RatioNormalizer', () => {
     restored.dispose();
   });
 
-  it('keeps its bin means alive when used inside tf.tidy', () => {
+  it('keeps its bin means alive when used inside tf.tidy', async () => {
     const normalizer = new RatioNormalizer({ binCount: 1, sigmaMin: 0, sigmaMax: 1 });
     tf.tidy(() => normalizer.normalize(tf.tensor1d([4]), tf.tensor1d([0.5])));
-    expect(normalizer.getState().binMeans[0]).toBeCloseTo(4, 4);
+    expect((await normalizer.getState()).binMeans[0]).toBeCloseTo(4, 4);
     normalizer.dispose();
   });
 

@@ -35,7 +35,7 @@ const BIN_EPSILON = 1e-6;
  * so each ratio is divided by the running mean ratio of its sigma bin. Bins split
  * `[sigmaMin, sigmaMax]` linearly; sigmas outside fall into the end bins. A bin's mean is updated
  * by EMA only when the batch has samples in it, and starts at 1. The means are persistent state:
- * save them with `getState()` in a checkpoint and restore them with `setState()`.
+ * save them with `await getState()` in a checkpoint and restore them with `setState()`.
  *
  * @example
  * const normalizer = new RatioNormalizer({ emaRate: 0.5 });
@@ -117,14 +117,14 @@ export class RatioNormalizer {
     return normalized;
   }
 
-  /** The options and the current bin means (reads them back from the backend). */
-  getState(): RatioNormalizerState {
+  /** The options and the current bin means (read back from the backend without blocking). */
+  async getState(): Promise<RatioNormalizerState> {
     return {
       binCount: this.binCount,
       sigmaMin: this.sigmaMin,
       sigmaMax: this.sigmaMax,
       emaRate: this.emaRate,
-      binMeans: Array.from(this.binMeans.dataSync()),
+      binMeans: Array.from(await this.binMeans.data()),
     };
   }
 

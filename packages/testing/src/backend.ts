@@ -26,14 +26,32 @@ export async function onBothBackends(
   return { cpu: await run('cpu'), wasm: await run('wasm') };
 }
 
+/**
+ * `onBothBackends` for an asynchronous `compute` (one that awaits training steps): it frees what
+ * it does not return itself, as no tidy spans an await.
+ */
+export async function onBothBackendsAsync(
+  compute: () => Promise<tf.Tensor[]>,
+): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
+  const run = async (name: string) => {
+    await tf.setBackend(name);
+    if (name === 'wasm' && !installWasmKernels()) throw new Error('wasm kernels not installed');
+    const tensors = await compute();
+    const values = (await Promise.all(tensors.map((tensor) => tensor.data()))) as Float32Array[];
+    tf.dispose(tensors);
+    return values;
+  };
+  return { cpu: await run('cpu'), wasm: await run('wasm') };
+}
+
 /** `compute` once with tfjs's own backward pass and once with the lean one: values and peak bytes. */
-export async function bothGradientPasses(compute: () => tf.Tensor[]) {
+export async function bothGradientPasses(compute: () => tf.Tensor[] | Promise<tf.Tensor[]>) {
   const run = async () => {
     const before = tf.memory().numTensors;
     let values: Float32Array[] = [];
-    const profile = await tf.profile(() => {
-      const tensors = compute();
-      values = tensors.map((tensor) => tensor.dataSync() as Float32Array);
+    const profile = await tf.profile(async () => {
+      const tensors = await compute();
+      values = (await Promise.all(tensors.map((tensor) => tensor.data()))) as Float32Array[];
       tf.dispose(tensors);
     });
     const peakBytes = profile.peakBytes;
@@ -61,3 +79,4 @@ export function expectClose(actual: Float32Array[], expected: Float32Array[], to
     expect(error / scale, `output ${index}`).toBeLessThan(tolerance);
   });
 }
+export { type DistillStepDifferences, distillStepDifferences } from './distill-step-differences.js';

@@ -2,8 +2,10 @@ import { ConvDiscriminator, MlpDiscriminator } from '@fdistill/discriminator';
 import { getDivergence } from '@fdistill/divergence';
 import { GaussianMixture, MlpDenoiser, UNetDenoiser } from '@fdistill/score';
 import {
+  buildMixtureRun,
   Distiller,
   type DistillOptions,
+  MIXTURE_RUN_SETTINGS,
   mixtureSource,
   mlpDistillDiscriminator,
   teacherFeatureDistillDiscriminator,
@@ -15,9 +17,9 @@ import { TINY_UNET } from './networks.js';
 /**
  * Two f-distill steps (generator, critic with approximate R1) on a small U-Net with
  * conv heads on its 8x8 tap. Returns the losses they report, then a copy of every student and
- * head parameter after them; everything else is freed.
+ * head parameter after them, then the same parameters before them; everything else is freed.
  */
-export function twoImageDistillSteps(): tf.Tensor[] {
+export async function twoImageDistillSteps(): Promise<tf.Tensor[]> {
   const config = { ...TINY_UNET, channels: 1, attentionResolutions: [4], seed: 1 };
   const teacher = new UNetDenoiser(config);
   teacher.setTrainable(false);
@@ -39,16 +41,45 @@ export function twoImageDistillSteps(): tf.Tensor[] {
     tensorSource(images),
     { divergence: getDivergence('js'), batchSize: 2, fakeUpdateFrequency: 2, r1: { gamma: 1 } },
   );
+  const parameters = () => [...student.parameters(), ...heads.parameters()].map((p) => p.clone());
+  const initial = parameters();
   const losses: number[] = [];
   for (let step = 0; step < 2; step++) {
-    const event = distiller.step();
+    const event = await distiller.step();
     losses.push(...Object.values(event.losses).filter((value) => value !== undefined));
   }
-  const updated = [...student.parameters(), ...heads.parameters()].map((p) => p.clone());
+  const updated = parameters();
   distiller.dispose();
   for (const module of [teacher, student, fakeScore, heads]) module.dispose();
   images.dispose();
-  return [tf.tensor1d(losses), ...updated];
+  return [tf.tensor1d(losses), ...updated, ...initial];
+}
+
+/**
+ * Two f-distill steps (generator, critic with R1) of the ring8 preset's networks (MLP
+ * student and fake score, MLP discriminator, exact mixture teacher) at batch 64. Returns the
+ * losses they report, then a copy of every student and discriminator parameter after them, then
+ * the same parameters before them; everything else is freed.
+ */
+export async function twoMixtureDistillSteps(): Promise<tf.Tensor[]> {
+  const run = buildMixtureRun({
+    ...MIXTURE_RUN_SETTINGS.ring8,
+    batchSize: 64,
+    fakeUpdateFrequency: 2,
+    r1Gamma: 1,
+  });
+  const { student, discriminator } = run.distiller.networks;
+  const parameters = () =>
+    [...student.parameters(), ...discriminator.module.parameters()].map((p) => p.clone());
+  const initial = parameters();
+  const losses: number[] = [];
+  for (let step = 0; step < 2; step++) {
+    const event = await run.distiller.step();
+    losses.push(...Object.values(event.losses).filter((value) => value !== undefined));
+  }
+  const updated = parameters();
+  run.dispose();
+  return [tf.tensor1d(losses), ...updated, ...initial];
 }
 
 /** A small f-distill setup on a mixture with the exact teacher, for tests. */

@@ -12,20 +12,23 @@ export interface CheckpointContent {
 }
 
 /**
- * Encodes tensors (as float32 or int32) and JSON state as one safetensors file's bytes.
+ * Encodes tensors (as float32 or int32) and JSON state as one safetensors file's bytes. Reads
+ * the tensors back without blocking (GPU backends in Node have no synchronous read).
  *
- * @example const bytes = encodeCheckpoint({ tensors, state: { step: 100 } });
+ * @example const bytes = await encodeCheckpoint({ tensors, state: { step: 100 } });
  */
-export function encodeCheckpoint(content: CheckpointContent): Uint8Array {
+export async function encodeCheckpoint(content: CheckpointContent): Promise<Uint8Array> {
   const encoded = new Map<string, SafetensorsTensor>();
-  for (const [name, tensor] of content.tensors) {
-    const data = tensor.dataSync();
+  const entries = [...content.tensors];
+  const values = await Promise.all(entries.map(([, tensor]) => tensor.data()));
+  entries.forEach(([name, tensor], index) => {
+    const data = values[index];
     encoded.set(name, {
       dtype: tensor.dtype === 'int32' ? 'I32' : 'F32',
       shape: [...tensor.shape],
       data: data instanceof Int32Array ? data : Float32Array.from(data as ArrayLike<number>),
     });
-  }
+  });
   return encodeSafetensors(encoded, { [STATE_KEY]: JSON.stringify(content.state) });
 }
 

@@ -16,7 +16,7 @@ export interface CheckpointStore {
 /**
  * A checkpoint store in memory (tests, browsers, rollback points).
  *
- * @example const store = memoryCheckpointStore(); distiller.saveCheckpoint(store);
+ * @example const store = memoryCheckpointStore(); await distiller.saveCheckpoint(store);
  */
 export function memoryCheckpointStore(name = 'checkpoint in memory'): CheckpointStore {
   let stored: Uint8Array | undefined;
@@ -32,8 +32,11 @@ export function memoryCheckpointStore(name = 'checkpoint in memory'): Checkpoint
 }
 
 /** Encodes `content` into `store`. */
-export function writeCheckpoint(store: CheckpointStore, content: CheckpointContent): void {
-  store.write(encodeCheckpoint(content));
+export async function writeCheckpoint(
+  store: CheckpointStore,
+  content: CheckpointContent,
+): Promise<void> {
+  store.write(await encodeCheckpoint(content));
 }
 
 /** Decodes the checkpoint in `store`; throws naming the store when it holds none. */

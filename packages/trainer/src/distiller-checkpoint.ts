@@ -52,17 +52,18 @@ function stateTensors({ networks, optimizers }: DistillerState): Map<string, tf.
  *
  * @example writeDistillerCheckpoint(store, { networks, optimizers, ratioNormalizer, options, step: 120 });
  */
-export function writeDistillerCheckpoint(
+export async function writeDistillerCheckpoint(
   store: CheckpointStore,
   run: DistillerState,
   extraState: Record<string, unknown> = {},
-): void {
+): Promise<void> {
   const { divergence, ...rest } = run.options;
   const byRole = (value: (optimizer: AdamW) => number) =>
     Object.fromEntries(
       Object.entries(run.optimizers).map(([role, optimizer]) => [role, value(optimizer)]),
     );
-  writeCheckpoint(store, {
+  const ratioNormalizer = (await run.ratioNormalizer?.getState()) ?? null;
+  await writeCheckpoint(store, {
     tensors: stateTensors(run),
     state: {
       ...extraState,
@@ -71,7 +72,7 @@ export function writeDistillerCheckpoint(
       options: rest,
       optimizerSteps: byRole((optimizer) => optimizer.steps),
       learningRates: byRole((optimizer) => optimizer.learningRate),
-      ratioNormalizer: run.ratioNormalizer?.getState() ?? null,
+      ratioNormalizer,
     },
   });
 }

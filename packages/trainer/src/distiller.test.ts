@@ -81,19 +81,19 @@ describe('Distiller', () => {
     distiller.dispose();
   });
 
-  it('resumes bit for bit: N steps straight equal N/2 + checkpoint + resume + N/2', () => {
+  it('resumes bit for bit: N steps straight equal N/2 + checkpoint + resume + N/2', async () => {
     const options = { divergence: getDivergence('js'), seed: 5, r1: { gamma: 1 } } as const;
     const straight = smallDistiller(twoModeMixture(), options, 16);
-    for (let step = 0; step < 12; step++) straight.step();
+    for (let step = 0; step < 12; step++) await straight.step();
 
     const first = smallDistiller(twoModeMixture(), options, 16);
-    for (let step = 0; step < 6; step++) first.step();
+    for (let step = 0; step < 6; step++) await first.step();
     const store = memoryCheckpointStore('resume.safetensors');
-    first.saveCheckpoint(store);
+    await first.saveCheckpoint(store);
     const resumed = smallDistiller(twoModeMixture(), options, 16);
     resumed.loadCheckpoint(store);
     expect(resumed.steps).toBe(6);
-    for (let step = 6; step < 12; step++) resumed.step();
+    for (let step = 6; step < 12; step++) await resumed.step();
 
     const expected = parameterValues(straight);
     const actual = parameterValues(resumed);
@@ -104,15 +104,15 @@ describe('Distiller', () => {
     for (const distiller of [straight, first, resumed]) distiller.dispose();
   });
 
-  it('refuses a checkpoint of another divergence unless warm-starting', () => {
+  it('refuses a checkpoint of another divergence unless warm-starting', async () => {
     const reverse = smallDistiller(
       twoModeMixture(),
       { divergence: getDivergence('reverse-kl') },
       8,
     );
-    reverse.step();
+    await reverse.step();
     const store = memoryCheckpointStore('reverse.safetensors');
-    reverse.saveCheckpoint(store);
+    await reverse.saveCheckpoint(store);
     const js = smallDistiller(twoModeMixture(), { divergence: getDivergence('js') }, 8);
     expect(() => js.loadCheckpoint(store)).toThrow(
       'trained with divergence "reverse-kl", this run uses "js"',
@@ -124,16 +124,16 @@ describe('Distiller', () => {
     expect(studentWeights(js)).toEqual(studentWeights(reverse));
   });
 
-  it('holds a constant number of tensors over 1,000 steps', () => {
+  it('holds a constant number of tensors over 1,000 steps', async () => {
     const distiller = smallDistiller(
       twoModeMixture(),
       { divergence: getDivergence('forward-kl'), batchSize: 8, r1: { gamma: 1 } },
       8,
     );
-    distiller.step();
-    distiller.step();
+    await distiller.step();
+    await distiller.step();
     const before = tf.memory().numTensors;
-    for (let step = 0; step < 1000; step++) distiller.step();
+    for (let step = 0; step < 1000; step++) await distiller.step();
     expect(tf.memory().numTensors).toBe(before);
     distiller.dispose();
   }, 120_000);

@@ -83,13 +83,13 @@ export class Distiller {
   }
 
   /** Takes step `steps` (a generator or a critic step) and reports it. */
-  step(): DistillStepEvent {
+  async step(): Promise<DistillStepEvent> {
     const started = performance.now();
     const step = this.stepIndex;
     const event =
       step % this.options.fakeUpdateFrequency === 0
-        ? this.generatorStep(step)
-        : this.criticStep(step);
+        ? await this.generatorStep(step)
+        : await this.criticStep(step);
     this.stepIndex += 1;
     event.seconds = (performance.now() - started) / 1000;
     return event;
@@ -100,9 +100,9 @@ export class Distiller {
    * the warm-start module: DMD's regression loss as initialization, for an exact teacher with no
    * weights to copy). Call it before `prefitFakeScore`. Returns the last loss.
    *
-   * @example distiller.warmStartStudent({ steps: 1000, pairs: 16384 });
+   * @example await distiller.warmStartStudent({ steps: 1000, pairs: 16384 });
    */
-  warmStartStudent(settings: StudentWarmStart): number {
+  warmStartStudent(settings: StudentWarmStart): Promise<number> {
     return warmStartStudent(this.model, settings);
   }
 
@@ -110,12 +110,12 @@ export class Distiller {
    * Fits the student to given sampler pairs (`regressStudentOnPairs` of the warm-start module:
    * class-conditional pairs carry labels), then sets the EMA student to it. Returns the last loss.
    *
-   * @example distiller.regressStudentOnPairs({ latents, labels, targets }, { steps: 1500 });
+   * @example await distiller.regressStudentOnPairs({ latents, labels, targets }, { steps: 1500 });
    */
   regressStudentOnPairs(
     pairs: SamplerPairs,
     settings: { steps: number; learningRate?: number },
-  ): number {
+  ): Promise<number> {
     return regressStudentOnPairs(this.model, pairs, settings);
   }
 
@@ -124,7 +124,7 @@ export class Distiller {
    * optimizer before distilling (for a fresh fake network, e.g. with an analytic teacher).
    * Returns the last loss.
    */
-  prefitFakeScore(steps: number): number {
+  prefitFakeScore(steps: number): Promise<number> {
     return prefitFakeScore(this.model, this.optimizers.fakeScore, steps);
   }
 
@@ -133,13 +133,13 @@ export class Distiller {
    * sample-weighting module): per sample sigma, r, h(r) and the score-difference norm.
    * Advances the ratio bins as a generator step does.
    *
-   * @example const { weight, scoreDifference } = distiller.weightingOfSamples(2048, 7);
+   * @example const { weight, scoreDifference } = await distiller.weightingOfSamples(2048, 7);
    */
-  weightingOfSamples(count: number, seed: number): SampleWeighting {
+  weightingOfSamples(count: number, seed: number): Promise<SampleWeighting> {
     return weightingOfSamples(this.model, count, seed);
   }
 
-  private generatorStep(step: number): DistillStepEvent {
+  private async generatorStep(step: number): Promise<DistillStepEvent> {
     const result = this.model.generatorGradients(step);
     const clipped = clipByGlobalNorm(result.gradients, this.options.generatorGradientClip);
     this.optimizers.generator.applyGradients(clipped.gradients);
@@ -165,7 +165,7 @@ export class Distiller {
         tf.max(result.weight),
       ]),
     );
-    const values = Array.from(summary.dataSync());
+    const values = Array.from(await summary.data());
     tf.dispose([summary, clipped.norm, ...Object.values(clipped.gradients)]);
     tf.dispose([
       result.loss,
@@ -193,7 +193,7 @@ export class Distiller {
     };
   }
 
-  private criticStep(step: number): DistillStepEvent {
+  private async criticStep(step: number): Promise<DistillStepEvent> {
     const losses = tf.tidy(() => {
       const fake = this.model.fakeScoreGradients(
         this.model.drawStudentInputs(step, 'latent', 'fake-sigma', 'fake-noise'),
@@ -205,7 +205,9 @@ export class Distiller {
       critic.penalty?.dispose();
       return summary;
     });
-    const [fakeScoreValue, discriminatorValue, r1Value] = Array.from(losses.dataSync()) as number[];
+    const [fakeScoreValue, discriminatorValue, r1Value] = Array.from(
+      await losses.data(),
+    ) as number[];
     losses.dispose();
     checkFinite(step, {
       'fake score loss': fakeScoreValue as number,
@@ -224,8 +226,8 @@ export class Distiller {
    * ratio bins, step, seed, options) to `store` as one safetensors file (`checkpointFile(path)`
    * from `@fdistill/trainer/node` writes it atomically).
    */
-  saveCheckpoint(store: CheckpointStore, extraState: Record<string, unknown> = {}): void {
-    writeDistillerCheckpoint(store, this.state(), extraState);
+  saveCheckpoint(store: CheckpointStore, extraState: Record<string, unknown> = {}): Promise<void> {
+    return writeDistillerCheckpoint(store, this.state(), extraState);
   }
 
   /**

@@ -34,7 +34,7 @@ describe('f-distill on an imbalanced 2-D mixture with the exact teacher', () => 
 
   it.each(divergences.map((divergence) => [divergence.name, divergence] as const))(
     '%s trains',
-    (_name, divergence) => {
+    async (_name, divergence) => {
       const distiller = smallDistiller(
         teacher,
         {
@@ -45,12 +45,12 @@ describe('f-distill on an imbalanced 2-D mixture with the exact teacher', () => 
         },
         16,
       );
-      distiller.prefitFakeScore(50);
+      await distiller.prefitFakeScore(50);
       const latent = tf.randomNormal([400, 2], 0, 1, 'float32', 3);
       const distance = () =>
         energyDistance(distiller.generate(latent).arraySync() as number[][], reference);
       const initial = distance();
-      for (let step = 0; step < 300; step++) distiller.step();
+      for (let step = 0; step < 300; step++) await distiller.step();
       const final = distance();
       expect(initial).toBeGreaterThan(0.5);
       expect(final).toBeLessThan(0.4 * initial);

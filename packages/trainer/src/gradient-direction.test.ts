@@ -86,7 +86,7 @@ describe('one generator step', () => {
   const divergences = [...listDivergences(), alphaDivergence(0.5)];
   it.each(divergences.map((divergence) => [divergence.name, divergence] as const))(
     'lowers the exactly measured %s divergence',
-    (_name, divergence) => {
+    async (_name, divergence) => {
       const student = new GaussianStudent();
       const distiller = new Distiller(
         {
@@ -106,7 +106,7 @@ describe('one generator step', () => {
         },
       );
       const before = exactDivergence(divergence, 0);
-      distiller.step();
+      await distiller.step();
       const theta = student.theta.dataSync()[0] as number;
       const after = exactDivergence(divergence, theta);
       expect(theta).toBeGreaterThan(0);

@@ -95,10 +95,10 @@ describe('the image steps share forward passes', { timeout: 30_000 }, () => {
         heads = discriminator.module;
         return adapt(discriminator);
       });
-      distiller.step(); // the generator step
-      let event: ReturnType<Distiller['step']> | undefined;
-      const profile = await tf.profile(() => {
-        event = distiller.step();
+      await distiller.step(); // the generator step
+      let event: Awaited<ReturnType<Distiller['step']>> | undefined;
+      const profile = await tf.profile(async () => {
+        event = await distiller.step();
       });
       const kernels = profile.kernels.length;
       const parameters = (heads as Module).parameters().map((p) => Array.from(p.dataSync()));

@@ -82,7 +82,7 @@ export function buildImageRun({
           async warmStart() {
             const pairs = await warmStart.pairs();
             try {
-              distiller.regressStudentOnPairs(pairs, warmStart);
+              await distiller.regressStudentOnPairs(pairs, warmStart);
             } finally {
               tf.dispose([pairs.latents, pairs.targets, ...(pairs.labels ? [pairs.labels] : [])]);
             }

@@ -166,13 +166,17 @@ export function buildMixtureRun(settings: MixtureRunSettings): MixtureRun {
  * (`studentWarmStartSteps` updates on `studentWarmStartPairs` pairs) and then the fake score to
  * that student (`fakeScorePrefitSteps`). Either count may be 0.
  */
-function warmStartMixtureRun(distiller: Distiller, settings: MixtureRunSettings): void {
+async function warmStartMixtureRun(
+  distiller: Distiller,
+  settings: MixtureRunSettings,
+): Promise<void> {
   if (settings.studentWarmStartSteps > 0) {
-    distiller.warmStartStudent({
+    await distiller.warmStartStudent({
       steps: settings.studentWarmStartSteps,
       pairs: settings.studentWarmStartPairs,
       learningRate: settings.studentWarmStartLearningRate ?? settings.learningRate,
     });
   }
-  if (settings.fakeScorePrefitSteps > 0) distiller.prefitFakeScore(settings.fakeScorePrefitSteps);
+  if (settings.fakeScorePrefitSteps > 0)
+    await distiller.prefitFakeScore(settings.fakeScorePrefitSteps);
 }

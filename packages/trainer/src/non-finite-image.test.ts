@@ -58,7 +58,7 @@ function imageDistiller(
 const cleanImages = () => tf.randomUniform([8, 8, 8, 1], -1, 1, 'float32', 3) as tf.Tensor4D;
 
 describe('non-finite values in an image run', { timeout: 30_000 }, () => {
-  it('in the data: the first critic step stops, naming the discriminator loss', () => {
+  it('in the data: the first critic step stops, naming the discriminator loss', async () => {
     const poisoned = tf.tidy(() =>
       tf.where(
         tf.greater(tf.randomUniform([8, 8, 8, 1], 0, 1, 'float32', 4), 0.99),
@@ -67,13 +67,13 @@ describe('non-finite values in an image run', { timeout: 30_000 }, () => {
       ),
     ) as tf.Tensor4D;
     const distiller = imageDistiller(poisoned);
-    expect(distiller.step().phase).toBe('generator');
-    expect(() => distiller.step()).toThrow('step 1: discriminator loss is NaN');
+    expect((await distiller.step()).phase).toBe('generator');
+    await expect(distiller.step()).rejects.toThrow('step 1: discriminator loss is NaN');
   });
 
-  it("in the teacher's weights: the first generator step stops, naming the generator loss", () => {
+  it("in the teacher's weights: the first generator step stops, naming the generator loss", async () => {
     const distiller = imageDistiller(cleanImages(), {}, true);
-    expect(() => distiller.step()).toThrow('step 0: generator loss is NaN');
+    await expect(distiller.step()).rejects.toThrow('step 0: generator loss is NaN');
   });
 
   it('in the per-sample weights of the update: rolled back three times, then stopped', async () => {
@@ -89,7 +89,7 @@ describe('non-finite values in an image run', { timeout: 30_000 }, () => {
       onNonFinite: 'rollback',
     });
     const checkpoint = memoryCheckpointStore();
-    distiller.saveCheckpoint(checkpoint);
+    await distiller.saveCheckpoint(checkpoint);
     await expect(runTraining(distiller, { totalSteps: 4, checkpoint })).rejects.toThrow(
       'step 0: generator loss is NaN',
     );
@@ -101,7 +101,7 @@ describe('non-finite values in an image run', { timeout: 30_000 }, () => {
     };
     const before = learningRates(checkpoint.read() as Uint8Array);
     const after = memoryCheckpointStore();
-    distiller.saveCheckpoint(after);
+    await distiller.saveCheckpoint(after);
     // Three rollbacks, each halving the rates once more than the last: 1/8 in all.
     expect(learningRates(after.read() as Uint8Array).generator).toBeCloseTo(
       (before.generator as number) / 8,

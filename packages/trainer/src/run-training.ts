@@ -8,8 +8,8 @@ export interface ResumableTrainer<Event> {
   readonly steps: number;
   /** What to do on a NaN/Inf loss. */
   readonly options: { onNonFinite: NonFiniteAction };
-  step(): Event;
-  saveCheckpoint(store: CheckpointStore, extraState?: Record<string, unknown>): void;
+  step(): Promise<Event>;
+  saveCheckpoint(store: CheckpointStore, extraState?: Record<string, unknown>): Promise<void>;
   loadCheckpoint(store: CheckpointStore): unknown;
   scaleLearningRates(factor: number): void;
 }
@@ -22,8 +22,8 @@ export interface RunTrainingOptions<Event> {
   checkpoint?: CheckpointStore;
   /** Write a checkpoint every this many steps (and at the end); default 500. */
   checkpointEvery?: number;
-  /** Called after every step. */
-  onStep?: (event: Event) => void;
+  /** Called after every step (awaited when it returns a promise, e.g. to read tensors back). */
+  onStep?: (event: Event) => unknown;
   /** Abort (e.g. on Ctrl-C): the current step finishes, a checkpoint is written, the run returns. */
   signal?: AbortSignal;
   /** Extra JSON state to store in every checkpoint (e.g. the CLI's resolved config). */
@@ -62,16 +62,18 @@ export async function runTraining<Event>(
   } = options;
   assertIntegerAtLeast('runTraining: options.totalSteps', totalSteps, 0);
   assertIntegerAtLeast('runTraining: options.checkpointEvery', checkpointEvery, 1);
-  const checkpoint = () => store && trainer.saveCheckpoint(store, checkpointState);
+  const checkpoint = async () => {
+    if (store) await trainer.saveCheckpoint(store, checkpointState);
+  };
   let rollbacks = 0;
   while (trainer.steps < totalSteps) {
     if (signal?.aborted) {
-      checkpoint();
+      await checkpoint();
       return { steps: trainer.steps, interrupted: true, rollbacks };
     }
     try {
-      const event = trainer.step();
-      onStep?.(event);
+      const event = await trainer.step();
+      await onStep?.(event);
     } catch (error) {
       const canRollBack =
         error instanceof NonFiniteLossError &&
@@ -85,10 +87,10 @@ export async function runTraining<Event>(
       trainer.scaleLearningRates(0.5 ** rollbacks);
       continue;
     }
-    if (trainer.steps % checkpointEvery === 0) checkpoint();
+    if (trainer.steps % checkpointEvery === 0) await checkpoint();
     await yieldToEventLoop();
   }
-  checkpoint();
+  await checkpoint();
   return { steps: trainer.steps, interrupted: false, rollbacks };
 }
 

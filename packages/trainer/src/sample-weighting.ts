@@ -22,13 +22,13 @@ export interface SampleWeighting {
  * `|s_teacher - s_fake| = |T - F| / sigma^2` on the noised sample. Draws from its own seed,
  * not the run's streams; advances the ratio bins as a generator step does.
  *
- * @example const { weight, scoreDifference } = weightingOfSamples(model, 2048, 7);
+ * @example const { weight, scoreDifference } = await weightingOfSamples(model, 2048, 7);
  */
-export function weightingOfSamples(
+export async function weightingOfSamples(
   model: DistillModel,
   count: number,
   seed: number,
-): SampleWeighting {
+): Promise<SampleWeighting> {
   assertIntegerAtLeast('weightingOfSamples: count', count, 1);
   if (model.data.classCount !== undefined) {
     throw new Error('weightingOfSamples: class-conditional runs are not supported');
@@ -50,15 +50,10 @@ export function weightingOfSamples(
     const axes = difference.shape.slice(1).map((_, index) => index + 1);
     const scoreDifference = tf.div(tf.sqrt(tf.sum(tf.square(difference), axes)), tf.square(sigma));
     const { ratio, weight } = model.ratioAndWeight(logits, sigma);
-    return [sigma, ratio, weight, scoreDifference].map(
-      (column) => Array.from(column.dataSync()) as number[],
-    );
+    return tf.stack([sigma, ratio, weight, scoreDifference]);
   });
-  const [sigma, ratio, weight, scoreDifference] = columns as [
-    number[],
-    number[],
-    number[],
-    number[],
-  ];
+  const rows = (await columns.array()) as number[][];
+  columns.dispose();
+  const [sigma, ratio, weight, scoreDifference] = rows as [number[], number[], number[], number[]];
   return { sigma, ratio, weight, scoreDifference };
 }

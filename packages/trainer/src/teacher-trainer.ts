@@ -125,7 +125,7 @@ export class TeacherTrainer {
   }
 
   /** One DSM step on a fresh batch. */
-  step(): TeacherStepEvent {
+  async step(): Promise<TeacherStepEvent> {
     const started = performance.now();
     const step = this.stepIndex;
     const { batchSize, seed, labelDropout } = this.options;
@@ -147,7 +147,7 @@ export class TeacherTrainer {
       this.optimizer.applyGradients(grads);
       return value;
     });
-    const loss = lossTensor.dataSync()[0] as number;
+    const loss = (await lossTensor.data())[0] as number;
     lossTensor.dispose();
     checkFinite(step, { 'denoising score-matching loss': loss });
     if (this.ema) updateExponentialMovingAverage(this.ema, this.network, this.options.emaDecay);
@@ -217,7 +217,10 @@ export class TeacherTrainer {
   }
 
   /** Writes the network, its EMA, the optimizer state and the step to `store`. */
-  saveCheckpoint(store: CheckpointStore, extraState: Record<string, unknown> = {}): void {
+  async saveCheckpoint(
+    store: CheckpointStore,
+    extraState: Record<string, unknown> = {},
+  ): Promise<void> {
     const tensors = new Map<string, tf.Tensor>();
     for (const [name, variable] of this.network.stateDict())
       tensors.set(`network.${name}`, variable);
@@ -225,7 +228,7 @@ export class TeacherTrainer {
       tensors.set(`ema.${name}`, variable);
     const optimizerState = this.optimizer.getState();
     for (const [name, moment] of optimizerState.moments) tensors.set(`optimizer.${name}`, moment);
-    writeCheckpoint(store, {
+    await writeCheckpoint(store, {
       tensors,
       state: {
         ...extraState,

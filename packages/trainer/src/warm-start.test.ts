@@ -18,7 +18,7 @@ function distanceToSampler(distiller: ReturnType<typeof smallDistiller>, seed: n
 }
 
 describe('Distiller.warmStartStudent', { timeout: 60_000 }, () => {
-  it("fits G(z) to the teacher's Heun sampler, sets the EMA to the student, and is reproducible", () => {
+  it("fits G(z) to the teacher's Heun sampler, sets the EMA to the student, and is reproducible", async () => {
     const build = () => {
       const distiller = smallDistiller(twoModeMixture(), {
         divergence: getDivergence('js'),
@@ -37,7 +37,7 @@ describe('Distiller.warmStartStudent', { timeout: 60_000 }, () => {
     const distiller = build();
     const before = distanceToSampler(distiller, 5);
     const tensors = tf.memory().numTensors;
-    const loss = distiller.warmStartStudent({ steps: 150, pairs: 512, learningRate: 5e-3 });
+    const loss = await distiller.warmStartStudent({ steps: 150, pairs: 512, learningRate: 5e-3 });
     expect(tf.memory().numTensors).toBe(tensors);
     const after = distanceToSampler(distiller, 5);
     // Held-out latents: the student now follows the sampler's map closely.
@@ -51,27 +51,27 @@ describe('Distiller.warmStartStudent', { timeout: 60_000 }, () => {
     // The run's step streams are untouched: distilling starts at step 0.
     expect(distiller.steps).toBe(0);
     const again = build();
-    again.warmStartStudent({ steps: 150, pairs: 512, learningRate: 5e-3 });
+    await again.warmStartStudent({ steps: 150, pairs: 512, learningRate: 5e-3 });
     expect(again.networks.student.parameters().map((v) => Array.from(v.dataSync()))).toEqual(
       studentValues,
     );
     expect(stepSeed(2, 0, 'warm-start-latent')).not.toBe(stepSeed(2, 0, 'latent'));
   });
 
-  it('rejects bad arguments and class-conditional data before any work', () => {
+  it('rejects bad arguments and class-conditional data before any work', async () => {
     const distiller = smallDistiller(twoModeMixture(), { divergence: getDivergence('js') });
-    expect(() => distiller.warmStartStudent({ steps: 0, pairs: 10 })).toThrow(
+    await expect(distiller.warmStartStudent({ steps: 0, pairs: 10 })).rejects.toThrow(
       'warmStartStudent: steps must be an integer >= 1, got 0',
     );
-    expect(() => distiller.warmStartStudent({ steps: 1, pairs: 10, learningRate: -1 })).toThrow(
-      'warmStartStudent: learningRate',
-    );
+    await expect(
+      distiller.warmStartStudent({ steps: 1, pairs: 10, learningRate: -1 }),
+    ).rejects.toThrow('warmStartStudent: learningRate');
     const labelled = new Distiller(
       distiller.networks,
       { ...mixtureSource(twoModeMixture()), classCount: 3 },
       { divergence: getDivergence('js'), batchSize: 32 },
     );
-    expect(() => labelled.warmStartStudent({ steps: 1, pairs: 10 })).toThrow(
+    await expect(labelled.warmStartStudent({ steps: 1, pairs: 10 })).rejects.toThrow(
       'class-conditional students draw their pairs per label: use regressStudentOnPairs',
     );
   });
@@ -128,13 +128,13 @@ describe('Distiller.regressStudentOnPairs', { timeout: 60_000 }, () => {
     );
   }
 
-  it('fits a class-conditional G(z, label) to labelled pairs, without leaking tensors', () => {
+  it('fits a class-conditional G(z, label) to labelled pairs, without leaking tensors', async () => {
     const distiller = labelledDistiller();
     const pairs = labelledPairs(512, 3);
     const heldOut = labelledPairs(256, 9);
     const before = distance(distiller, heldOut, heldOut.labels);
     const tensors = tf.memory().numTensors;
-    const loss = distiller.regressStudentOnPairs(pairs, { steps: 300, learningRate: 5e-3 });
+    const loss = await distiller.regressStudentOnPairs(pairs, { steps: 300, learningRate: 5e-3 });
     expect(tf.memory().numTensors).toBe(tensors);
     const after = distance(distiller, heldOut, heldOut.labels);
     expect(Number.isFinite(loss)).toBe(true);
@@ -145,20 +145,20 @@ describe('Distiller.regressStudentOnPairs', { timeout: 60_000 }, () => {
     tf.dispose([pairs, heldOut, swapped] as unknown as tf.Tensor[]);
   });
 
-  it('names pairs that do not match the student before any update', () => {
+  it('names pairs that do not match the student before any update', async () => {
     const distiller = labelledDistiller();
     const pairs = labelledPairs(16, 1);
-    expect(() =>
+    await expect(
       distiller.regressStudentOnPairs(
         { latents: pairs.latents, targets: pairs.targets },
         { steps: 1 },
       ),
-    ).toThrow('pairs.labels must be given exactly when the student is class-conditional');
+    ).rejects.toThrow('pairs.labels must be given exactly when the student is class-conditional');
     const short = tf.slice(pairs.targets, [0, 0], [8, 2]);
-    expect(() =>
+    await expect(
       distiller.regressStudentOnPairs({ ...pairs, targets: short }, { steps: 1 }),
-    ).toThrow('latents, labels and targets must have one row per pair (16)');
-    expect(() => distiller.regressStudentOnPairs(pairs, { steps: 0 })).toThrow(
+    ).rejects.toThrow('latents, labels and targets must have one row per pair (16)');
+    await expect(distiller.regressStudentOnPairs(pairs, { steps: 0 })).rejects.toThrow(
       'regressStudentOnPairs: steps must be an integer >= 1, got 0',
     );
     tf.dispose([pairs.latents, pairs.labels, pairs.targets, short]);
@@ -166,13 +166,13 @@ describe('Distiller.regressStudentOnPairs', { timeout: 60_000 }, () => {
 });
 
 describe('Distiller.weightingOfSamples', { timeout: 60_000 }, () => {
-  it('returns per-sample sigma, r, h(r) = the divergence of r, and |T - F| / sigma^2', () => {
+  it('returns per-sample sigma, r, h(r) = the divergence of r, and |T - F| / sigma^2', async () => {
     const teacher = twoModeMixture();
     const distiller = smallDistiller(teacher, {
       divergence: getDivergence('forward-kl'),
       ratioNormalization: false,
     });
-    const { sigma, ratio, weight, scoreDifference } = distiller.weightingOfSamples(64, 4);
+    const { sigma, ratio, weight, scoreDifference } = await distiller.weightingOfSamples(64, 4);
     expect(sigma).toHaveLength(64);
     const forwardKl = getDivergence('forward-kl');
     ratio.forEach((r, index) => {
@@ -197,21 +197,21 @@ describe('Distiller.weightingOfSamples', { timeout: 60_000 }, () => {
 });
 
 describe('fakeScoreWeighting: edm', { timeout: 60_000 }, () => {
-  it('trains without leaking tensors and changes the fake score update against uniform', () => {
-    const run = (fakeScoreWeighting: 'uniform' | 'edm') => {
+  it('trains without leaking tensors and changes the fake score update against uniform', async () => {
+    const run = async (fakeScoreWeighting: 'uniform' | 'edm') => {
       const distiller = smallDistiller(twoModeMixture(), {
         divergence: getDivergence('js'),
         fakeScoreWeighting,
       });
-      distiller.step();
+      await distiller.step();
       const tensors = tf.memory().numTensors;
-      for (let step = 1; step < 30; step++) distiller.step();
+      for (let step = 1; step < 30; step++) await distiller.step();
       expect(tf.memory().numTensors).toBe(tensors);
       const values = Array.from(distiller.networks.fakeScore.parameters()[0]?.dataSync() ?? []);
       distiller.dispose();
       return values;
     };
-    expect(run('edm')).not.toEqual(run('uniform'));
+    expect(await run('edm')).not.toEqual(await run('uniform'));
     expect(() =>
       smallDistiller(twoModeMixture(), {
         divergence: getDivergence('js'),

@@ -27,9 +27,12 @@ export interface StudentWarmStart {
  * initialization: the analogue of copying the teacher's weights when the teacher is an exact
  * density with no network to copy. Returns the last loss.
  *
- * @example warmStartStudent(model, { steps: 1000, pairs: 16384 });
+ * @example await warmStartStudent(model, { steps: 1000, pairs: 16384 });
  */
-export function warmStartStudent(model: DistillModel, settings: StudentWarmStart): number {
+export async function warmStartStudent(
+  model: DistillModel,
+  settings: StudentWarmStart,
+): Promise<number> {
   const {
     steps,
     pairs,
@@ -60,7 +63,7 @@ export function warmStartStudent(model: DistillModel, settings: StudentWarmStart
     sigmaMax,
   });
   try {
-    return regressStudentOnPairs(model, { latents, targets }, { steps, learningRate });
+    return await regressStudentOnPairs(model, { latents, targets }, { steps, learningRate });
   } finally {
     tf.dispose([latents, targets]);
   }
@@ -83,13 +86,13 @@ export interface SamplerPairs {
  * the student: DMD's regression loss used as initialization, with pairs drawn once (and cached)
  * by the caller. The pairs stay the caller's. Returns the last loss.
  *
- * @example regressStudentOnPairs(model, { latents, labels, targets }, { steps: 1500, learningRate: 2e-4 });
+ * @example await regressStudentOnPairs(model, { latents, labels, targets }, { steps: 1500, learningRate: 2e-4 });
  */
-export function regressStudentOnPairs(
+export async function regressStudentOnPairs(
   model: DistillModel,
   pairs: SamplerPairs,
   settings: { steps: number; learningRate?: number },
-): number {
+): Promise<number> {
   const { steps, learningRate = model.options.learningRates.generator } = settings;
   assertIntegerAtLeast('regressStudentOnPairs: steps', steps, 1);
   assertPositiveNumber('regressStudentOnPairs: learningRate', learningRate);
@@ -133,7 +136,7 @@ export function regressStudentOnPairs(
         optimizer.applyGradients(grads);
         return value;
       });
-      loss = value.dataSync()[0] as number;
+      loss = (await value.data())[0] as number;
       value.dispose();
       checkFinite(step, { 'student warm-start loss': loss });
     }
@@ -149,9 +152,13 @@ export function regressStudentOnPairs(
  * `optimizer` (its own seed streams), before distilling: for a fresh fake network, e.g. with an
  * analytic teacher. Returns the last loss.
  *
- * @example prefitFakeScore(model, optimizers.fakeScore, 500);
+ * @example await prefitFakeScore(model, optimizers.fakeScore, 500);
  */
-export function prefitFakeScore(model: DistillModel, optimizer: AdamW, steps: number): number {
+export async function prefitFakeScore(
+  model: DistillModel,
+  optimizer: AdamW,
+  steps: number,
+): Promise<number> {
   let loss = Number.NaN;
   for (let step = 0; step < steps; step++) {
     const value = tf.tidy(() => {
@@ -161,7 +168,7 @@ export function prefitFakeScore(model: DistillModel, optimizer: AdamW, steps: nu
       optimizer.applyGradients(update.gradients);
       return update.loss;
     });
-    loss = value.dataSync()[0] as number;
+    loss = (await value.data())[0] as number;
     value.dispose();
     checkFinite(step, { 'fake score prefit loss': loss });
   }

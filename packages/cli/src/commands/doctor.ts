@@ -1,7 +1,16 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { installHints, NODE_BACKEND_ORDER, selectBackend } from '@fdistill/backend';
+import {
+  type BackendChoice,
+  installHints,
+  NODE_BACKEND_ORDER,
+  nodeWebGpu,
+  requestWebGpuAdapter,
+  SWIFTSHADER_VULKAN_DRIVER,
+  selectBackend,
+  webGpuAdapterLine,
+} from '@fdistill/backend';
 import { loadOnnxRuntime, ONNX_RUNTIME_INSTALL_HINT } from '@fdistill/eval/node';
 import * as tf from '@tensorflow/tfjs';
 import { FASHION_MNIST_FILES } from '../fashion-mnist.js';
@@ -9,7 +18,7 @@ import { PRESETS } from '../presets.js';
 import { parseCommandArgs } from '../usage-error.js';
 
 /** `fdistill doctor --help`. */
-export const DOCTOR_HELP = `fdistill doctor: which backend runs and why, versions, threads, and what is missing
+export const DOCTOR_HELP = `fdistill doctor: which backend runs and why, the GPU adapters, versions, threads, and what is missing
 
 Usage: fdistill doctor`;
 
@@ -20,6 +29,42 @@ async function onnxRuntimeVersion(): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** The WebGPU adapter Dawn finds (the `webgpu` package), and the Vulkan drivers it looked at. */
+async function webGpuAdapterLines(): Promise<string[]> {
+  let found: Awaited<ReturnType<typeof nodeWebGpu>>;
+  try {
+    found = await nodeWebGpu();
+  } catch (error) {
+    return [`webgpu (Dawn)     none: ${(error as Error).message}`];
+  }
+  const drivers =
+    process.platform !== 'linux'
+      ? []
+      : [
+          `vulkan drivers    ${found.systemDrivers.length > 0 ? found.systemDrivers.join(', ') : 'none installed'}`,
+        ];
+  if (found.gpu === undefined) return [`webgpu (Dawn)     no adapter: ${found.reason}`, ...drivers];
+  const adapter = await requestWebGpuAdapter(found.gpu);
+  const through =
+    found.driver === 'swiftshader' ? ` (through chromium's ${SWIFTSHADER_VULKAN_DRIVER})` : '';
+  return [
+    `webgpu (Dawn)     ${adapter === undefined ? 'no adapter' : `${webGpuAdapterLine(adapter)}${adapter.software ? ', software' : ''}`}${through}`,
+    ...drivers,
+    'webgl             browsers only (the demo reports its renderer)',
+  ];
+}
+
+/** For each Node backend, whether `auto` uses it, and why not. */
+function autoLines(backend: BackendChoice): string[] {
+  return NODE_BACKEND_ORDER.map((name) => {
+    const verdict =
+      name === backend.name
+        ? 'used'
+        : (backend.failures[name] ?? `not used: ${backend.name} comes first`);
+    return `  ${name.padEnd(16)}${verdict}`;
+  });
 }
 
 /** Runs `fdistill doctor`; returns the exit code. */
@@ -34,8 +79,10 @@ export async function doctorCommand(args: string[]): Promise<number> {
     `node              ${process.version} (${process.platform} ${process.arch})`,
     `tfjs              ${tf.version.tfjs}`,
     `backend           ${backend.name}: ${backend.reason}`,
-    `backends tried    ${NODE_BACKEND_ORDER.map((name) => `${name}: ${backend.failures[name] ?? (name === backend.name ? 'loaded' : 'not tried')}`).join('; ')}`,
-    `cpu threads       ${availableParallelism()} available; ${backend.name === 'wasm' ? 'tfjs wasm runs single-threaded in Node' : backend.name === 'cpu' ? 'tfjs cpu runs on one thread' : 'libtensorflow picks its own thread pools'}`,
+    'auto, by backend:',
+    ...autoLines(backend),
+    ...(await webGpuAdapterLines()),
+    `cpu threads       ${availableParallelism()} available; ${backend.name === 'wasm' ? 'tfjs wasm runs single-threaded in Node' : backend.name === 'cpu' ? 'tfjs cpu runs on one thread' : backend.name === 'webgpu' ? 'the GPU runs the kernels' : 'libtensorflow picks its own thread pools'}`,
   ];
   const onnx = await onnxRuntimeVersion();
   lines.push(

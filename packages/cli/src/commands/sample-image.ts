@@ -27,7 +27,7 @@ export interface ImageSampleRequest {
  * balanced labels (or one class) and writes them in the field's format: an `.npz` with `samples`
  * (uint8 [N, 28, 28, 1], the dataset's own crop) and `labels`, a PNG grid, or JSON.
  */
-export function sampleImageRun(request: ImageSampleRequest): number {
+export async function sampleImageRun(request: ImageSampleRequest): Promise<number> {
   const { folder, config, count, seed, out } = request;
   if (
     request.label !== undefined &&
@@ -43,14 +43,14 @@ export function sampleImageRun(request: ImageSampleRequest): number {
     let networkEvaluations = 1;
     let samples: tf.Tensor4D;
     if (request.teacher) {
-      const result = teacherSamplesInChunks(run.teacher, labels, seed);
+      const result = await teacherSamplesInChunks(run.teacher, labels, seed);
       samples = result.samples;
       networkEvaluations = result.networkEvaluations;
     } else {
       run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
       samples = studentSamplesFor(run.distiller, run.studentEma, labels, seed);
     }
-    const values = samples.dataSync() as Float32Array;
+    const values = (await samples.data()) as Float32Array;
     const shape = [...samples.shape];
     if (/\.npz$/i.test(out)) {
       writeFileAtomically(out, encodeSampleNpz(values, shape, labels));

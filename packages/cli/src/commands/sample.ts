@@ -169,25 +169,27 @@ export async function sampleCommand(args: string[]): Promise<number> {
         seed,
         shape: [count, run.teacher.dimension],
       });
-      samples = result.samples.arraySync() as number[][];
+      samples = (await result.samples.array()) as number[][];
       networkEvaluations = result.networkEvaluations;
       result.samples.dispose();
     } else {
       run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
-      samples = tf.tidy(() => {
+      const generated = tf.tidy(() => {
         const latent = tf.tensor(normalLatents(count, [run.teacher.dimension], seed), [
           count,
           run.teacher.dimension,
         ]);
-        return run.distiller.generate(latent, undefined, run.studentEma).arraySync() as number[][];
+        return run.distiller.generate(latent, undefined, run.studentEma);
       });
+      samples = (await generated.array()) as number[][];
+      generated.dispose();
     }
     if (/\.json$/i.test(values.out)) {
       writeFileAtomically(values.out, `${JSON.stringify({ networkEvaluations, samples })}\n`);
     } else {
-      const reference = tf.tidy(
-        () => run.teacher.sample(count, seed + 1).arraySync() as number[][],
-      );
+      const referenceSamples = tf.tidy(() => run.teacher.sample(count, seed + 1));
+      const reference = (await referenceSamples.array()) as number[][];
+      referenceSamples.dispose();
       const who = values.teacher
         ? `teacher, Heun ${steps} steps (${networkEvaluations} NFE)`
         : 'one-step student (1 NFE)';

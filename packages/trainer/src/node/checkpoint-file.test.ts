@@ -17,7 +17,7 @@ const folder = mkdtempSync(join(tmpdir(), 'fdistill-checkpoint-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe('checkpoint files', () => {
-  it('round-trip float and int tensors and JSON state', () => {
+  it('round-trip float and int tensors and JSON state', async () => {
     const path = join(folder, 'checkpoint.safetensors');
     const tensors = new Map<string, tf.Tensor>([
       [
@@ -29,7 +29,7 @@ describe('checkpoint files', () => {
       ],
       ['labels', tf.tensor1d([3, -1], 'int32')],
     ]);
-    saveCheckpoint(path, { tensors, state: { step: 12, bins: [1, 0.5] } });
+    await saveCheckpoint(path, { tensors, state: { step: 12, bins: [1, 0.5] } });
     const loaded = loadCheckpoint(path);
     expect(loaded.state).toEqual({ step: 12, bins: [1, 0.5] });
     expect(loaded.tensors.get('student.weight')?.arraySync()).toEqual(
@@ -58,9 +58,9 @@ describe('checkpoint files', () => {
     );
   });
 
-  it('refuse a truncated, foreign or missing file with one message naming it', () => {
+  it('refuse a truncated, foreign or missing file with one message naming it', async () => {
     const path = join(folder, 'whole.safetensors');
-    saveCheckpoint(path, { tensors: new Map([['w', tf.ones([64])]]), state: { step: 1 } });
+    await saveCheckpoint(path, { tensors: new Map([['w', tf.ones([64])]]), state: { step: 1 } });
     const truncated = join(folder, 'truncated.safetensors');
     writeFileSync(truncated, readFileSync(path).subarray(0, 40));
     expect(() => loadCheckpoint(truncated)).toThrow(
@@ -74,14 +74,14 @@ describe('checkpoint files', () => {
     );
   });
 
-  it('encode and decode bytes without a file system, the same as a file', () => {
+  it('encode and decode bytes without a file system, the same as a file', async () => {
     const tensors = new Map([['w', tf.tensor1d([0.25, -8])]]);
-    const bytes = encodeCheckpoint({ tensors, state: { step: 3 } });
+    const bytes = await encodeCheckpoint({ tensors, state: { step: 3 } });
     const decoded = decodeCheckpoint(bytes);
     expect(decoded.state).toEqual({ step: 3 });
     expect(Array.from(decoded.tensors.get('w')?.dataSync() ?? [])).toEqual([0.25, -8]);
     const path = join(folder, 'same.safetensors');
-    saveCheckpoint(path, { tensors, state: { step: 3 } });
+    await saveCheckpoint(path, { tensors, state: { step: 3 } });
     expect(new Uint8Array(readFileSync(path))).toEqual(bytes);
   });
 

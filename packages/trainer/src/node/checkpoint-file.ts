@@ -65,7 +65,7 @@ export function writeFileAtomically(path: string, bytes: Uint8Array | string): v
 /**
  * A checkpoint store backed by one file, written atomically (`writeFileAtomically`).
  *
- * @example distiller.saveCheckpoint(checkpointFile('run/checkpoint.safetensors'));
+ * @example await distiller.saveCheckpoint(checkpointFile('run/checkpoint.safetensors'));
  */
 export function checkpointFile(path: string): CheckpointStore {
   if (typeof path !== 'string' || path.length === 0) {

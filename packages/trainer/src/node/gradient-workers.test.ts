@@ -20,7 +20,7 @@ const backend = { module: import.meta.resolve('@fdistill/testing/plain-backend')
 const imports = [import.meta.resolve('@tensorflow/tfjs')];
 
 /** Parameters and losses after `steps` teacher steps, on one thread or with `shards`. */
-function train(
+async function train(
   build: () => UNetDenoiser | MlpDenoiser,
   data: tf.Tensor,
   labels: tf.Tensor1D | undefined,
@@ -36,7 +36,8 @@ function train(
     seed: 4,
   });
   trainer.shareWork(shards);
-  const losses = Array.from({ length: steps }, () => trainer.step().loss);
+  const losses: number[] = [];
+  for (let step = 0; step < steps; step++) losses.push((await trainer.step()).loss);
   const parameters = network.parameters().map((p) => Array.from(p.dataSync()));
   trainer.dispose();
   network.dispose();
@@ -78,14 +79,14 @@ describe('startGradientWorkers', { timeout: 120_000 }, () => {
     });
     afterAll(() => shards.dispose());
 
-    it('trains as one thread does, up to float summation order', () => {
+    it('trains as one thread does, up to float summation order', async () => {
       const data = tf.randomNormal([40, 2], 0, 1, 'float32', 2);
       const labels = tf.tensor1d(
         Array.from({ length: 40 }, (_, i) => i % 3),
         'int32',
       );
-      const one = train(build, data, labels, 3);
-      const three = train(build, data, labels, 3, shards);
+      const one = await train(build, data, labels, 3);
+      const three = await train(build, data, labels, 3, shards);
       for (const [step, loss] of three.losses.entries()) {
         expect(loss).toBeCloseTo(one.losses[step] as number, 5);
       }
