@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeWebGpu } from '@fdistill/backend';
 import { runBuiltCli } from '@fdistill/testing/cli';
+import { smallRing8Config } from '@fdistill/testing/fault-campaign';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-webgpu-'));
@@ -21,21 +22,12 @@ if (skipReason !== undefined) console.warn(`webgpu CLI run skipped: ${skipReason
 const config = join(folder, 'small.yaml');
 writeFileSync(
   config,
-  [
-    'preset: ring8',
-    'steps: 20',
-    'batchSize: 32',
-    'networkWidth: 16',
-    'networkDepth: 2',
-    'discriminatorWidth: 16',
-    'discriminatorDepth: 2',
-    'fakeScorePrefitSteps: 5',
-    'studentWarmStartSteps: 20',
-    'studentWarmStartPairs: 64',
-    'evaluationSamples: 500',
-    'evaluationEvery: 0',
-    'checkpointEvery: 10',
-  ].join('\n'),
+  smallRing8Config(20, {
+    studentWarmStartSteps: 20,
+    evaluationSamples: 500,
+    evaluationEvery: 0,
+    checkpointEvery: 10,
+  }),
 );
 
 /** Runs the shortened preset on a backend; its stderr and summary. */

@@ -74,7 +74,12 @@ const EXPECTED_FILES = [
  */
 export function smallRing8Config(
   steps: number,
-  { evaluationEvery = 20, checkpointEvery = 2 } = {},
+  {
+    evaluationEvery = 20,
+    checkpointEvery = 2,
+    studentWarmStartSteps = 5,
+    evaluationSamples = 200,
+  } = {},
 ): string {
   return [
     'preset: ring8',
@@ -85,9 +90,9 @@ export function smallRing8Config(
     'discriminatorWidth: 16',
     'discriminatorDepth: 2',
     'fakeScorePrefitSteps: 5',
-    'studentWarmStartSteps: 5',
+    `studentWarmStartSteps: ${studentWarmStartSteps}`,
     'studentWarmStartPairs: 64',
-    'evaluationSamples: 200',
+    `evaluationSamples: ${evaluationSamples}`,
     `evaluationEvery: ${evaluationEvery}`,
     `checkpointEvery: ${checkpointEvery}`,
   ].join('\n');
