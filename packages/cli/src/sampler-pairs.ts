@@ -1,12 +1,9 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeNpz, encodeNpz, type NpyArray } from '@fdistill/eval';
 import { heunSampler, type UNetDenoiser } from '@fdistill/score';
-import { writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
+import { cacheFolder, readCacheFile, teacherFingerprint, writeCacheFile } from './cache-files.js';
 import { balancedLabels, formatDuration } from './image-samplers.js';
 import { fromPixelLevels, toPixelLevels } from './pixel-levels.js';
-import { cacheFolder, teacherFingerprint } from './teacher-sample-cache.js';
 
 /** Pairs drawn per Heun batch: keeps the wasm heap small. */
 const CHUNK = 100;
@@ -59,18 +56,10 @@ export async function cachedSamplerPairs(
   const labelValues = balancedLabels(count);
   const labels = tf.tensor1d(labelValues, 'int32');
   const shape = latents.shape;
-  if (existsSync(path)) {
-    let arrays: Map<string, NpyArray> | undefined;
-    try {
-      arrays = await decodeNpz(readFileSync(path));
-    } catch {
-      report(`sampler pairs: ${path} is unreadable, drawing them again`);
-    }
-    const stored = arrays?.get('targets');
-    if (stored !== undefined && stored.data.length === latents.size) {
-      report(`sampler pairs: ${count} from the cache (${path})`);
-      return { latents, labels, targets: tf.tensor4d(fromPixelLevels(stored.data), shape) };
-    }
+  const stored = (await readCacheFile(path))?.get('targets');
+  if (stored !== undefined && stored.data.length === latents.size) {
+    report(`sampler pairs: ${count} from the cache (${path})`);
+    return { latents, labels, targets: tf.tensor4d(fromPixelLevels(stored.data), shape) };
   }
   const levels = new Uint8Array(latents.size);
   const started = performance.now();
@@ -93,14 +82,10 @@ export async function cachedSamplerPairs(
       `sampler pairs (Heun ${solverSteps} steps): ${done}/${count}, ${formatDuration(left)} left`,
     );
   }
-  mkdirSync(cacheFolder(), { recursive: true });
-  writeFileAtomically(
-    path,
-    encodeNpz({
-      targets: { data: Float64Array.from(levels), shape: [...shape], dtype: 'uint8' },
-      labels: { data: Float64Array.from(labelValues), shape: [count], dtype: 'int64' },
-    }),
-  );
+  writeCacheFile(path, {
+    targets: { data: Float64Array.from(levels), shape: [...shape], dtype: 'uint8' },
+    labels: { data: Float64Array.from(labelValues), shape: [count], dtype: 'int64' },
+  });
   report(`sampler pairs: cached in ${path}`);
   return { latents, labels, targets: tf.tensor4d(fromPixelLevels(levels), shape) };
 }
