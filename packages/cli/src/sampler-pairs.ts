@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { heunSampler, type UNetDenoiser } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs';
-import { cacheFolder, readCacheFile, teacherFingerprint, writeCacheFile } from './cache-files.js';
+import { cacheFilePath, readCacheFile, teacherFingerprint, writeCacheFile } from './cache-files.js';
 import { balancedLabels, formatDuration } from './image-samplers.js';
 import { fromPixelLevels, toPixelLevels } from './pixel-levels.js';
 
@@ -37,7 +36,7 @@ function pairLatents(teacher: UNetDenoiser, count: number, seed: number): tf.Ten
 /**
  * The teacher's deterministic sampler as `count` pairs (latent z, label) -> Heun solution, the
  * regression targets of the student's warm start (DMD's regression loss). The targets are drawn
- * once per teacher weights, count, seed and solver steps, then read from `cacheFolder()` (an
+ * once per teacher weights, count, seed and solver steps, then read from the cache (`cacheFilePath`) (an
  * `.npz` with uint8 `targets` and int64 `labels`); the latents are drawn again from the seed.
  *
  * @example const pairs = await cachedSamplerPairs(teacher, { count: 2048, seed: 0 });
@@ -48,8 +47,7 @@ export async function cachedSamplerPairs(
 ): Promise<SamplerPairs> {
   const { count, seed, solverSteps = 18, report = () => {} } = options;
   const key = (await teacherFingerprint(teacher)).slice(0, 16);
-  const path = join(
-    cacheFolder(),
+  const path = cacheFilePath(
     `sampler-pairs-${key}-n${count}-seed${seed}-heun${solverSteps}.npz`,
   );
   const latents = pairLatents(teacher, count, seed);

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import type { UNetDenoiser } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs';
-import { cacheFolder, readCacheFile, teacherFingerprint, writeCacheFile } from './cache-files.js';
+import { cacheFilePath, readCacheFile, teacherFingerprint, writeCacheFile } from './cache-files.js';
 import { balancedLabels, teacherSamplesInChunks } from './image-samplers.js';
 import type { LabelledImages } from './labelled-images.js';
 import { fromPixelLevels, toPixelLevels } from './pixel-levels.js';
@@ -42,7 +41,7 @@ async function readCache(path: string, count: number): Promise<CachedTeacherSamp
 
 /**
  * `count` samples of the teacher (Heun, 35 NFE) for balanced labels, drawn once per teacher
- * (weights fingerprint) and count, then read from `cacheFolder()`: an `.npz` in the field's format
+ * (weights fingerprint) and count, then read from the cache (`cacheFilePath`): an `.npz` in the field's format
  * (uint8 `samples` [N, 28, 28, 1], int64 `labels`) plus the seconds per image measured when drawn.
  * `report` hears progress while drawing.
  *
@@ -54,8 +53,7 @@ export async function cachedTeacherSamples(
   report: (line: string) => void = () => {},
 ): Promise<CachedTeacherSamples> {
   const key = (await teacherFingerprint(teacher)).slice(0, 16);
-  const path = join(
-    cacheFolder(),
+  const path = cacheFilePath(
     `teacher-samples-${key}-n${count}-seed${TEACHER_EVALUATION_SEED}.npz`,
   );
   const cached = await readCache(path, count);

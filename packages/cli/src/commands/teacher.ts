@@ -24,10 +24,10 @@ Usage: fdistill teacher train [--preset ring8] [options]
 Options:
   --preset NAME     ${MIXTURE_PRESETS.join(' | ')}: an MLP denoiser on exact mixture samples (default ring8)
                     fashion-mnist: a class-conditional U-Net on Debian's Fashion-MNIST (28x28 padded
-                    to 32x32; base 16, [1, 2, 2], 184,801 parameters; 40-55 minutes on wasm on one
-                    thread; steps measured 1.44x faster with --threads 2)
-  --steps N         training steps (default 3000; fashion-mnist 3000)
-  --batch-size N    samples per step (default 256; fashion-mnist 32)
+                    to 32x32; base 16, [1, 2, 2], 184,801 parameters; about an hour on wasm with
+                    --threads 2 on a quiet 2-core machine)
+  --steps N         training steps (default 3000; fashion-mnist 8000)
+  --batch-size N    samples per step (default 256; fashion-mnist 64)
   --width N         MLP width (default 128); --depth N MLP depth (default 3)
   --learning-rate   peak learning rate, linear warm-up then cosine decay (default 2e-3)
   --seed S          seed (default 0)
