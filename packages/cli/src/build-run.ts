@@ -75,6 +75,7 @@ export function buildImageRunOfConfig(config: ImageRunConfig): ImageRun {
       cachedSamplerPairs(teacher, {
         count: config.studentWarmStartPairs ?? DEFAULT_SAMPLER_PAIRS,
         seed: SAMPLER_PAIR_SEED,
+        guidanceScale: config.guidanceScale ?? 1,
         report: (line) => process.stderr.write(`${line}\n`),
       }),
     ...(config.studentWarmStartLearningRate === undefined

@@ -123,6 +123,7 @@ const FIELDS: Record<string, { type: FieldType; kinds: readonly ConfigKind[] }> 
   sigmaMax: { type: 'positive', kinds: RUNS },
   dataPath: { type: 'string', kinds: IMAGE_DATA },
   teacherPath: { type: 'string', kinds: ['image'] },
+  guidanceScale: { type: 'positive', kinds: ['image'] },
 };
 
 /** Whether `kinds` are all run kinds (not the image teacher's). */

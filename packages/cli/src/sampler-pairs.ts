@@ -1,7 +1,7 @@
 import { heunSampler, type UNetDenoiser } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs';
 import { cacheFilePath, readCacheFile, teacherFingerprint, writeCacheFile } from './cache-files.js';
-import { balancedLabels, formatDuration } from './image-samplers.js';
+import { balancedLabels, formatDuration, guidedTeacher } from './image-samplers.js';
 import { fromPixelLevels, toPixelLevels } from './pixel-levels.js';
 
 /** Pairs drawn per Heun batch: keeps the wasm heap small. */
@@ -24,6 +24,8 @@ export interface SamplerPairOptions {
   seed: number;
   /** Heun steps (2 * steps - 1 network evaluations); default 18. */
   solverSteps?: number;
+  /** Classifier-free guidance scale of the teacher's sampler; default 1 (none). */
+  guidanceScale?: number;
   report?: (line: string) => void;
 }
 
@@ -34,10 +36,11 @@ function pairLatents(teacher: UNetDenoiser, count: number, seed: number): tf.Ten
 }
 
 /**
- * The teacher's deterministic sampler as `count` pairs (latent z, label) -> Heun solution, the
- * regression targets of the student's warm start (DMD's regression loss). The targets are drawn
- * once per teacher weights, count, seed and solver steps, then read from the cache (`cacheFilePath`) (an
- * `.npz` with uint8 `targets` and int64 `labels`); the latents are drawn again from the seed.
+ * The teacher's deterministic sampler (guided at `guidanceScale`) as `count` pairs (latent z,
+ * label) -> Heun solution, the regression targets of the student's warm start (DMD's regression
+ * loss). The targets are drawn once per teacher weights, count, seed, solver steps and guidance,
+ * then read from the cache (`cacheFilePath`: an `.npz` with uint8 `targets` and int64
+ * `labels`); the latents are drawn again from the seed.
  *
  * @example const pairs = await cachedSamplerPairs(teacher, { count: 2048, seed: 0 });
  */
@@ -45,10 +48,11 @@ export async function cachedSamplerPairs(
   teacher: UNetDenoiser,
   options: SamplerPairOptions,
 ): Promise<SamplerPairs> {
-  const { count, seed, solverSteps = 18, report = () => {} } = options;
+  const { count, seed, solverSteps = 18, guidanceScale = 1, report = () => {} } = options;
   const key = (await teacherFingerprint(teacher)).slice(0, 16);
+  const guidance = guidanceScale === 1 ? '' : `-cfg${guidanceScale}`;
   const path = cacheFilePath(
-    `sampler-pairs-${key}-n${count}-seed${seed}-heun${solverSteps}.npz`,
+    `sampler-pairs-${key}-n${count}-seed${seed}-heun${solverSteps}${guidance}.npz`,
   );
   const latents = pairLatents(teacher, count, seed);
   const labelValues = balancedLabels(count);
@@ -64,7 +68,7 @@ export async function cachedSamplerPairs(
   for (let start = 0; start < count; start += CHUNK) {
     const size = Math.min(CHUNK, count - start);
     const solution = tf.tidy(() => {
-      const { samples } = heunSampler(teacher, {
+      const { samples } = heunSampler(guidedTeacher(teacher, guidanceScale), {
         noise: tf.slice(latents, [start, 0, 0, 0], [size, -1, -1, -1]),
         labels: tf.slice(labels, [start], [size]),
         steps: solverSteps,

@@ -17,9 +17,16 @@ import {
 /** Columns of samples.png per class. */
 const GRID_COLUMNS = 8;
 
+/** ', guidance 1.5' after a teacher's NFE when it is guided; nothing when it is not. */
+function guidanceTitle(guidanceScale: number): string {
+  return guidanceScale === 1 ? '' : `, guidance ${guidanceScale}`;
+}
+
 /** What an image run measures of its student and its teacher. */
 export interface ImageMeasurements {
   teacherNfe: number;
+  /** The classifier-free guidance scale of the teacher (its samples and the distillation). */
+  teacherGuidanceScale: number;
   domainFid: number;
   teacherDomainFid: number;
   precision: number;
@@ -77,6 +84,7 @@ export async function summarizeImageRun(
     count: config.evaluationSamples,
     seed: config.seed,
     dataPath: config.dataPath,
+    guidanceScale: config.guidanceScale ?? 1,
     ...(context.report === undefined ? {} : { report: context.report }),
   });
   // Teacher and student samples were drawn for the same balanced labels: one order serves both.
@@ -87,7 +95,10 @@ export async function summarizeImageRun(
   ]);
   const samplesPng = sampleGridsPng(
     [
-      { images: teacherGrid as tf.Tensor, title: `teacher, ${evaluation.teacherNfe} NFE` },
+      {
+        images: teacherGrid as tf.Tensor,
+        title: `teacher, ${evaluation.teacherNfe} NFE${guidanceTitle(config.guidanceScale ?? 1)}`,
+      },
       { images: studentGrid as tf.Tensor, title: `student ${config.divergence}, 1 NFE` },
     ],
     { columns: GRID_COLUMNS, scale: 2, rowLabels: [...FASHION_MNIST_CLASSES] },
@@ -96,6 +107,7 @@ export async function summarizeImageRun(
   const { student, teacher, realData } = evaluation;
   const measured: ImageMeasurements = {
     teacherNfe: evaluation.teacherNfe,
+    teacherGuidanceScale: config.guidanceScale ?? 1,
     domainFid: student.domainFid,
     teacherDomainFid: teacher.domainFid,
     precision: student.precision,
@@ -130,7 +142,12 @@ export function formatImageSummary(summary: ImageRunSummary): string {
   return formatTable(
     ['metric', 'student', 'teacher', `real data (N = ${summary.evaluationSamples})`],
     [
-      ['NFE', String(summary.nfe), String(summary.teacherNfe), ''],
+      [
+        'NFE',
+        String(summary.nfe),
+        `${summary.teacherNfe}${guidanceTitle(summary.teacherGuidanceScale ?? 1)}`,
+        '',
+      ],
       [
         'domain-FID (classifier features)',
         formatMetric(summary.domainFid, 2),

@@ -40,8 +40,17 @@ async function readCache(path: string, count: number): Promise<CachedTeacherSamp
 }
 
 /**
- * `count` samples of the teacher (Heun, 35 NFE) for balanced labels, drawn once per teacher
- * (weights fingerprint) and count, then read from the cache (`cacheFilePath`): an `.npz` in the field's format
+ * The name of a teacher's cached samples: its fingerprint, N, the seed and (when guided) the
+ * guidance scale.
+ */
+export function teacherSampleCacheName(key: string, count: number, guidanceScale: number): string {
+  const guidance = guidanceScale === 1 ? '' : `-cfg${guidanceScale}`;
+  return `teacher-samples-${key}-n${count}-seed${TEACHER_EVALUATION_SEED}${guidance}.npz`;
+}
+
+/**
+ * `count` samples of the teacher (Heun, 35 NFE, guided at `guidanceScale`) for balanced labels,
+ * drawn once per teacher (weights fingerprint), guidance scale and count, then read from the cache (`cacheFilePath`): an `.npz` in the field's format
  * (uint8 `samples` [N, 28, 28, 1], int64 `labels`) plus the seconds per image measured when drawn.
  * `report` hears progress while drawing.
  *
@@ -51,18 +60,20 @@ export async function cachedTeacherSamples(
   teacher: UNetDenoiser,
   count: number,
   report: (line: string) => void = () => {},
+  guidanceScale = 1,
 ): Promise<CachedTeacherSamples> {
   const key = (await teacherFingerprint(teacher)).slice(0, 16);
-  const path = cacheFilePath(
-    `teacher-samples-${key}-n${count}-seed${TEACHER_EVALUATION_SEED}.npz`,
-  );
+  const path = cacheFilePath(teacherSampleCacheName(key, count, guidanceScale));
   const cached = await readCache(path, count);
   if (cached !== undefined) {
     report(`teacher samples: ${count} from the cache (${path})`);
     return cached;
   }
   const labels = balancedLabels(count);
-  const drawn = await teacherSamplesInChunks(teacher, labels, TEACHER_EVALUATION_SEED, report);
+  const drawn = await teacherSamplesInChunks(teacher, labels, TEACHER_EVALUATION_SEED, {
+    report,
+    guidanceScale,
+  });
   const levels = toPixelLevels((await drawn.samples.data()) as Float32Array);
   const shape = [...drawn.samples.shape];
   tf.dispose(drawn.samples);

@@ -70,8 +70,21 @@ export class GuidedDenoiser implements Denoiser {
         tf.concat([labels, tf.fill([batch], this.nullLabel, 'int32')]),
       );
       const [conditional, unconditional] = tf.split(both, 2) as [tf.Tensor, tf.Tensor];
-      return tf.add(conditional, tf.mul(tf.sub(conditional, unconditional), this.guidance - 1));
+      return this.combine(conditional, unconditional);
     });
+  }
+
+  /**
+   * The guided x0 from the wrapped denoiser's two evaluations:
+   * `conditional + (w - 1) (conditional - unconditional)`. For a caller that evaluates the
+   * conditional branch itself (e.g. with its feature taps) and the null label separately.
+   *
+   * @example const x0 = guided.combine(teacher.denoise(x, sigma, labels), teacher.denoise(x, sigma, nullLabels));
+   */
+  combine(conditional: tf.Tensor, unconditional: tf.Tensor): tf.Tensor {
+    return tf.tidy(() =>
+      tf.add(conditional, tf.mul(tf.sub(conditional, unconditional), this.guidance - 1)),
+    );
   }
 
   /** `(D(x; sigma) - x) / sigma^2` of the guided denoiser. */

@@ -135,7 +135,8 @@ export class DistillModel {
 
   /**
    * The teacher's x0 prediction and the discriminator's logits at `noised`: one teacher forward
-   * pass for both when the heads read the teacher's own taps, otherwise one call each.
+   * pass for both when the heads read the teacher's own taps (two with guidance: the conditional
+   * pass gives the taps, the null-label pass the guided x0), otherwise one call each.
    */
   teacherAndLogits(
     noised: tf.Tensor,
@@ -147,6 +148,22 @@ export class DistillModel {
     if (featureNetwork !== undefined && featureNetwork === this.teacher && headLogits) {
       const { denoised, features } = featureNetwork.denoiseWithFeatures(noised, sigma, labels);
       return { teacherX0: denoised, logits: headLogits.call(discriminator, features) };
+    }
+    const guided = this.teacher;
+    if (
+      guided instanceof GuidedDenoiser &&
+      featureNetwork !== undefined &&
+      guided.denoiser === featureNetwork &&
+      headLogits &&
+      labels !== undefined
+    ) {
+      const { denoised, features } = featureNetwork.denoiseWithFeatures(noised, sigma, labels);
+      const nullLabels = tf.fill(labels.shape, guided.nullLabel, 'int32') as tf.Tensor1D;
+      const unconditional = featureNetwork.denoise(noised, sigma, nullLabels);
+      return {
+        teacherX0: guided.combine(denoised, unconditional),
+        logits: headLogits.call(discriminator, features),
+      };
     }
     return {
       teacherX0: this.teacher.denoise(noised, sigma, labels),

@@ -29,6 +29,11 @@ export interface DistillRunSettings {
   weightNormalization?: boolean;
   /** Largest noise level of the student and of the training grid; default EDM's 80. */
   sigmaMax?: number;
+  /**
+   * Classifier-free guidance scale of a class-conditional teacher (1: unguided, the default):
+   * the student is distilled from the guided teacher.
+   */
+  guidanceScale?: number;
 }
 
 /**
@@ -69,5 +74,6 @@ export function distillOptionsOfSettings(settings: DistillRunSettings): DistillO
     ...(settings.ratioNormalization === false ? { ratioNormalization: false as const } : {}),
     weightNormalization: settings.weightNormalization ?? true,
     ...(settings.sigmaMax === undefined ? {} : { sigmaMax: settings.sigmaMax }),
+    ...(settings.guidanceScale === undefined ? {} : { guidanceScale: settings.guidanceScale }),
   };
 }

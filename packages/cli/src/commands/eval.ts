@@ -21,7 +21,7 @@ export const EVAL_HELP = `fdistill eval: measure a run's student again from its 
 
 Usage: fdistill eval --run DIR [-n N] [--backend NAME]
        fdistill eval --samples FILE.npz|FOLDER [--json] [--data-path DIR]
-       fdistill eval --teacher FILE.safetensors [-n N] [--json] [--data-path DIR]
+       fdistill eval --teacher FILE.safetensors [-n N] [--guidance S] [--json] [--data-path DIR]
 
   --run DIR      a run folder written by fdistill distill
   -n N           samples from teacher and student (default: the run's evaluationSamples;
@@ -34,7 +34,9 @@ Usage: fdistill eval --run DIR [-n N] [--backend NAME]
                  subfolders 0..9 give labels); scored beside N real training images
   --teacher F    a Fashion-MNIST teacher (teacher.safetensors, or a teacher run folder: the EMA
                  network of its last checkpoint): its Heun samples (35 NFE, cached per teacher
-                 weights and N) scored beside N real training images
+                 weights, guidance and N) scored beside N real training images
+  --guidance S   --teacher: classifier-free guidance scale of its sampler (default 1: none; the
+                 fashion-mnist preset distills the teacher at its guidanceScale)
   --json         print the measures as JSON instead of a table (--samples, --teacher)
   --data-path    folder with the Fashion-MNIST IDX files (default ${FASHION_MNIST_PATH})
   --backend      auto | tensorflow-gpu | tensorflow | wasm | cpu
@@ -59,6 +61,7 @@ async function evaluateSamplesCommand(options: {
   samples: string | undefined;
   teacher: string | undefined;
   count: number | undefined;
+  guidanceScale: number | undefined;
   json: boolean;
   dataPath: string;
   backend: string;
@@ -69,6 +72,13 @@ async function evaluateSamplesCommand(options: {
   }
   if (count !== undefined && !(Number.isInteger(count) && count >= 4)) {
     throw new UsageError(`-n must be an integer >= 4, got ${count}`);
+  }
+  const { guidanceScale } = options;
+  if (guidanceScale !== undefined && teacher === undefined) {
+    throw new UsageError('--guidance applies to --teacher');
+  }
+  if (guidanceScale !== undefined && !(guidanceScale > 0 && Number.isFinite(guidanceScale))) {
+    throw new UsageError(`--guidance must be a number > 0, got ${guidanceScale}`);
   }
   checkFashionMnistFiles(dataPath, 'train');
   checkFashionMnistFiles(dataPath, 'test');
@@ -84,11 +94,15 @@ async function evaluateSamplesCommand(options: {
       ? teacherOfRunFolder(teacher as string)
       : loadImageTeacher(teacher as string);
     try {
-      const drawn = await cachedTeacherSamples(network, count ?? 2000, (line) =>
-        console.error(line),
+      const drawn = await cachedTeacherSamples(
+        network,
+        count ?? 2000,
+        (line) => console.error(line),
+        guidanceScale ?? 1,
       );
       images = drawn.samples;
-      name = `teacher (${drawn.networkEvaluations} NFE)`;
+      const guidance = guidanceScale === undefined ? '' : `, guidance ${guidanceScale}`;
+      name = `teacher (${drawn.networkEvaluations} NFE${guidance})`;
     } finally {
       network.dispose();
     }
@@ -110,6 +124,7 @@ export async function evalCommand(args: string[]): Promise<number> {
     backend: { type: 'string', default: 'auto' },
     samples: { type: 'string' },
     teacher: { type: 'string' },
+    guidance: { type: 'string' },
     json: { type: 'boolean', default: false },
     'data-path': { type: 'string', default: FASHION_MNIST_PATH },
   });
@@ -126,10 +141,16 @@ export async function evalCommand(args: string[]): Promise<number> {
       samples: values.samples,
       teacher: values.teacher,
       count: numberFlag('n', values.n),
+      guidanceScale: numberFlag('guidance', values.guidance),
       json: values.json as boolean,
       dataPath: values['data-path'] as string,
       backend: values.backend as string,
     });
+  }
+  if (values.guidance !== undefined) {
+    throw new UsageError(
+      '--guidance applies to --teacher (a run is measured at its config guidanceScale)',
+    );
   }
   if (values.run === undefined) throw new UsageError('fdistill eval: --run DIR is required');
   const { folder, config } = RunFolder.open(values.run);

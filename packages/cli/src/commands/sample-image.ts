@@ -43,7 +43,9 @@ export async function sampleImageRun(request: ImageSampleRequest): Promise<numbe
     let networkEvaluations = 1;
     let samples: tf.Tensor4D;
     if (request.teacher) {
-      const result = await teacherSamplesInChunks(run.teacher, labels, seed);
+      const result = await teacherSamplesInChunks(run.teacher, labels, seed, {
+        guidanceScale: config.guidanceScale ?? 1,
+      });
       samples = result.samples;
       networkEvaluations = result.networkEvaluations;
     } else {
