@@ -23,6 +23,8 @@ export interface DistillWorkerData {
   /** A module exporting `selectBackend(name)`, and the backend's name. */
   backendModule: string;
   backendName: string;
+  /** tfjs's production mode of the calling thread (no debug checks, no console notes). */
+  productionMode: boolean;
   networks: CopyableDistillNetworks;
   /** The distiller's options without its divergence (the calling thread weights the samples). */
   options: Omit<ResolvedDistillOptions, 'divergence'>;

@@ -9,9 +9,13 @@ import type { WorkerAnswerMessage, WorkerJobMessage } from './worker-pool.js';
 
 const data = workerData as DistillWorkerData;
 
-/** Sets up tfjs and the networks (the imports wait for the backend), then serves jobs. */
+/**
+ * Sets up tfjs as the calling thread has it (production mode, backend) and the networks (their
+ * imports wait for the backend), then serves jobs.
+ */
 async function main(): Promise<void> {
   for (const specifier of data.imports) await import(specifier);
+  if (data.productionMode) (await import('@tensorflow/tfjs-core')).enableProdMode();
   const { selectBackend } = (await import(data.backendModule)) as {
     selectBackend: (name: string) => Promise<unknown>;
   };

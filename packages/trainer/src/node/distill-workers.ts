@@ -1,4 +1,5 @@
 import { assertIntegerAtLeast } from '@fdistill/utils';
+import * as tf from '@tensorflow/tfjs-core';
 import type { DistillShards } from '../distill-shards.js';
 import { trainedModules } from '../distill-shards.js';
 import type { Distiller } from '../distiller.js';
@@ -64,6 +65,7 @@ export async function startDistillWorkers(options: DistillWorkersOptions): Promi
     imports,
     backendModule: backend.module,
     backendName: backend.name,
+    productionMode: tf.env().getBool('PROD'),
     networks: copyableDistillNetworks(distiller.networks),
     options: copyableOptions,
     sampleShape: [...distiller.data.sampleShape],

@@ -31,6 +31,8 @@ export interface GradientWorkerData {
   imports: string[];
   backendModule: string;
   backendName: string;
+  /** tfjs's production mode of the calling thread (no debug checks, no console notes). */
+  productionMode: boolean;
   /** `UNetDenoiser` or `MlpDenoiser`. */
   architecture: string;
   networkBytes: Uint8Array;

@@ -20,6 +20,7 @@ const slot = (name: (typeof CONTROL)[number]) => CONTROL.indexOf(name);
 /** The network and the job loop; the imports wait for the backend the parent chose. */
 async function main(): Promise<void> {
   for (const specifier of data.imports) await import(specifier);
+  if (data.productionMode) (await import('@tensorflow/tfjs-core')).enableProdMode();
   const { selectBackend } = (await import(data.backendModule)) as {
     selectBackend: (name: string) => Promise<unknown>;
   };

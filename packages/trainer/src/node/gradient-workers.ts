@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { MlpDenoiser, UNetDenoiser } from '@fdistill/score';
+import * as tf from '@tensorflow/tfjs-core';
 import type { GradientShards, ShardResult, TeacherShard } from '../gradient-shards.js';
 import {
   CONTROL,
@@ -108,6 +109,7 @@ export async function startGradientWorkers(
         imports,
         backendModule: backend.module,
         backendName: backend.name,
+        productionMode: tf.env().getBool('PROD'),
         architecture: network instanceof UNetDenoiser ? 'UNetDenoiser' : 'MlpDenoiser',
         networkBytes,
         buffers,
