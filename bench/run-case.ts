@@ -78,7 +78,6 @@ async function teacherCase(spec: Extract<CaseSpec, { kind: 'teacher-image' }>) {
       ? await trainerNode.startGradientWorkers({
           network: workload.network,
           helpers: spec.threads - 1,
-          maxShardSize: spec.config.batchSize,
           imports: [import.meta.resolve('@tensorflow/tfjs')],
           backend: { module: BACKEND_MODULE, name: spec.backend },
         })

@@ -19,9 +19,9 @@ parentPort?.on('message', (message: unknown) => {
   jobs += 1;
   if (jobs !== faultyJob) return;
   if (fault === 'exit') process.exit(7);
-  if (fault === 'throw') {
-    // A port runs its other listeners after one throws: take the job away from them first.
-    parentPort?.removeAllListeners('message');
+  if (fault === 'throw' && parentPort) {
+    // The port still runs the worker's own listener after this one throws: silence its answer.
+    parentPort.postMessage = () => {};
     throw new Error('injected worker fault');
   }
   if (fault === 'hang') for (;;);

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { CriticBatch } from './critic-loss.js';
 import type { StudentDraws } from './distill-model.js';
 import type { DistillNetworks } from './distill-networks.js';
+import { tidyObject } from './tensor-objects.js';
 
 /** Rows of a step's student draws (latents, labels, noise levels, noise), flat, for another thread. */
 export interface StudentSlice {
@@ -100,19 +101,6 @@ export function flatDistillParameters(networks: DistillNetworks): Float32Array {
     offset += parameter.size;
   }
   return flat;
-}
-
-/**
- * `tf.tidy` for a computation that returns tensors inside plain objects, interfaces included
- * (tfjs types only index-signature objects): those tensors are kept, every other one freed.
- */
-export function tidyObject<Result extends object>(compute: () => Result): Result {
-  return tf.tidy(() => compute() as unknown as tf.TensorContainer) as unknown as Result;
-}
-
-/** Frees every tensor inside a plain object (or array) of tensors, interfaces included. */
-export function disposeObject(value: object): void {
-  tf.dispose(value as unknown as tf.TensorContainer);
 }
 
 /** Rows `[start, start + size)` of a tensor (the first axis). */

@@ -6,15 +6,14 @@ import type { DistillModel, GeneratorGradients, StudentDraws } from './distill-m
 import {
   type CriticSlice,
   type DistillShards,
-  disposeObject,
   flatDistillParameters,
   rowsOf,
   rowsOfCriticBatch,
   rowsOfDraws,
   studentSliceOf,
-  tidyObject,
 } from './distill-shards.js';
-import { shardSizes } from './gradient-shards.js';
+import { shardSizes, weightedGradients, weightedSum } from './gradient-shards.js';
+import { disposeObject, tidyObject } from './tensor-objects.js';
 
 /** A critic step's losses and gradients (before the updates), whole-batch means. */
 export interface CriticStepGradients {
@@ -30,42 +29,6 @@ function sliceSizes(batch: number, shards: DistillShards) {
   );
   const fractions = [own, ...helpers].map((size) => size / batch);
   return { own, helpers, starts, fractions };
-}
-
-/**
- * `sum_i fractions[i] * gradient_i` per parameter, in a fixed order: this thread's gradients
- * (by variable name) first, then each helper's flat gradient in order.
- */
-function weightedGradients(
-  parameters: readonly tf.Variable[],
-  own: tf.NamedTensorMap,
-  helpers: readonly Float32Array[],
-  fractions: readonly number[],
-): tf.NamedTensorMap {
-  return tf.tidy(() => {
-    const combined: tf.NamedTensorMap = {};
-    let offset = 0;
-    for (const parameter of parameters) {
-      let gradient = tf.mul(own[parameter.name] as tf.Tensor, fractions[0] as number);
-      helpers.forEach((flat, index) => {
-        const part = tf.tensor(flat.subarray(offset, offset + parameter.size), parameter.shape);
-        gradient = tf.add(gradient, tf.mul(part, fractions[index + 1] as number));
-      });
-      combined[parameter.name] = gradient;
-      offset += parameter.size;
-    }
-    return combined;
-  });
-}
-
-/** `sum_i fractions[i] * value_i`: this thread's scalar first, then the helpers' numbers. */
-function weightedSum(own: tf.Scalar, helpers: readonly number[], fractions: readonly number[]) {
-  return tf.tidy(() =>
-    helpers.reduce<tf.Scalar>(
-      (total, value, index) => tf.add(total, (fractions[index + 1] as number) * value),
-      tf.mul(own, fractions[0] as number),
-    ),
-  );
 }
 
 /**

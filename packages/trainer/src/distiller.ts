@@ -12,7 +12,7 @@ import {
   type ResolvedDistillOptions,
   resolveDistillOptions,
 } from './distill-options.js';
-import { type DistillShards, disposeObject } from './distill-shards.js';
+import type { DistillShards } from './distill-shards.js';
 import { criticGradientsInSlices, generatorGradientsInSlices } from './distill-steps-in-slices.js';
 import {
   type DistillOptimizers,
@@ -22,6 +22,7 @@ import {
 import { clipByGlobalNorm } from './gradient-clipping.js';
 import { checkFinite } from './non-finite.js';
 import { type SampleWeighting, weightingOfSamples } from './sample-weighting.js';
+import { disposeObject } from './tensor-objects.js';
 import {
   prefitFakeScore,
   regressStudentOnPairs,

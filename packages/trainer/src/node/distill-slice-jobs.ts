@@ -8,12 +8,12 @@ import type { ResolvedDistillOptions } from '../distill-options.js';
 import {
   type CriticSlice,
   type CriticSliceResult,
-  disposeObject,
   drawsOfSlice,
   type GeneratorSliceResult,
   type StudentSlice,
   trainedModules,
 } from '../distill-shards.js';
+import { disposeObject } from '../tensor-objects.js';
 import { type CopyableDistillNetworks, rebuildDistillNetworks } from './distill-network-copies.js';
 
 /** What a distill worker is started with (`startDistillWorkers`). */
