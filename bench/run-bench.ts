@@ -37,7 +37,7 @@ interface Row {
   oursPeakTensorMb?: number;
   /** Size of the wasm heap at the end: its high-water mark (it never shrinks). */
   oursWasmHeapMb?: number;
-  /** Threads PyTorch was given in an all-cores row (ours runs on one: see THREADS). */
+  /** Threads of a multi-thread row: PyTorch's in an all-cores row (ours on one: see THREADS), each side's in a `[N threads each]` row. */
   threads?: number;
 }
 
@@ -52,9 +52,25 @@ interface Options {
 
 /**
  * Our side runs on one thread (tfjs-backend-wasm has no threads in Node), except the teacher's
- * `[N threads each]` row, which adds helper threads (`startGradientWorkers`).
+ * `[N threads each]` row and the f-distill `[2 threads each]` rows, which add helper threads
+ * (`startGradientWorkers`, `startDistillWorkers`).
  */
 const THREADS = 1;
+
+/**
+ * Threads of the f-distill rows that share each step on both sides (ours: one helper thread,
+ * `startDistillWorkers`, as `fdistill distill --threads 2`; PyTorch: 2 intra-op threads).
+ */
+const SHARED_THREADS = 2;
+
+/** The rows of an f-distill run on `SHARED_THREADS` threads a side. */
+function sharedRows(rows: Row[]): Row[] {
+  return rows.map((line) => ({
+    ...line,
+    name: `${line.name} [${SHARED_THREADS} threads each]`,
+    threads: SHARED_THREADS,
+  }));
+}
 
 function parseOptions(argv: string[]): Options {
   const options: Options = {
@@ -296,6 +312,12 @@ async function main(): Promise<void> {
     const results = run(spec, true);
     if (results)
       rows.push(...distillRows('2-D ring8 b256:', results.mine, results.theirs, results.cpu));
+    const shared = run({ ...spec, threads: SHARED_THREADS }, false);
+    if (shared) {
+      rows.push(
+        ...sharedRows(distillRows('2-D ring8 b256:', shared.mine, shared.theirs, undefined)),
+      );
+    }
   }
   if (wanted('image U-Net')) {
     const spec: CaseSpec = {
@@ -318,8 +340,9 @@ async function main(): Promise<void> {
     }
   }
   // The fashion-mnist preset's own network, then its teacher training: each also against
-  // PyTorch on every core. Our f-distill runs on one thread, so its 1-thread run is reused; the
-  // teacher also runs with helper threads (`[N threads each]`).
+  // PyTorch on every core (reusing our 1-thread run), and each with our helper threads: the
+  // f-distill iteration on 2 threads a side (`[2 threads each]`), the teacher on every core
+  // (`[N threads each]`).
   const allCores = cpus().length;
   /** The all-cores row of a 1-thread row: PyTorch with every core against our same run. */
   const allCoresRow = (base: Row, torchMs: number | null, theirs: CaseResult | undefined): Row => ({
@@ -349,6 +372,11 @@ async function main(): Promise<void> {
         const torchMs = (theirs.generatorMs as number) + (theirs.criticMs as number);
         rows.push(allCoresRow(single[0] as Row, torchMs, theirs));
       }
+    }
+    const shared = run({ ...spec, threads: SHARED_THREADS }, false);
+    if (shared) {
+      const label = `image preset U-Net (base ${IMAGE_PRESET_WORKLOAD.baseChannels}) b${IMAGE_PRESET_WORKLOAD.batchSize}:`;
+      rows.push(...sharedRows(distillRows(label, shared.mine, shared.theirs, undefined)));
     }
   }
   if (wanted('teacher')) {

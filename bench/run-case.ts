@@ -35,6 +35,17 @@ async function peakTensorMb(run: () => unknown): Promise<number> {
 
 async function distillCase(spec: Extract<CaseSpec, { kind: 'distill-2d' | 'distill-image' }>) {
   const workload = spec.kind === 'distill-2d' ? mixtureWorkload() : imageWorkload(spec.config);
+  // More than one thread: helper threads take slices of each step (startDistillWorkers).
+  const shards =
+    spec.threads > 1
+      ? await trainerNode.startDistillWorkers({
+          distiller: workload.distiller,
+          helpers: spec.threads - 1,
+          imports: [import.meta.resolve('@tensorflow/tfjs')],
+          backend: { module: BACKEND_MODULE, name: spec.backend },
+        })
+      : undefined;
+  workload.distiller.shareWork(shards);
   // Steps alternate generator / critic (tau = 2); time each kind on its own steps.
   const timed = { generator: [] as number[], critic: [] as number[] };
   for (let i = 0; i < 2 * (spec.warmup + spec.iterations); i++) {
@@ -49,6 +60,7 @@ async function distillCase(spec: Extract<CaseSpec, { kind: 'distill-2d' | 'disti
   for (let i = 0; i < 2; i++) {
     peak = Math.max(peak, await peakTensorMb(() => workload.step()));
   }
+  shards?.dispose();
   workload.dispose();
   return {
     generatorMs: median(timed.generator),
@@ -66,7 +78,6 @@ async function teacherCase(spec: Extract<CaseSpec, { kind: 'teacher-image' }>) {
       ? await trainerNode.startGradientWorkers({
           network: workload.network,
           helpers: spec.threads - 1,
-          maxShardSize: spec.config.batchSize,
           imports: [import.meta.resolve('@tensorflow/tfjs')],
           backend: { module: BACKEND_MODULE, name: spec.backend },
         })

@@ -177,6 +177,8 @@ export interface DistillWorkload {
   /** Takes the next step; says which kind it was. */
   step(): Promise<'generator' | 'critic'>;
   dispose(): void;
+  /** The run's distiller (to split its steps across threads). */
+  distiller: trainer.Distiller;
 }
 
 /** Bench runs alternate the two step kinds (see `DistillWorkload`). */
@@ -196,6 +198,7 @@ export function mixtureWorkload(): DistillWorkload {
   return {
     step: async () => (await run.distiller.step()).phase,
     dispose: () => run.dispose(),
+    distiller: run.distiller,
   };
 }
 
@@ -248,5 +251,6 @@ export function imageWorkload(config: ImageWorkloadConfig): DistillWorkload {
       for (const module of [teacher, student, studentEma, fakeScore, heads]) module.dispose();
       images.dispose();
     },
+    distiller,
   };
 }

@@ -1,11 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // The gradient worker is its own file next to node.js (startGradientWorkers starts it by URL).
+  // The workers are their own files next to node.js (the worker pool starts them by URL).
   entry: {
     index: 'src/index.ts',
     node: 'src/node.ts',
     'gradient-worker': 'src/node/gradient-worker.ts',
+    'distill-worker': 'src/node/distill-worker.ts',
   },
   format: ['esm'],
   dts: true,

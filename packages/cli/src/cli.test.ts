@@ -46,7 +46,11 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
       'cpu',
     ]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('backend: cpu (chosen with --backend)');
+    // Every core shares each step by default.
+    const threads = availableParallelism();
+    expect(result.stderr).toContain(
+      `backend: cpu (chosen with --backend), ${threads} thread${threads === 1 ? '' : 's'}`,
+    );
     for (const file of [
       'config.json',
       'checkpoint.safetensors',
@@ -63,6 +67,7 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
       steps: 20,
       nfe: 1,
       modesTotal: 8,
+      threads,
     });
     for (const key of ['modesCaptured', 'highQualityShare', 'precision', 'recall', 'wallSeconds']) {
       expect(Number.isFinite(summary[key]), key).toBe(true);
@@ -225,7 +230,7 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
     expect(doctor.stdout).toMatch(/backend\s+(tensorflow-gpu|tensorflow|wasm|cpu):/);
   });
 
-  it('checkpoints on Ctrl-C and resumes to the end', async () => {
+  it('checkpoints on Ctrl-C and resumes to the end on one thread', async () => {
     const out = join(folder, 'interrupted');
     let sent = false;
     const interrupted = await fdistill(
@@ -241,6 +246,8 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
     expect(interrupted.stderr).toContain(`fdistill distill --resume ${out}`);
     expect(existsSync(join(out, 'checkpoint.safetensors'))).toBe(true);
     expect(existsSync(join(out, 'summary.json'))).toBe(false);
+    // The first process shared each step across every core (the default); threads are not part
+    // of the run's config, so the run resumes on one.
     const resumed = await fdistill([
       'distill',
       '--resume',
@@ -249,10 +256,14 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
       '30',
       '--backend',
       'cpu',
+      '--threads',
+      '1',
     ]);
     expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain('backend: cpu (chosen with --backend), 1 thread\n');
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.steps).toBeGreaterThanOrEqual(30);
+    expect(summary.threads).toBe(1);
     // Cut back to the checkpoint on resume: every step once, in order, and each evaluation once.
     const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
       .trim()
@@ -400,6 +411,11 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
     expect(fashion.stderr).toMatch(/is not a U-Net teacher|has no train-images-idx3-ubyte.gz/);
     expect(existsSync(join(folder, 'fashion'))).toBe(false);
     expect((await fdistill(['distill', '--stepz', '3'])).code).toBe(2);
+    // A bad thread count stops before any folder is written, naming the flag.
+    const threads = await fdistill(['distill', '--threads', '0', '--out', join(folder, 'threads')]);
+    expect(threads.code).toBe(2);
+    expect(threads.stderr.trim()).toBe('fdistill: --threads must be an integer >= 1, got 0');
+    expect(existsSync(join(folder, 'threads'))).toBe(false);
   });
 
   it.skipIf(!existsSync(join(FASHION_MNIST_PATH, FASHION_MNIST_FILES.trainImages)))(

@@ -1,6 +1,11 @@
 import { existsSync } from 'node:fs';
-import { type DistillRun, type DistillStepEvent, distill } from '@fdistill/trainer';
-import { checkpointFile } from '@fdistill/trainer/node';
+import {
+  type DistillRun,
+  type DistillShards,
+  type DistillStepEvent,
+  distill,
+} from '@fdistill/trainer';
+import { checkpointFile, startDistillWorkers } from '@fdistill/trainer/node';
 import { ProgressBar } from './progress-bar.js';
 import { isMixtureRunConfig, type RunConfig } from './run-config.js';
 import { RUN_FOLDER_VERSION, type RunFolder } from './run-folder.js';
@@ -13,6 +18,11 @@ export interface DistillRunRequest {
   config: RunConfig;
   folder: RunFolder;
   backend: string;
+  /**
+   * Threads that share each step (1: this thread alone); the helpers start once, when the run
+   * is built, each with its own tfjs on `backend`.
+   */
+  threads: number;
   /** Continue from the folder's checkpoint instead of starting fresh. */
   resume: boolean;
   /** Where progress goes; default stderr. */
@@ -51,7 +61,7 @@ function withRunKind<Result>(
  * metrics.jsonl, then measures it (samples.png, summary.json). Returns the summary and its
  * table, or `undefined` when interrupted (a checkpoint is written).
  *
- * @example const finished = await distillRun({ config, folder, backend: 'wasm', resume: false });
+ * @example const finished = await distillRun({ config, folder, backend: 'wasm', threads: 2, resume: false });
  */
 export function distillRun(request: DistillRunRequest): Promise<FinishedRun | undefined> {
   return withRunKind(request.config, (kind, config) => trainAndSummarize(kind, config, request));
@@ -63,10 +73,21 @@ async function trainAndSummarize<Config extends RunConfig, Run extends DistillRu
   config: Config,
   request: DistillRunRequest,
 ): Promise<{ summary: Summary; table: string } | undefined> {
-  const { folder, backend, resume, signal } = request;
+  const { folder, backend, threads, resume, signal } = request;
   const started = performance.now();
   const run = kind.build(config);
+  let shards: DistillShards | undefined;
   try {
+    // Helper threads take slices of each step's batch: each runs its own tfjs on the same backend.
+    if (threads > 1) {
+      shards = await startDistillWorkers({
+        distiller: run.distiller,
+        helpers: threads - 1,
+        imports: [import.meta.resolve('@tensorflow/tfjs')],
+        backend: { module: import.meta.resolve('@fdistill/backend'), name: backend },
+      });
+      run.distiller.shareWork(shards);
+    }
     let secondsBefore = 0;
     const wallSeconds = () => secondsBefore + (performance.now() - started) / 1000;
     const stream = request.progress ?? process.stderr;
@@ -119,11 +140,13 @@ async function trainAndSummarize<Config extends RunConfig, Run extends DistillRu
     if (result.interrupted) return undefined;
     const summary = await kind.summarize(run, config, folder, {
       backend,
+      threads,
       wallSeconds: wallSeconds(),
       report: (line) => stream.write(`${line}\n`),
     });
     return { summary, table: kind.format(summary) };
   } finally {
+    shards?.dispose();
     run.dispose();
   }
 }
@@ -138,6 +161,8 @@ export function measureRun(request: {
   config: RunConfig;
   folder: RunFolder;
   backend: string;
+  /** Threads that trained the run, when known (summary.json records them). */
+  threads?: number;
   wallSeconds: () => number;
 }): Promise<FinishedRun> {
   return withRunKind(request.config, (kind, config) => measureCheckpoint(kind, config, request));
@@ -147,14 +172,15 @@ export function measureRun(request: {
 async function measureCheckpoint<Config extends RunConfig, Run extends DistillRun, Summary>(
   kind: RunKind<Config, Run, Summary>,
   config: Config,
-  request: { folder: RunFolder; backend: string; wallSeconds: () => number },
+  request: { folder: RunFolder; backend: string; threads?: number; wallSeconds: () => number },
 ): Promise<{ summary: Summary; table: string }> {
-  const { folder, backend } = request;
+  const { folder, backend, threads } = request;
   const run = kind.build(config);
   try {
     run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
     const summary = await kind.summarize(run, config, folder, {
       backend,
+      ...(threads === undefined ? {} : { threads }),
       wallSeconds: request.wallSeconds(),
       report: (line) => process.stderr.write(`${line}\n`),
     });

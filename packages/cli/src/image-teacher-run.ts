@@ -139,7 +139,6 @@ export async function trainImageTeacher(
       ? await startGradientWorkers({
           network,
           helpers: run.threads - 1,
-          maxShardSize: config.batchSize,
           imports: [import.meta.resolve('@tensorflow/tfjs')],
           backend: { module: import.meta.resolve('@fdistill/backend'), name: run.backend },
         })

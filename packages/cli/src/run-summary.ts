@@ -2,9 +2,11 @@ import { writeFileAtomically } from '@fdistill/trainer/node';
 import type { RunConfig } from './run-config.js';
 import type { RunFolder } from './run-folder.js';
 
-/** How a run ran, besides its config: the tfjs backend and its wall-clock seconds. */
+/** How a run ran, besides its config: the tfjs backend, its threads and its wall-clock seconds. */
 export interface RunContext {
   backend: string;
+  /** Threads that shared each step (`--threads`) in the last process that trained it, when known. */
+  threads?: number;
   /** Seconds of every process of the run together. */
   wallSeconds: number;
   /** Hears what the measurement is drawing and how long is left (one line each). */
@@ -26,6 +28,7 @@ export type RunSummaryOf<Measured> = {
     /** Which copy of the student was measured. */
     network: 'ema';
     backend: string;
+    threads?: number;
     wallSeconds: number;
   };
 
@@ -50,6 +53,7 @@ export function writeRunSummary<Measured extends object>(
     evaluationSamples: config.evaluationSamples,
     network: 'ema' as const,
     backend: run.context.backend,
+    ...(run.context.threads === undefined ? {} : { threads: run.context.threads }),
     wallSeconds: run.context.wallSeconds,
   };
   folder.writeSummary(summary);

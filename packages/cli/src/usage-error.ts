@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 
 /** One option of a command: a string or boolean flag. */
@@ -50,4 +51,17 @@ export function numberFlag(name: string, value: string | undefined): number | un
     throw new UsageError(`--${name} must be a number, got ${JSON.stringify(value)}`);
   }
   return parsed;
+}
+
+/**
+ * `--threads N`: an integer >= 1, by default every core (`os.availableParallelism()`).
+ *
+ * @example const threads = threadsFlag(values.threads); // 2 on a 2-core machine without the flag
+ */
+export function threadsFlag(value: string | undefined): number {
+  const threads = numberFlag('threads', value) ?? availableParallelism();
+  if (!(Number.isInteger(threads) && threads >= 1)) {
+    throw new UsageError(`--threads must be an integer >= 1, got ${threads}`);
+  }
+  return threads;
 }

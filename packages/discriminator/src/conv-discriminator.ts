@@ -147,6 +147,8 @@ export class DiscriminatorHead extends Module {
  * const { logits, meanLogit } = discriminator.forward(teacher.denoiseWithFeatures(xt, sigma).features);
  */
 export class ConvDiscriminator extends Module {
+  /** The config it was built with (another copy of the heads is `new ConvDiscriminator(config)`). */
+  readonly config: Readonly<ConvDiscriminatorConfig>;
   readonly heads: DiscriminatorHead[];
   /** Tap names, one per head, in config order. */
   readonly tapNames: readonly string[];
@@ -193,6 +195,7 @@ export class ConvDiscriminator extends Module {
       }
       return new DiscriminatorHead({ ...tap }, groups, deriveSeed(config.seed, index));
     });
+    this.config = Object.freeze({ ...config, taps: config.taps.map((tap) => ({ ...tap })) });
     this.heads = this.addModuleList('heads', heads);
     this.tapNames = Object.freeze(heads.map((head) => head.tap.name));
   }

@@ -26,4 +26,5 @@ export {
   exactR1Penalty,
   explainGradientError,
   type LogitFunction,
+  r1PerturbationNoise,
 } from './r1.js';

@@ -8,7 +8,7 @@ import { ConvDiscriminator } from './conv-discriminator.js';
 import { discriminate } from './discriminate.js';
 import { discriminatorGradients } from './discriminator-gradients.js';
 import { MlpDiscriminator } from './mlp-discriminator.js';
-import { approximateR1Penalty, exactR1Penalty } from './r1.js';
+import { approximateR1Penalty, exactR1Penalty, r1PerturbationNoise } from './r1.js';
 
 /** Logits of a batch whose samples each have their own sigma. */
 type LogitsAt = (x: tf.Tensor, sigma: tf.Tensor1D) => tf.Tensor;
@@ -165,6 +165,26 @@ describe('approximateR1Penalty', () => {
       'options.perturbation must be a finite number > 0',
     );
     tf.dispose([x, noise, expected]);
+  });
+
+  it("computes a batch's penalty in slices from rows of the batch's noise", () => {
+    const discriminator = new MlpDiscriminator({ dimension: 2, width: 16, seed: 10 });
+    const x = tf.randomNormal([7, 2], 0, 1, 'float32', 11);
+    const logitsOf = (input: tf.Tensor) => discriminator.forward(input, 0.5);
+    const whole = approximateR1Penalty(logitsOf, x, { gamma: 1, seed: 12 });
+    const noise = r1PerturbationNoise([7, 2], 0.1, 12);
+    const slice = (start: number, size: number) =>
+      approximateR1Penalty(logitsOf, tf.slice(x, start, size), {
+        gamma: 1,
+        noise: tf.slice(noise, start, size),
+      }).dataSync()[0] as number;
+    const combined = (3 * slice(0, 3) + 4 * slice(3, 4)) / 7;
+    expect(combined).toBeCloseTo(whole.dataSync()[0] as number, 6);
+    expect(() => approximateR1Penalty(logitsOf, x, { gamma: 1, noise: tf.zeros([2, 2]) })).toThrow(
+      'options.noise must be shaped like the real samples [7,2], got [2,2]',
+    );
+    tf.dispose([x, whole, noise]);
+    discriminator.dispose();
   });
 
   it('matches gamma a^2 E||grad D||^2 = 2 a^2 exact R1 on average', () => {

@@ -58,6 +58,12 @@ export interface ApproximateR1Options {
   perturbation?: number;
   /** Seed of the perturbation noise (through `deriveSeed`, so 0 is a seed too); random when left out. */
   seed?: number;
+  /**
+   * The perturbation itself (already scaled, shaped like the real samples), in place of a draw
+   * from `seed`: e.g. rows of a larger batch's `r1PerturbationNoise`, so that a slice of a batch
+   * gets the penalty terms the whole batch would.
+   */
+  noise?: tf.Tensor;
   /** `logitsOf(realNoised)`, when already computed for the GAN loss (saves one forward pass). */
   realLogits?: tf.Tensor | DiscriminatorOutput;
 }
@@ -90,16 +96,14 @@ export function approximateR1Penalty(
   assertNonNegative('approximateR1Penalty: options.gamma', gamma);
   assertPositiveNumber('approximateR1Penalty: options.perturbation', perturbation);
   if (seed !== undefined) assertFiniteNumber('approximateR1Penalty: options.seed', seed);
+  if (options.noise !== undefined && !arraysEqual(options.noise.shape, realNoised.shape)) {
+    throw new RangeError(
+      `approximateR1Penalty: options.noise must be shaped like the real samples [${realNoised.shape}], got [${options.noise.shape}]`,
+    );
+  }
   if (gamma === 0) return tf.scalar(0);
   return tf.tidy(() => {
-    // tfjs treats seed 0 as no seed: derive a non-zero one.
-    const noise = tf.randomNormal(
-      realNoised.shape,
-      0,
-      perturbation,
-      'float32',
-      seed === undefined ? undefined : deriveSeed(seed, 0),
-    );
+    const noise = options.noise ?? r1PerturbationNoise(realNoised.shape, perturbation, seed);
     const real = headLogits(options.realLogits ?? logitsOf(realNoised));
     const perturbed = headLogits(logitsOf(tf.add(realNoised, noise)));
     if (!arraysEqual(real.shape, perturbed.shape)) {
@@ -109,6 +113,29 @@ export function approximateR1Penalty(
     }
     return tf.mul(gamma, tf.mean(tf.squaredDifference(real, perturbed))) as tf.Scalar;
   });
+}
+
+/**
+ * The perturbation `approximateR1Penalty` adds to real samples of `shape`: normal noise with
+ * standard deviation `perturbation`, from `seed` (through `deriveSeed`; random when left out).
+ * Draw it for a whole batch and hand rows of it to the penalty (`options.noise`) to compute a
+ * batch's penalty in slices.
+ *
+ * @example const noise = r1PerturbationNoise([256, 2], DEFAULT_R1_PERTURBATION, 7);
+ */
+export function r1PerturbationNoise(
+  shape: readonly number[],
+  perturbation: number,
+  seed?: number,
+): tf.Tensor {
+  // tfjs treats seed 0 as no seed: derive a non-zero one.
+  return tf.randomNormal(
+    [...shape],
+    0,
+    perturbation,
+    'float32',
+    seed === undefined ? undefined : deriveSeed(seed, 0),
+  );
 }
 
 /**

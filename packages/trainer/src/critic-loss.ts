@@ -1,6 +1,6 @@
 import { discriminatorLoss } from '@fdistill/discriminator';
 import * as tf from '@tensorflow/tfjs-core';
-import type { DistillDiscriminator } from './distill-networks.js';
+import type { DistillDiscriminator, R1Perturbation } from './distill-networks.js';
 import type { R1Form } from './distill-options.js';
 
 /** Noised samples of one side of the critic's loss, with their noise levels and labels. */
@@ -24,7 +24,8 @@ export interface CriticLossTerms {
 /**
  * The discriminator's loss (SPEC.md §5): the logistic loss
  * `mean softplus(D(fake)) + mean softplus(-D(real))` plus `gamma` times the R1 penalty on the
- * noised real samples (in `r1.form`; the perturbation noise from `penaltySeed`). When the
+ * noised real samples (in `r1.form`; the perturbation noise drawn from `perturbation` when it is a
+ * seed, or given: rows of a whole batch's noise for a slice). When the
  * discriminator shares the real logits with its penalty (`realLogitsAndR1Penalty`), one
  * evaluation at the real samples serves both. It makes no `tf.tidy` of its own, so that a caller
  * inside `tf.variableGrads` can keep the penalty.
@@ -36,7 +37,7 @@ export function criticLoss(
   fake: CriticBatch,
   real: CriticBatch,
   r1: { gamma: number; form: R1Form },
-  penaltySeed: number,
+  perturbation: R1Perturbation,
 ): CriticLossTerms {
   const fakeLogits = discriminator.logits(fake.noised, fake.sigma, fake.labels);
   const shared =
@@ -46,7 +47,7 @@ export function criticLoss(
           real.noised,
           real.sigma,
           r1.form,
-          penaltySeed,
+          perturbation,
           real.labels,
         );
   const realLogits = shared?.logits ?? discriminator.logits(real.noised, real.sigma, real.labels);
@@ -54,6 +55,6 @@ export function criticLoss(
   if (r1.gamma === 0) return { loss: logistic };
   const penalty =
     shared?.penalty ??
-    discriminator.r1Penalty(real.noised, real.sigma, r1.form, penaltySeed, real.labels);
+    discriminator.r1Penalty(real.noised, real.sigma, r1.form, perturbation, real.labels);
   return { loss: tf.add(logistic, tf.mul(penalty, r1.gamma)) as tf.Scalar, penalty };
 }

@@ -7,7 +7,27 @@ import {
 } from '@fdistill/discriminator';
 import type { FeatureDenoiser } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs-core';
-import type { DistillDiscriminator } from './distill-networks.js';
+import type { DistillDiscriminator, R1Perturbation } from './distill-networks.js';
+
+/** Which adapter made each discriminator view (what worker threads rebuild: `distillDiscriminatorKind`). */
+const adapterKinds = new WeakMap<DistillDiscriminator, 'mlp' | 'teacher-features'>();
+
+/**
+ * Which of this module's adapters made `discriminator`: `'mlp'` (`mlpDistillDiscriminator`),
+ * `'teacher-features'` (`teacherFeatureDistillDiscriminator`), or `undefined` for any other view.
+ */
+export function distillDiscriminatorKind(
+  discriminator: DistillDiscriminator,
+): 'mlp' | 'teacher-features' | undefined {
+  return adapterKinds.get(discriminator);
+}
+
+/** The approximate R1 penalty's options at gamma 1 for a perturbation given as a seed or as noise. */
+function penaltyOptions(perturbation: R1Perturbation) {
+  return typeof perturbation === 'number'
+    ? { gamma: 1, seed: perturbation }
+    : { gamma: 1, noise: perturbation };
+}
 
 /**
  * The loop's view of an `MlpDiscriminator` on `(x_t, sigma)` (vector data). Its R1 penalty is
@@ -16,29 +36,30 @@ import type { DistillDiscriminator } from './distill-networks.js';
  * @example const discriminator = mlpDistillDiscriminator(new MlpDiscriminator({ dimension: 2, seed: 3 }));
  */
 export function mlpDistillDiscriminator(discriminator: MlpDiscriminator): DistillDiscriminator {
-  const r1Penalty: DistillDiscriminator['r1Penalty'] = (noisedReal, sigma, form, seed) => {
+  const r1Penalty: DistillDiscriminator['r1Penalty'] = (noisedReal, sigma, form, perturbation) => {
     const logitsOf = (x: tf.Tensor) => discriminator.forward(x, sigma);
     return form === 'exact'
       ? exactR1Penalty(logitsOf, noisedReal, 1)
-      : approximateR1Penalty(logitsOf, noisedReal, { gamma: 1, seed });
+      : approximateR1Penalty(logitsOf, noisedReal, penaltyOptions(perturbation));
   };
-  return {
+  const view: DistillDiscriminator = {
     module: discriminator,
     logits: (noised, sigma) => discriminator.forward(noised, sigma),
     r1Penalty,
-    realLogitsAndR1Penalty: (noisedReal, sigma, form, seed) => {
+    realLogitsAndR1Penalty: (noisedReal, sigma, form, perturbation) => {
       const logits = discriminator.forward(noisedReal, sigma);
       const penalty =
         form === 'exact'
-          ? r1Penalty(noisedReal, sigma, form, seed)
+          ? r1Penalty(noisedReal, sigma, form, perturbation)
           : approximateR1Penalty((x) => discriminator.forward(x, sigma), noisedReal, {
-              gamma: 1,
-              seed,
+              ...penaltyOptions(perturbation),
               realLogits: logits,
             });
       return { logits, penalty };
     },
   };
+  adapterKinds.set(view, 'mlp');
+  return view;
 }
 
 /**
@@ -53,18 +74,18 @@ export function teacherFeatureDistillDiscriminator(
 ): DistillDiscriminator {
   const logitsOf = (x: tf.Tensor, sigma: tf.Tensor1D, labels?: tf.Tensor1D) =>
     discriminate(teacher, heads, x, sigma, labels);
-  return {
+  const view: DistillDiscriminator = {
     module: heads,
     featureNetwork: teacher,
     headLogits: (features) => tf.tidy(() => heads.forward(features).meanLogit as tf.Tensor1D),
     logits: (noised, sigma, labels) => logitsOf(noised, sigma, labels).meanLogit as tf.Tensor1D,
-    r1Penalty: (noisedReal, sigma, form, seed, labels) => {
+    r1Penalty: (noisedReal, sigma, form, perturbation, labels) => {
       const logitFunction = (x: tf.Tensor) => logitsOf(x, sigma, labels);
       return form === 'exact'
         ? exactR1Penalty(logitFunction, noisedReal, 1)
-        : approximateR1Penalty(logitFunction, noisedReal, { gamma: 1, seed });
+        : approximateR1Penalty(logitFunction, noisedReal, penaltyOptions(perturbation));
     },
-    realLogitsAndR1Penalty: (noisedReal, sigma, form, seed, labels) => {
+    realLogitsAndR1Penalty: (noisedReal, sigma, form, perturbation, labels) => {
       const logitFunction = (x: tf.Tensor) => logitsOf(x, sigma, labels);
       // The exact form differentiates its own evaluation: nothing to share.
       if (form === 'exact') {
@@ -77,11 +98,12 @@ export function teacherFeatureDistillDiscriminator(
       return {
         logits: real.meanLogit as tf.Tensor1D,
         penalty: approximateR1Penalty(logitFunction, noisedReal, {
-          gamma: 1,
-          seed,
+          ...penaltyOptions(perturbation),
           realLogits: real,
         }),
       };
     },
   };
+  adapterKinds.set(view, 'teacher-features');
+  return view;
 }

@@ -10,7 +10,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { type CriticBatch, criticLoss } from './critic-loss.js';
 import type { DataSource } from './data/data-source.js';
-import type { DistillNetworks } from './distill-networks.js';
+import type { DistillNetworks, R1Perturbation } from './distill-networks.js';
 import type { ResolvedDistillOptions } from './distill-options.js';
 import { fakeScoreLoss } from './fake-score-loss.js';
 import { distillGeneratorLoss } from './generator-loss.js';
@@ -42,6 +42,16 @@ export interface GeneratorGradients {
   ratio: tf.Tensor1D;
   /** h(ratio) per sample, before the batch normalization. */
   weight: tf.Tensor1D;
+}
+
+/** What a generator step reads at its noised student samples without a gradient (`DistillModel.generatorTargets`). */
+export interface GeneratorTargets {
+  /** The teacher's x0 prediction T. */
+  teacherX0: tf.Tensor;
+  /** The fake score's x0 prediction F. */
+  fakeX0: tf.Tensor;
+  /** The discriminator's mean logit per sample [batch]. */
+  logits: tf.Tensor1D;
 }
 
 /**
@@ -186,31 +196,38 @@ export class DistillModel {
   }
 
   /**
-   * The generator's loss and gradients at a step (before clipping), with the loss terms, the
-   * normalized ratio and the weighting h. The caller disposes everything returned. Calling it
-   * advances the ratio bins, as a generator step does.
+   * What the generator's loss reads at the noised student samples of `draws` without a gradient:
+   * the teacher's and the fake score's x0 predictions and the discriminator's logits.
    */
-  generatorGradients(step: number): GeneratorGradients {
-    const { fakeScore, discriminator } = this.networks;
-    const { ganWeight, fDistillWeight, weightNormalization } = this.options;
+  generatorTargets(draws: StudentDraws): GeneratorTargets {
+    const { latent, labels, sigma, noise } = draws;
+    return tf.tidy(() => {
+      const spread = broadcastPerSample(sigma, latent.rank);
+      const noised = tf.add(this.generate(latent, labels), tf.mul(spread, noise));
+      const { teacherX0, logits } = this.teacherAndLogits(noised, sigma, labels);
+      const fakeX0 = this.networks.fakeScore.denoise(noised, sigma, labels);
+      return { teacherX0, fakeX0, logits };
+    });
+  }
+
+  /**
+   * The generator's loss on the samples of `draws` (`distillGeneratorLoss` with `targets` and the
+   * per-sample weights hbar) and its gradients by student variable name, with both terms. The
+   * caller disposes everything returned.
+   */
+  generatorLossGradients(
+    draws: StudentDraws,
+    targets: GeneratorTargets,
+    weights: tf.Tensor1D,
+  ): Omit<GeneratorGradients, 'ratio' | 'weight'> {
+    const { discriminator, student } = this.networks;
+    const { ganWeight, fDistillWeight } = this.options;
+    const { latent, labels, sigma, noise } = draws;
     // Loss terms made inside tf.variableGrads are freed with it: keep them.
     const kept: { fDistill?: tf.Scalar; gan?: tf.Scalar } = {};
-    const result = tf.tidy(() => {
-      const { latent, labels, sigma, noise } = this.drawStudentInputs(
-        step,
-        'latent',
-        'generator-sigma',
-        'generator-noise',
-      );
+    const { value, grads } = tf.tidy(() => {
       const spread = broadcastPerSample(sigma, latent.rank);
-      // Everything that carries no gradient is computed outside the tape: the teacher's and the
-      // fake score's x0 predictions and the weights hbar from the discriminator's ratio.
-      const noisedOutside = tf.add(this.generate(latent, labels), tf.mul(spread, noise));
-      const outside = this.teacherAndLogits(noisedOutside, sigma, labels);
-      const fakeX0 = fakeScore.denoise(noisedOutside, sigma, labels);
-      const { ratio, weight } = this.ratioAndWeight(outside.logits, sigma);
-      const normalizedWeight = weightNormalization ? normalizeWeights(weight) : weight;
-      const { value, grads } = tf.variableGrads(() => {
+      return tf.variableGrads(() => {
         const generated = this.generate(latent, labels);
         const logits = discriminator.logits(
           tf.add(generated, tf.mul(spread, noise)),
@@ -218,16 +235,37 @@ export class DistillModel {
           labels,
         );
         const terms = distillGeneratorLoss(
-          { generated, teacherX0: outside.teacherX0, fakeX0, weights: normalizedWeight, logits },
+          { generated, teacherX0: targets.teacherX0, fakeX0: targets.fakeX0, weights, logits },
           { fDistillWeight, ganWeight },
         );
         kept.fDistill = tf.keep(terms.fDistill);
         kept.gan = tf.keep(terms.gan);
         return terms.loss;
-      }, this.networks.student.parameters());
-      return { loss: value, gradients: grads, ratio, weight };
+      }, student.parameters());
     });
-    return { ...result, fDistill: kept.fDistill as tf.Scalar, gan: kept.gan as tf.Scalar };
+    return {
+      loss: value,
+      gradients: grads,
+      fDistill: kept.fDistill as tf.Scalar,
+      gan: kept.gan as tf.Scalar,
+    };
+  }
+
+  /**
+   * The generator's loss and gradients at a step (before clipping), with the loss terms, the
+   * normalized ratio and the weighting h. The caller disposes everything returned. Calling it
+   * advances the ratio bins, as a generator step does.
+   */
+  generatorGradients(step: number): GeneratorGradients {
+    return tf.tidy(() => {
+      const draws = this.drawStudentInputs(step, 'latent', 'generator-sigma', 'generator-noise');
+      // Everything that carries no gradient is computed outside the tape: the teacher's and the
+      // fake score's x0 predictions and the weights hbar from the discriminator's ratio.
+      const targets = this.generatorTargets(draws);
+      const { ratio, weight } = this.ratioAndWeight(targets.logits, draws.sigma);
+      const normalizedWeight = this.options.weightNormalization ? normalizeWeights(weight) : weight;
+      return { ...this.generatorLossGradients(draws, targets, normalizedWeight), ratio, weight };
+    });
   }
 
   /**
@@ -253,25 +291,20 @@ export class DistillModel {
   }
 
   /**
-   * The discriminator's loss (logistic + gamma R1, `criticLoss`) and gradients at a step, with the
-   * R1 penalty (gamma 1) when it is on. Call it inside `tf.tidy`.
+   * The discriminator's loss (logistic + gamma R1, `criticLoss`) and gradients on a fake and a
+   * real batch, with the R1 penalty (gamma 1) when it is on; the penalty's perturbation is a seed
+   * (a step's `seed(step, 'penalty-noise')`) or the noise itself. Call it inside `tf.tidy`.
    */
   criticGradients(
-    step: number,
     fake: CriticBatch,
     real: CriticBatch,
+    perturbation: R1Perturbation,
   ): { loss: tf.Scalar; gradients: tf.NamedTensorMap; penalty?: tf.Scalar } {
     const { discriminator } = this.networks;
     // The penalty is made inside tf.variableGrads, which frees all but its result: keep it.
     let penalty: tf.Scalar | undefined;
     const { value, grads } = tf.variableGrads(() => {
-      const terms = criticLoss(
-        discriminator,
-        fake,
-        real,
-        this.options.r1,
-        this.seed(step, 'penalty-noise'),
-      );
+      const terms = criticLoss(discriminator, fake, real, this.options.r1, perturbation);
       if (terms.penalty !== undefined) penalty = tf.keep(terms.penalty);
       return terms.loss;
     }, discriminator.module.parameters());

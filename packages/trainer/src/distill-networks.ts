@@ -1,6 +1,12 @@
 import type { Denoiser, EdmNetwork, FeatureDenoiser, Module } from '@fdistill/score';
 import type * as tf from '@tensorflow/tfjs-core';
 
+/**
+ * The perturbation of the approximate R1 penalty: the seed of its noise, or the noise itself
+ * (already scaled; rows of a whole batch's `r1PerturbationNoise` when a slice is computed apart).
+ */
+export type R1Perturbation = number | tf.Tensor;
+
 /** A discriminator as the loop uses it: trainable head parameters and a mean logit per sample. */
 export interface DistillDiscriminator {
   /** The trainable heads (the feature network, if any, stays frozen and outside this module). */
@@ -12,7 +18,7 @@ export interface DistillDiscriminator {
     noisedReal: tf.Tensor,
     sigma: tf.Tensor1D,
     form: 'approximate' | 'exact',
-    seed: number,
+    perturbation: R1Perturbation,
     labels?: tf.Tensor1D,
   ): tf.Scalar;
   /**
@@ -23,7 +29,7 @@ export interface DistillDiscriminator {
     noisedReal: tf.Tensor,
     sigma: tf.Tensor1D,
     form: 'approximate' | 'exact',
-    seed: number,
+    perturbation: R1Perturbation,
     labels?: tf.Tensor1D,
   ): { logits: tf.Tensor1D; penalty: tf.Scalar };
   /**

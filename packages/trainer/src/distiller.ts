@@ -12,6 +12,8 @@ import {
   type ResolvedDistillOptions,
   resolveDistillOptions,
 } from './distill-options.js';
+import type { DistillShards } from './distill-shards.js';
+import { criticGradientsInSlices, generatorGradientsInSlices } from './distill-steps-in-slices.js';
 import {
   type DistillOptimizers,
   readDistillerCheckpoint,
@@ -20,6 +22,7 @@ import {
 import { clipByGlobalNorm } from './gradient-clipping.js';
 import { checkFinite } from './non-finite.js';
 import { type SampleWeighting, weightingOfSamples } from './sample-weighting.js';
+import { disposeObject } from './tensor-objects.js';
 import {
   prefitFakeScore,
   regressStudentOnPairs,
@@ -49,6 +52,7 @@ export class Distiller {
   private stepIndex = 0;
   private readonly model: DistillModel;
   private readonly optimizers: DistillOptimizers;
+  private shards: DistillShards | undefined;
 
   constructor(
     readonly networks: DistillNetworks,
@@ -96,6 +100,21 @@ export class Distiller {
   }
 
   /**
+   * Splits every following step's batch between this thread and `shards`' helper threads (or
+   * stops splitting, with `undefined`). This thread still draws every random input for the whole
+   * batch and computes the batch statistics (the ratio bins, hbar = h / mean h); each thread
+   * computes the losses and gradients of its slice, and this thread weights them by slice size
+   * in a fixed order. The result is the one-thread step's up to float summation order, and a
+   * run with a given number of helpers is deterministic. The caller keeps owning `shards` (and
+   * disposes it); warm starts stay on this thread.
+   *
+   * @example distiller.shareWork(await startDistillWorkers({ distiller, helpers: 3, ... })); // @fdistill/trainer/node
+   */
+  shareWork(shards: DistillShards | undefined): void {
+    this.shards = shards;
+  }
+
+  /**
    * Warm-starts the student on the teacher's sampler before distilling (`warmStartStudent` of
    * the warm-start module: DMD's regression loss as initialization, for an exact teacher with no
    * weights to copy). Call it before `prefitFakeScore`. Returns the last loss.
@@ -140,7 +159,10 @@ export class Distiller {
   }
 
   private async generatorStep(step: number): Promise<DistillStepEvent> {
-    const result = this.model.generatorGradients(step);
+    const result =
+      this.shards === undefined
+        ? this.model.generatorGradients(step)
+        : await generatorGradientsInSlices(this.model, this.shards, step);
     const clipped = clipByGlobalNorm(result.gradients, this.options.generatorGradientClip);
     this.optimizers.generator.applyGradients(clipped.gradients);
     if (this.networks.studentEma) {
@@ -194,17 +216,24 @@ export class Distiller {
   }
 
   private async criticStep(step: number): Promise<DistillStepEvent> {
-    const losses = tf.tidy(() => {
-      const fake = this.model.fakeScoreGradients(
-        this.model.drawStudentInputs(step, 'latent', 'fake-sigma', 'fake-noise'),
-      );
-      this.optimizers.fakeScore.applyGradients(fake.gradients);
-      const critic = this.model.criticGradients(step, fake, this.model.drawNoisedReal(step));
-      this.optimizers.discriminator.applyGradients(critic.gradients);
-      const summary = tf.stack([fake.loss, critic.loss, critic.penalty ?? tf.scalar(0)]);
-      critic.penalty?.dispose();
-      return summary;
-    });
+    const losses =
+      this.shards === undefined
+        ? tf.tidy(() => {
+            const fake = this.model.fakeScoreGradients(
+              this.model.drawStudentInputs(step, 'latent', 'fake-sigma', 'fake-noise'),
+            );
+            this.optimizers.fakeScore.applyGradients(fake.gradients);
+            const critic = this.model.criticGradients(
+              fake,
+              this.model.drawNoisedReal(step),
+              this.model.seed(step, 'penalty-noise'),
+            );
+            this.optimizers.discriminator.applyGradients(critic.gradients);
+            const summary = tf.stack([fake.loss, critic.loss, critic.penalty ?? tf.scalar(0)]);
+            critic.penalty?.dispose();
+            return summary;
+          })
+        : await this.criticStepInSlices(step, this.shards);
     const [fakeScoreValue, discriminatorValue, r1Value] = Array.from(
       await losses.data(),
     ) as number[];
@@ -219,6 +248,18 @@ export class Distiller {
       losses: { fakeScore: fakeScoreValue, discriminator: discriminatorValue, r1: r1Value },
       seconds: 0,
     };
+  }
+
+  /** A critic step computed in slices across threads; its losses stacked as one tensor. */
+  private async criticStepInSlices(step: number, shards: DistillShards): Promise<tf.Tensor> {
+    const { fakeScore, discriminator } = await criticGradientsInSlices(this.model, shards, step);
+    this.optimizers.fakeScore.applyGradients(fakeScore.gradients);
+    this.optimizers.discriminator.applyGradients(discriminator.gradients);
+    const summary = tf.tidy(() =>
+      tf.stack([fakeScore.loss, discriminator.loss, discriminator.penalty ?? tf.scalar(0)]),
+    );
+    disposeObject([fakeScore, discriminator]);
+    return summary;
   }
 
   /**

@@ -32,11 +32,10 @@ export interface GradientShards {
   readonly count: number;
   /**
    * Hands helper `i` the slice `shards[i]` and the current parameters (flat, in
-   * `network.parameters()` order), and returns at once.
+   * `network.parameters()` order) and resolves with their results in the same order; rejects,
+   * naming the helper, when one fails, dies or stops answering.
    */
-  start(shards: readonly TeacherShard[], parameters: Float32Array): void;
-  /** Waits for every helper started by the last `start`; their results in the same order. */
-  finish(): ShardResult[];
+  compute(shards: readonly TeacherShard[], parameters: Float32Array): Promise<ShardResult[]>;
   /** Stops the helpers. */
   dispose(): void;
 }
@@ -47,6 +46,46 @@ export function shardSizes(total: number, parts: number): number[] {
   const extra = total % parts;
   return Array.from({ length: parts }, (_, index) => base + (index < extra ? 1 : 0)).filter(
     (size) => size > 0,
+  );
+}
+
+/**
+ * `sum_i fractions[i] * gradient_i` per parameter, in a fixed order: this thread's gradients
+ * (by variable name) first, then each helper's flat gradient in order.
+ */
+export function weightedGradients(
+  parameters: readonly tf.Variable[],
+  own: tf.NamedTensorMap,
+  helpers: readonly Float32Array[],
+  fractions: readonly number[],
+): tf.NamedTensorMap {
+  return tf.tidy(() => {
+    const combined: tf.NamedTensorMap = {};
+    let offset = 0;
+    for (const parameter of parameters) {
+      let gradient = tf.mul(own[parameter.name] as tf.Tensor, fractions[0] as number);
+      helpers.forEach((flat, index) => {
+        const part = tf.tensor(flat.subarray(offset, offset + parameter.size), parameter.shape);
+        gradient = tf.add(gradient, tf.mul(part, fractions[index + 1] as number));
+      });
+      combined[parameter.name] = gradient;
+      offset += parameter.size;
+    }
+    return combined;
+  });
+}
+
+/** `sum_i fractions[i] * value_i`: this thread's scalar first, then the helpers' numbers in order. */
+export function weightedSum(
+  own: tf.Scalar,
+  helpers: readonly number[],
+  fractions: readonly number[],
+) {
+  return tf.tidy(() =>
+    helpers.reduce<tf.Scalar>(
+      (total, value, index) => tf.add(total, (fractions[index + 1] as number) * value),
+      tf.mul(own, fractions[0] as number),
+    ),
   );
 }
 

@@ -11,7 +11,11 @@ export {
   teacherFeatureDistillDiscriminator,
 } from './discriminator-adapters.js';
 export type { BatchStatistics, DistillStepEvent } from './distill-events.js';
-export type { DistillDiscriminator, DistillNetworks } from './distill-networks.js';
+export type {
+  DistillDiscriminator,
+  DistillNetworks,
+  R1Perturbation,
+} from './distill-networks.js';
 export {
   type DistillOptions,
   type R1Form,
@@ -19,6 +23,13 @@ export {
   resolveDistillOptions,
 } from './distill-options.js';
 export type { DistillRun } from './distill-run.js';
+export type {
+  CriticSlice,
+  CriticSliceResult,
+  DistillShards,
+  GeneratorSliceResult,
+  StudentSlice,
+} from './distill-shards.js';
 export { Distiller } from './distiller.js';
 export { fakeScoreLoss } from './fake-score-loss.js';
 export {

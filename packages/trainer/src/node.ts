@@ -1,4 +1,5 @@
 export { checkpointFile, writeFileAtomically } from './node/checkpoint-file.js';
+export { type DistillWorkersOptions, startDistillWorkers } from './node/distill-workers.js';
 export { type GradientWorkersOptions, startGradientWorkers } from './node/gradient-workers.js';
 export { type IdxContent, readIdxFile } from './node/idx-file.js';
 export { type IdxImageSourceOptions, idxImageSource } from './node/idx-image-source.js';
@@ -8,3 +9,4 @@ export {
   pngFolderSource,
   readPngFolder,
 } from './node/png-folder-source.js';
+export type { WorkerTimeouts } from './node/worker-pool.js';

@@ -15,10 +15,13 @@ import {
   type GradientShards,
   shardSizes,
   teacherShardOf,
+  weightedGradients,
+  weightedSum,
 } from './gradient-shards.js';
 import { cosineDecay } from './learning-rate-schedule.js';
 import { checkFinite, type NonFiniteAction } from './non-finite.js';
 import { stepSeed } from './seeds.js';
+import { disposeObject, tidyObject } from './tensor-objects.js';
 
 /** Options of `TeacherTrainer`. */
 export interface TeacherTrainingOptions {
@@ -128,25 +131,20 @@ export class TeacherTrainer {
   async step(): Promise<TeacherStepEvent> {
     const started = performance.now();
     const step = this.stepIndex;
-    const { batchSize, seed, labelDropout } = this.options;
     const learningRate = this.learningRateAt(step);
     this.optimizer.learningRate = learningRate;
-    const lossTensor = tf.tidy(() => {
-      const batch = this.data.sample(batchSize, stepSeed(seed, step, 'real-data'));
-      const options: DenoisingScoreMatchingOptions = {
-        seed: stepSeed(seed, step, 'teacher-noise'),
-        ...(batch.labels !== undefined ? { labels: batch.labels, labelDropout } : {}),
-      };
-      const { value, grads } =
-        this.shards === undefined
-          ? tf.variableGrads(
-              () => denoisingScoreMatchingLoss(this.network, batch.x, options) as tf.Scalar,
+    const lossTensor =
+      this.shards === undefined
+        ? tf.tidy(() => {
+            const { x, options } = this.drawBatch(step);
+            const { value, grads } = tf.variableGrads(
+              () => denoisingScoreMatchingLoss(this.network, x, options) as tf.Scalar,
               this.network.parameters(),
-            )
-          : this.shardedGradients(this.shards, batch.x, options);
-      this.optimizer.applyGradients(grads);
-      return value;
-    });
+            );
+            this.optimizer.applyGradients(grads);
+            return value;
+          })
+        : await this.shardedStep(this.shards, step);
     const loss = (await lossTensor.data())[0] as number;
     lossTensor.dispose();
     checkFinite(step, { 'denoising score-matching loss': loss });
@@ -168,52 +166,76 @@ export class TeacherTrainer {
     this.shards = shards;
   }
 
-  /** The loss and gradients of the whole batch, computed in slices across threads. */
-  private shardedGradients(
-    shards: GradientShards,
-    x: tf.Tensor,
-    options: DenoisingScoreMatchingOptions,
-  ): { value: tf.Scalar; grads: tf.NamedTensorMap } {
-    const batch = x.shape[0] as number;
-    const draws = denoisingScoreMatchingDraws(this.network, x, options);
-    const [ownSize, ...helperSizes] = shardSizes(batch, shards.count + 1) as [number, ...number[]];
-    let start = ownSize;
-    const slices = helperSizes.map((size) => {
-      const shard = teacherShardOf(x, draws, start, size);
-      start += size;
-      return shard;
+  /** A step's batch and the options of its loss (seeds, labels and their dropout). */
+  private drawBatch(step: number): { x: tf.Tensor; options: DenoisingScoreMatchingOptions } {
+    const { batchSize, seed, labelDropout } = this.options;
+    const batch = this.data.sample(batchSize, stepSeed(seed, step, 'real-data'));
+    return {
+      x: batch.x,
+      options: {
+        seed: stepSeed(seed, step, 'teacher-noise'),
+        ...(batch.labels !== undefined ? { labels: batch.labels, labelDropout } : {}),
+      },
+    };
+  }
+
+  /**
+   * A step whose batch is split between this thread and `shards`: the draws of the whole batch
+   * here, each slice's loss and gradient on its thread, combined weighted by slice size in a
+   * fixed order, then the optimizer step. Returns the batch's loss.
+   */
+  private async shardedStep(shards: GradientShards, step: number): Promise<tf.Scalar> {
+    const inputs = tidyObject(() => {
+      const { x, options } = this.drawBatch(step);
+      return { x, draws: denoisingScoreMatchingDraws(this.network, x, options) };
     });
-    shards.start(slices, flatParameters(this.network));
-    const rows = (tensor: tf.Tensor) => tf.slice(tensor, 0, ownSize) as tf.Tensor;
-    const parameters = this.network.parameters();
-    const own = tf.variableGrads(
-      () =>
-        denoisingScoreMatchingLoss(this.network, rows(x), {
-          sigma: rows(draws.sigma),
-          noise: rows(draws.noise),
-          ...(draws.labels === undefined ? {} : { labels: rows(draws.labels) }),
-        }) as tf.Scalar,
-      parameters,
-    );
-    const results = shards.finish();
-    const sizes = [ownSize, ...helperSizes.slice(0, results.length)];
-    let loss: tf.Scalar = tf.mul(own.value, ownSize / batch);
-    const grads: tf.NamedTensorMap = {};
-    let offset = 0;
-    for (const parameter of parameters) {
-      let gradient = tf.mul(own.grads[parameter.name] as tf.Tensor, ownSize / batch);
-      results.forEach((result, index) => {
-        const part = result.gradients.subarray(offset, offset + parameter.size);
-        const weight = (sizes[index + 1] as number) / batch;
-        gradient = tf.add(gradient, tf.mul(tf.tensor(part, parameter.shape), weight));
+    const { x, draws } = inputs;
+    try {
+      const batch = x.shape[0] as number;
+      const sizes = shardSizes(batch, shards.count + 1);
+      const [ownSize, ...helperSizes] = sizes as [number, ...number[]];
+      let start = ownSize;
+      const slices = helperSizes.map((size) => {
+        const shard = teacherShardOf(x, draws, start, size);
+        start += size;
+        return shard;
       });
-      grads[parameter.name] = gradient;
-      offset += parameter.size;
+      const pending = shards.compute(slices, flatParameters(this.network));
+      const parameters = this.network.parameters();
+      const own = tidyObject(() => {
+        const rows = (tensor: tf.Tensor) => tf.slice(tensor, 0, ownSize) as tf.Tensor;
+        return tf.variableGrads(
+          () =>
+            denoisingScoreMatchingLoss(this.network, rows(x), {
+              sigma: rows(draws.sigma),
+              noise: rows(draws.noise),
+              ...(draws.labels === undefined ? {} : { labels: rows(draws.labels) }),
+            }) as tf.Scalar,
+          parameters,
+        );
+      });
+      try {
+        const results = await pending;
+        const fractions = sizes.map((size) => size / batch);
+        const gradients = weightedGradients(
+          parameters,
+          own.grads,
+          results.map((result) => result.gradients),
+          fractions,
+        );
+        this.optimizer.applyGradients(gradients);
+        disposeObject(gradients);
+        return weightedSum(
+          own.value,
+          results.map((result) => result.loss),
+          fractions,
+        );
+      } finally {
+        disposeObject(own);
+      }
+    } finally {
+      disposeObject(inputs);
     }
-    results.forEach((result, index) => {
-      loss = tf.add(loss, ((sizes[index + 1] as number) / batch) * result.loss);
-    });
-    return { value: loss, grads };
   }
 
   /** Writes the network, its EMA, the optimizer state and the step to `store`. */

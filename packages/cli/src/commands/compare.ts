@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomically } from '@fdistill/trainer/node';
 import {
@@ -13,7 +14,7 @@ import { checkRunInputs, distillRun, freeFolderName } from '../distill-run.js';
 import { resolveRunConfig } from '../load-config.js';
 import { ConfigError, PRESET_NAMES, type RunConfigFields } from '../run-config.js';
 import { selectCliBackend } from '../select-cli-backend.js';
-import { numberFlag, parseCommandArgs } from '../usage-error.js';
+import { numberFlag, parseCommandArgs, threadsFlag } from '../usage-error.js';
 
 /** `fdistill compare --help`. */
 export const COMPARE_HELP = `fdistill compare: train every f on one preset over seeds and print one table (like paper Table 2)
@@ -31,6 +32,7 @@ Options:
   --resume             continue the comparison in --out (same flags): finished runs are kept,
                        runs with a checkpoint resume, the others start
   --backend NAME       auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+  --threads N          threads that share each step of each run (default: every core, ${availableParallelism()} here)
 
 Each run gets its own run folder <divergence>-seed<k> under --out. The table shows the mean and,
 with several seeds, ± the sample standard deviation, then each f's Welch t against reverse-kl
@@ -49,11 +51,13 @@ export async function compareCommand(args: string[]): Promise<number> {
     out: { type: 'string' },
     resume: { type: 'boolean', default: false },
     backend: { type: 'string', default: 'auto' },
+    threads: { type: 'string' },
   });
   if (values.help) {
     console.log(COMPARE_HELP);
     return 0;
   }
+  const threads = threadsFlag(values.threads);
   const divergences = values.divergences?.split(',').map((name) => name.trim()) ?? [
     ...COMPARED_DIVERGENCES,
   ];
@@ -102,7 +106,9 @@ export async function compareCommand(args: string[]): Promise<number> {
     ),
   );
   const backend = await selectCliBackend(values.backend);
-  console.error(`backend: ${backend.name} (${backend.reason})`);
+  console.error(
+    `backend: ${backend.name} (${backend.reason}), ${threads} thread${threads === 1 ? '' : 's'}`,
+  );
   const runs: Comparison['runs'] = [];
   let comparison = summarizeComparison(base, seeds, divergences, runs);
   for (const [index, config] of configs.entries()) {
@@ -118,6 +124,7 @@ export async function compareCommand(args: string[]): Promise<number> {
       config,
       folder: run.folder,
       backend: backend.name,
+      threads,
       resume: run.state === 'resume',
     });
     if (finished === undefined) return 130;

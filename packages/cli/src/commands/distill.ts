@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { checkRunInputs, distillRun, freeFolderName } from '../distill-run.js';
 import { withInterrupt } from '../interrupt.js';
@@ -6,7 +7,7 @@ import { PRESET_DESCRIPTIONS } from '../presets.js';
 import { ConfigError, PRESET_NAMES, type RunConfig, type RunConfigFields } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
 import { selectCliBackend } from '../select-cli-backend.js';
-import { numberFlag, parseCommandArgs } from '../usage-error.js';
+import { numberFlag, parseCommandArgs, threadsFlag } from '../usage-error.js';
 
 /** `fdistill distill --help`. */
 export const DISTILL_HELP = `fdistill distill: train a one-step student from a teacher by f-divergence distribution matching
@@ -26,6 +27,8 @@ ${PRESET_NAMES.map((name) => `                        ${name}: ${PRESET_DESCRIPT
   --teacher FILE      fashion-mnist: a teacher.safetensors written by fdistill teacher train
                       (default the shipped teacher; the same as teacherPath in a config)
   --backend NAME      auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+  --threads N         threads that share each step (default: every core, ${availableParallelism()} here); each
+                      runs its own tfjs on its slice of the batch; a run may resume with another N
   -h, --help          this help
 
 The run folder gets config.json, checkpoint.safetensors (every checkpointEvery steps, at the end
@@ -44,11 +47,13 @@ export async function distillCommand(args: string[]): Promise<number> {
     resume: { type: 'string' },
     teacher: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
+    threads: { type: 'string' },
   });
   if (values.help) {
     console.log(DISTILL_HELP);
     return 0;
   }
+  const threads = threadsFlag(values.threads);
   // First, so that the checks below (which load the image teacher) run on the chosen backend.
   const backend = await selectCliBackend(values.backend);
   const flags: RunConfigFields = {};
@@ -96,11 +101,20 @@ export async function distillCommand(args: string[]): Promise<number> {
       config,
     );
   }
-  console.error(`backend: ${backend.name} (${backend.reason})`);
+  console.error(
+    `backend: ${backend.name} (${backend.reason}), ${threads} thread${threads === 1 ? '' : 's'}`,
+  );
   console.error(`run folder: ${folder.path}${resume ? ' (resuming)' : ''}`);
 
   return withInterrupt(async (signal) => {
-    const finished = await distillRun({ config, folder, backend: backend.name, resume, signal });
+    const finished = await distillRun({
+      config,
+      folder,
+      backend: backend.name,
+      threads,
+      resume,
+      signal,
+    });
     if (finished === undefined) {
       console.error(`checkpoint written; continue with: fdistill distill --resume ${folder.path}`);
       return 130;

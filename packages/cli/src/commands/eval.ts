@@ -43,16 +43,20 @@ Usage: fdistill eval --run DIR [-n N] [--backend NAME]
 
 --run rewrites summary.json and samples.png in the run folder and prints the summary.`;
 
-/** The training run's wall seconds from an existing summary.json, when there is one. */
-function trainingWallSeconds(folder: RunFolder): number | undefined {
-  if (!existsSync(folder.file('summary'))) return undefined;
+/** The training run's wall seconds and threads from an existing summary.json, as far as it has them. */
+function trainingRecord(folder: RunFolder): { wallSeconds?: number; threads?: number } {
+  if (!existsSync(folder.file('summary'))) return {};
   try {
     const previous = JSON.parse(readFileSync(folder.file('summary'), 'utf8')) as {
       wallSeconds?: unknown;
+      threads?: unknown;
     };
-    return typeof previous.wallSeconds === 'number' ? previous.wallSeconds : undefined;
+    return {
+      ...(typeof previous.wallSeconds === 'number' ? { wallSeconds: previous.wallSeconds } : {}),
+      ...(typeof previous.threads === 'number' ? { threads: previous.threads } : {}),
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
@@ -164,11 +168,13 @@ export async function evalCommand(args: string[]): Promise<number> {
   console.error(`backend: ${backend.name} (${backend.reason})`);
   const started = performance.now();
   const evaluationConfig = { ...config, evaluationSamples: count ?? config.evaluationSamples };
+  const training = trainingRecord(folder);
   const { table } = await measureRun({
     config: evaluationConfig,
     folder,
     backend: backend.name,
-    wallSeconds: () => trainingWallSeconds(folder) ?? (performance.now() - started) / 1000,
+    ...(training.threads === undefined ? {} : { threads: training.threads }),
+    wallSeconds: () => training.wallSeconds ?? (performance.now() - started) / 1000,
   });
   console.log(table);
   return 0;

@@ -13,7 +13,7 @@ import { type MixtureTeacherSummary, trainMixtureTeacher } from '../mixture-teac
 import { ConfigError, MIXTURE_PRESETS } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
 import { selectCliBackend } from '../select-cli-backend.js';
-import { numberFlag, parseCommandArgs, UsageError } from '../usage-error.js';
+import { numberFlag, parseCommandArgs, threadsFlag, UsageError } from '../usage-error.js';
 
 /** `fdistill teacher train --help`. */
 export const TEACHER_HELP = `fdistill teacher train: train a score network by EDM denoising score matching
@@ -183,7 +183,7 @@ async function imageTeacherCommand(
     if (!(config.learningRate > 0))
       throw new UsageError(`--learning-rate must be > 0, got ${config.learningRate}`);
   }
-  const threads = integer('threads', text('threads'), availableParallelism());
+  const threads = threadsFlag(text('threads'));
   const backend = await selectCliBackend(text('backend'));
   // Read first: missing or bad data stops the command before a new run's folder is written.
   const data = fashionMnistSource(config.dataPath, 'train');

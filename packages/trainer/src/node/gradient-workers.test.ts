@@ -74,7 +74,6 @@ describe('startGradientWorkers', { timeout: 120_000 }, () => {
         helpers: 2,
         backend,
         imports,
-        maxShardSize: 7,
       });
     });
     afterAll(() => shards.dispose());
@@ -112,7 +111,6 @@ describe('startGradientWorkers', { timeout: 120_000 }, () => {
       helpers: 1,
       backend,
       imports,
-      maxShardSize: 4,
     });
     try {
       const x = tf.randomUniform([7, 8, 8, 1], -1, 1, 'float32', 5);
@@ -132,9 +130,9 @@ describe('startGradientWorkers', { timeout: 120_000 }, () => {
           return parameters.map((p) => Array.from((grads[p.name] as tf.Tensor).dataSync()));
         });
       const whole = gradientsOf(0, 7);
-      shards.start([teacherShardOf(x, draws, 3, 4)], flatParameters(network));
+      const pending = shards.compute([teacherShardOf(x, draws, 3, 4)], flatParameters(network));
       const own = gradientsOf(0, 3);
-      const [helper] = shards.finish();
+      const [helper] = await pending;
       let offset = 0;
       const combined = own.map((values) => {
         const part = (helper as ShardResult).gradients.subarray(offset, offset + values.length);
@@ -156,20 +154,33 @@ describe('startGradientWorkers', { timeout: 120_000 }, () => {
     }
   });
 
+  it('a worker that exits stops the step at once, naming it', async () => {
+    const faults = `${import.meta.resolve('@fdistill/testing/worker-faults')}?fault=exit&job=2`;
+    const build = () => new MlpDenoiser({ dimension: 2, width: 16, depth: 2, seed: 1 });
+    const shards = await startGradientWorkers({
+      network: build(),
+      helpers: 1,
+      backend,
+      imports: [...imports, faults],
+    });
+    const data = tf.randomNormal([40, 2], 0, 1, 'float32', 2);
+    const started = performance.now();
+    await expect(train(build, data, undefined, 3, shards)).rejects.toThrow(
+      'gradient worker 1 exited with code 7 during a gradient job',
+    );
+    expect(performance.now() - started).toBeLessThan(10_000);
+    shards.dispose();
+    data.dispose();
+  });
+
   it('names bad options before starting any thread', async () => {
     const network = new MlpDenoiser({ dimension: 2, seed: 1 });
+    await expect(startGradientWorkers({ network, helpers: 0, backend, imports })).rejects.toThrow(
+      'helpers must be an integer >= 1, got 0',
+    );
     await expect(
-      startGradientWorkers({ network, helpers: 0, backend, imports, maxShardSize: 4 }),
-    ).rejects.toThrow('helpers must be an integer >= 1, got 0');
-    await expect(
-      startGradientWorkers({
-        network,
-        helpers: 1,
-        backend: { module: '', name: 'cpu' },
-        imports,
-        maxShardSize: 0,
-      }),
-    ).rejects.toThrow('maxShardSize must be an integer >= 1, got 0');
+      startGradientWorkers({ network, helpers: 1, backend: { name: 'cpu' } as never, imports }),
+    ).rejects.toThrow('backend must be { module, name }');
     network.dispose();
   });
 });
