@@ -12,9 +12,14 @@
  *
  * - the ring8 comparison of every f over seeds (mean ± std, and the lowest high-quality share and
  *   mode count at the evaluation points after the first 25% of steps).
+ * - the cold-student study from the cold folder (ring8 without the sampler warm start): its table
+ *   (modes, mode KL, recall and the range of r over training), docs/figures/ratio-range-cold.png
+ *   (max r / min r per generator step) and docs/figures/weight-against-score-difference-cold.png
+ *   (Fig. 6 from its seed-0 runs).
  *
  * Arguments: --compare DIR[,DIR...] (default runs/compare-ring8-seed0-4), --ablation DIR (default
- * runs/ablation-ring8). A folder that is missing is skipped with a note.
+ * runs/ablation-ring8), --cold DIR (default runs/ring8-cold). A folder that is missing is skipped
+ * with a note.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -39,17 +44,23 @@ const { values } = parseArgs({
   options: {
     compare: { type: 'string', default: join(root, 'runs/compare-ring8-seed0-4') },
     ablation: { type: 'string', default: join(root, 'runs/ablation-ring8') },
+    cold: { type: 'string', default: join(root, 'runs/ring8-cold') },
   },
 });
-/** Every run folder (with a summary) under the compare folders (comma-separated), by name. */
-const compareRuns = new Map<string, string>();
-for (const parent of (values.compare as string).split(',')) {
-  if (!existsSync(parent)) continue;
-  for (const entry of readdirSync(parent).sort()) {
-    if (existsSync(join(parent, entry, 'summary.json')))
-      compareRuns.set(entry, join(parent, entry));
+
+/** Every run folder (with a summary) under the given folders (comma-separated), by name. */
+function finishedRuns(parents: string): Map<string, string> {
+  const runs = new Map<string, string>();
+  for (const parent of parents.split(',')) {
+    if (!existsSync(parent)) continue;
+    for (const entry of readdirSync(parent).sort()) {
+      if (existsSync(join(parent, entry, 'summary.json'))) runs.set(entry, join(parent, entry));
+    }
   }
+  return runs;
 }
+const compareRuns = finishedRuns(values.compare as string);
+const coldRuns = finishedRuns(values.cold as string);
 const figures = join(root, 'docs/figures');
 
 /** Paper Fig. 5a: normalized variance of the weighting against the distance of two unit Gaussians. */
@@ -83,14 +94,21 @@ function normalizedVarianceFigure(): void {
   console.log(formatTable(['divergence', 'm = 0.5', 'm = 1', 'm = 2', 'm = 3'], rows));
 }
 
-/** Paper Fig. 6: mean h(r) per bin of the score-difference norm, from each f's seed-0 run. */
-async function weightAgainstScoreDifferenceFigure(): Promise<void> {
+/**
+ * Paper Fig. 6: mean h(r) per bin of the score-difference norm, from each f's seed-0 run among
+ * `runs`, written to docs/figures/`fileName`.
+ */
+async function weightAgainstScoreDifferenceFigure(
+  runs: Map<string, string>,
+  fileName: string,
+  title: string,
+): Promise<void> {
   await selectBackend('wasm');
   const binEdges = Array.from({ length: 19 }, (_, index) => -6 + index * 0.5); // log10 |difference|
   const series = [];
   const rows = [];
   for (const name of DIVERGENCE_NAMES) {
-    const path = compareRuns.get(`${name}-seed0`);
+    const path = runs.get(`${name}-seed0`);
     if (path === undefined || !existsSync(join(path, 'checkpoint.safetensors'))) continue;
     const { folder, config } = RunFolder.open(path);
     const run = buildRunOfConfig(config);
@@ -127,20 +145,20 @@ async function weightAgainstScoreDifferenceFigure(): Promise<void> {
     }
   }
   if (series.length === 0) {
-    console.log(`\n(skipped Fig. 6: no <f>-seed0 runs with checkpoints in ${values.compare})`);
+    console.log(`\n(skipped ${title}: no <f>-seed0 runs with checkpoints)`);
     return;
   }
   writeFileAtomically(
-    join(figures, 'weight-against-score-difference.png'),
+    join(figures, fileName),
     lineChartPng(series, {
       width: 720,
       height: 460,
-      title: 'Fig. 6: h against the score difference',
+      title,
       xLabel: 'log10 of the norm of score teacher - score fake',
       yLabel: 'h / mean h, bin mean',
     }),
   );
-  console.log('\nh(r) against the score-difference norm (paper Fig. 6), seed-0 run of each f:\n');
+  console.log(`\n${title}: h(r) against the score-difference norm, seed-0 run of each f:\n`);
   console.log(
     formatTable(
       [
@@ -313,8 +331,122 @@ function comparisonTable(): void {
   );
 }
 
+/** The generator steps of a run: the range of its ratio per step. */
+function ratioRanges(path: string): Array<{ step: number; min: number; max: number }> {
+  return readFileSync(join(path, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('"generator"'))
+    .map((line) => JSON.parse(line) as { step: number; ratio: { min: number; max: number } })
+    .map(({ step, ratio }) => ({ step, min: ratio.min, max: ratio.max }));
+}
+
+/** The median of a list. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/**
+ * The cold-student study (ring8 without the sampler warm start): modes, mode KL and recall per f
+ * over seeds, the range of the normalized ratio early and late in training, the chart of that
+ * range over training and Fig. 6 from the seed-0 runs.
+ */
+async function coldStudent(): Promise<void> {
+  if (coldRuns.size === 0) {
+    console.log(`\n(skipped the cold-student study: no runs in ${values.cold})`);
+    return;
+  }
+  const runs = [...coldRuns].map(([entry, path]) => {
+    const summary = JSON.parse(readFileSync(join(path, 'summary.json'), 'utf8')) as {
+      divergence: string;
+      steps: number;
+    };
+    const ranges = ratioRanges(path);
+    const early = ranges.filter(({ step }) => step < 0.1 * summary.steps);
+    const late = ranges.filter(({ step }) => step >= 0.5 * summary.steps);
+    return {
+      ...summary,
+      seed: Number(entry.replace(/^.*-seed/, '')),
+      earlyRatioRange: median(early.map(({ min, max }) => max / min)),
+      lateRatioRange: median(late.map(({ min, max }) => max / min)),
+      ranges,
+    };
+  });
+  const earlyRange: ComparedMetric = {
+    key: 'earlyRatioRange',
+    title: 'max r / min r, first 10%',
+    digits: 2,
+    charted: false,
+  };
+  const lateRange: ComparedMetric = {
+    key: 'lateRatioRange',
+    title: 'max r / min r, last 50%',
+    digits: 2,
+    charted: false,
+  };
+  const metrics = [
+    ...['modesCaptured', 'highQualityShare', 'modeKlDivergence', 'recall'].map(comparedMetric),
+    earlyRange,
+    lateRange,
+  ];
+  const names = ['gan-only', ...DIVERGENCE_NAMES].filter((name) =>
+    runs.some((run) => run.divergence === name),
+  );
+  const rows = names.map((name) => {
+    const own = runs.filter((run) => run.divergence === name);
+    const statistics = aggregateRuns(own, metrics);
+    return [
+      name,
+      own.map((run) => run.seed).join(','),
+      ...metrics.map((metric) =>
+        formatMeanAndSpread(statistics[metric.key] as never, metric.digits, own.length),
+      ),
+    ];
+  });
+  console.log('\nring8 from a cold student (no sampler warm start), mean ± std over seeds:\n');
+  console.log(formatTable(['divergence', 'seeds', ...metrics.map((metric) => metric.title)], rows));
+  // The range of r per generator step, the median over seeds, in windows of 20 generator steps.
+  const series = names.map((name) => {
+    const own = runs.filter((run) => run.divergence === name);
+    const length = Math.min(...own.map((run) => run.ranges.length));
+    const steps: number[] = [];
+    const ranges: number[] = [];
+    for (let start = 0; start + 20 <= length; start += 20) {
+      const window = own.flatMap((run) =>
+        run.ranges.slice(start, start + 20).map(({ min, max }) => Math.log10(max / min)),
+      );
+      steps.push((own[0] as (typeof own)[number]).ranges[start + 10]?.step ?? start);
+      ranges.push(median(window));
+    }
+    return { name, steps, values: ranges };
+  });
+  writeFileAtomically(
+    join(figures, 'ratio-range-cold.png'),
+    lineChartPng(series, {
+      width: 720,
+      height: 460,
+      title: 'ring8, cold student: spread of r over training',
+      xLabel: 'step',
+      yLabel: 'log10 (max r / min r) per batch, median',
+    }),
+  );
+  await weightAgainstScoreDifferenceFigure(
+    coldRuns,
+    'weight-against-score-difference-cold.png',
+    'Fig. 6, cold student',
+  );
+}
+
 normalizedVarianceFigure();
 comparisonTable();
-await weightAgainstScoreDifferenceFigure();
+await weightAgainstScoreDifferenceFigure(
+  compareRuns,
+  'weight-against-score-difference.png',
+  'Fig. 6: h against the score difference',
+);
 normalizationAblationTable(values.ablation as string);
+coldStudent();
 console.log(`\nfigures in ${figures}`);
