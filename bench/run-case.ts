@@ -4,26 +4,11 @@
  * the CLI does, warms up, times, and prints one `CaseResult` as JSON on the last line.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CaseResult, CaseSpec, ConvolutionShape } from './cases.js';
+import type { CaseResult, CaseSpec } from './cases.js';
+import { convolutionKernels } from './convolution.js';
+import { median, medianMs } from './timing.js';
 import { imageWorkload, mixtureWorkload, teacherWorkload } from './workloads.js';
 import { BACKEND_MODULE, backend, trainerNode } from './workspace.js';
-
-/** The median time of `run` in milliseconds, after `warmup` untimed runs. */
-async function medianMs(
-  run: () => Promise<unknown>,
-  warmup: number,
-  iterations: number,
-): Promise<number> {
-  for (let i = 0; i < warmup; i++) await run();
-  const times: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const start = performance.now();
-    await run();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] as number;
-}
 
 /** The largest total size of live tensors while `run` runs, in MB. */
 async function peakTensorMb(run: () => unknown): Promise<number> {
@@ -54,8 +39,6 @@ async function distillCase(spec: Extract<CaseSpec, { kind: 'distill-2d' | 'disti
     const elapsed = performance.now() - start;
     if (i >= 2 * spec.warmup) timed[kind].push(elapsed);
   }
-  const median = (values: number[]) =>
-    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
   let peak = 0;
   for (let i = 0; i < 2; i++) {
     peak = Math.max(peak, await peakTensorMb(() => workload.step()));
@@ -92,42 +75,7 @@ async function teacherCase(spec: Extract<CaseSpec, { kind: 'teacher-image' }>) {
 
 /** Forward, input gradient and filter gradient of one convolution, kernel by kernel. */
 async function convolutionCase(spec: Extract<CaseSpec, { kind: 'conv' }>) {
-  const s: ConvolutionShape = spec.shape;
-  const x = tf.randomNormal([s.batch, s.size, s.size, s.inChannels], 0, 1, 'float32', 1);
-  const filter = tf.randomNormal(
-    [s.kernel, s.kernel, s.inChannels, s.outChannels],
-    0,
-    1,
-    'float32',
-    2,
-  );
-  const pad: tf.backend_util.ExplicitPadding = [
-    [0, 0],
-    [s.padding, s.padding],
-    [s.padding, s.padding],
-    [0, 0],
-  ];
-  const strides: [number, number] = [s.stride, s.stride];
-  const forward = () => tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, strides, pad);
-  const y = forward();
-  const dy = tf.randomNormal(y.shape, 0, 1, 'float32', 3);
-  const attrs = { strides, pad, dataFormat: 'NHWC' } as unknown as tf.NamedAttrMap;
-  const inputGradient = () =>
-    tf
-      .engine()
-      .runKernel(
-        'Conv2DBackpropInput',
-        { dy, filter },
-        { ...attrs, inputShape: x.shape },
-      ) as tf.Tensor;
-  const filterGradient = () =>
-    tf
-      .engine()
-      .runKernel(
-        'Conv2DBackpropFilter',
-        { x, dy },
-        { ...attrs, filterShape: filter.shape },
-      ) as tf.Tensor;
+  const { forward, inputGradient, filterGradient, dispose } = convolutionKernels(spec.shape);
   const timeOf = (compute: () => tf.Tensor) =>
     medianMs(async () => tf.dispose(compute()), spec.warmup, spec.iterations);
   const result = {
@@ -138,7 +86,7 @@ async function convolutionCase(spec: Extract<CaseSpec, { kind: 'conv' }>) {
       tf.dispose([forward(), inputGradient(), filterGradient()]),
     ),
   };
-  tf.dispose([x, filter, y, dy]);
+  dispose();
   return result;
 }
 
