@@ -19,12 +19,13 @@ afterAll(() => {
 });
 
 describe('cachedSamplerPairs', { timeout: 60_000 }, () => {
+  // Seed 0 too: tfjs's random ops draw afresh for a seed of 0, and the latents must not.
   it("draws the teacher's Heun solutions for balanced labels once, then reads the same pairs from the cache", async () => {
     const teacher = new UNetDenoiser({ ...TINY_UNET, channels: 1, classCount: 10 });
     const lines: string[] = [];
     const first = await cachedSamplerPairs(teacher, {
       count: 12,
-      seed: 3,
+      seed: 0,
       solverSteps: 2,
       report: (line) => lines.push(line),
     });
@@ -49,7 +50,7 @@ describe('cachedSamplerPairs', { timeout: 60_000 }, () => {
     expect(largest).toBeLessThan(1e-6);
     const second = await cachedSamplerPairs(teacher, {
       count: 12,
-      seed: 3,
+      seed: 0,
       solverSteps: 2,
       report: (line) => lines.push(line),
     });

@@ -1,4 +1,4 @@
-import { heunSampler, type UNetDenoiser } from '@fdistill/score';
+import { deriveSeed, heunSampler, type UNetDenoiser } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs';
 import { cacheFilePath, readCacheFile, teacherFingerprint, writeCacheFile } from './cache-files.js';
 import { balancedLabels, formatDuration, guidedTeacher } from './image-samplers.js';
@@ -29,10 +29,13 @@ export interface SamplerPairOptions {
   report?: (line: string) => void;
 }
 
-/** The latents of the pairs, drawn from the seed in chunks (the same values on every backend). */
-function pairLatents(teacher: UNetDenoiser, count: number, seed: number): tf.Tensor4D {
+/**
+ * The latents of the pairs, drawn from `latentSeed` (never 0: tfjs's random ops treat a seed of 0
+ * as no seed at all, a fresh draw that no cached target would match).
+ */
+function pairLatents(teacher: UNetDenoiser, count: number, latentSeed: number): tf.Tensor4D {
   const { imageSize, channels } = teacher.config;
-  return tf.randomNormal([count, imageSize, imageSize, channels], 0, 1, 'float32', seed);
+  return tf.randomNormal([count, imageSize, imageSize, channels], 0, 1, 'float32', latentSeed);
 }
 
 /**
@@ -51,10 +54,12 @@ export async function cachedSamplerPairs(
   const { count, seed, solverSteps = 18, guidanceScale = 1, report = () => {} } = options;
   const key = (await teacherFingerprint(teacher)).slice(0, 16);
   const guidance = guidanceScale === 1 ? '' : `-cfg${guidanceScale}`;
+  const latentSeed = deriveSeed(seed, 0);
+  // Named by the seed the latents are drawn from, so that targets are only read for them.
   const path = cacheFilePath(
-    `sampler-pairs-${key}-n${count}-seed${seed}-heun${solverSteps}${guidance}.npz`,
+    `sampler-pairs-${key}-n${count}-latents${latentSeed}-heun${solverSteps}${guidance}.npz`,
   );
-  const latents = pairLatents(teacher, count, seed);
+  const latents = pairLatents(teacher, count, latentSeed);
   const labelValues = balancedLabels(count);
   const labels = tf.tensor1d(labelValues, 'int32');
   const shape = latents.shape;
