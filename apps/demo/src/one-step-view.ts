@@ -1,5 +1,6 @@
 // "One step vs many": the shipped Fashion-MNIST student (one network evaluation) against its
-// teacher (EDM Heun on the Karras grid), both as ONNX models run by onnxruntime-web on wasm.
+// teacher (EDM Heun on the Karras grid, with the classifier-free guidance the student was
+// distilled from), both as ONNX models run by onnxruntime-web on wasm.
 
 import { karrasSigmas } from '@fdistill/score';
 import { seededUniform } from '@fdistill/utils';
@@ -7,6 +8,10 @@ import * as ort from 'onnxruntime-web/wasm';
 
 const SIZE = 32;
 const SIGMA_MAX = 80;
+/** The teacher's classifier-free guidance scale: the fashion-mnist preset's `guidanceScale`. */
+const GUIDANCE_SCALE = 1.5;
+/** The teacher's null label (its class count): the unconditional branch of the guidance. */
+const NULL_LABEL = 10;
 
 /** What one draw measured (also written to the section's `data-result` for the test). */
 export interface OneStepResult {
@@ -121,16 +126,32 @@ export async function drawOneStepVersusMany(options: {
   let x: Float32Array = z.map((value) => value * (sigmas[0] as number));
   let evaluations = 0;
   let networkMilliseconds = 0;
+  // Guided x0: the label and the null label in one batch, `c + (w - 1) (c - u)`.
+  const guidedLabels = new ort.Tensor(
+    'int64',
+    BigInt64Array.from({ length: 2 * count }, (_, index) =>
+      BigInt(index < count ? label : NULL_LABEL),
+    ),
+    [2 * count],
+  );
   const denoise = async (input: Float32Array, sigma: number): Promise<Float32Array> => {
     evaluations += 1;
     const before = performance.now();
+    const doubled = new Float32Array(2 * input.length);
+    doubled.set(input);
+    doubled.set(input, input.length);
     const output = await teacher.run({
-      x: new ort.Tensor('float32', input, shape),
-      sigma: new ort.Tensor('float32', new Float32Array(count).fill(sigma), [count]),
-      labels,
+      x: new ort.Tensor('float32', doubled, [2 * count, SIZE, SIZE, 1]),
+      sigma: new ort.Tensor('float32', new Float32Array(2 * count).fill(sigma), [2 * count]),
+      labels: guidedLabels,
     });
     networkMilliseconds += performance.now() - before;
-    return output.denoised?.data as Float32Array;
+    const both = output.denoised?.data as Float32Array;
+    return input.map((_, index) => {
+      const conditional = both[index] as number;
+      const unconditional = both[input.length + index] as number;
+      return conditional + (GUIDANCE_SCALE - 1) * (conditional - unconditional);
+    });
   };
   started = performance.now();
   for (let step = 0; step < heunSteps; step++) {

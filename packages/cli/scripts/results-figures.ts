@@ -428,9 +428,9 @@ async function coldStudent(): Promise<void> {
     lineChartPng(series, {
       width: 720,
       height: 460,
-      title: 'ring8, cold student: spread of r over training',
+      title: 'ring8 cold: spread of r',
       xLabel: 'step',
-      yLabel: 'log10 (max r / min r) per batch, median',
+      yLabel: 'log10 max r / min r',
     }),
   );
   await weightAgainstScoreDifferenceFigure(

@@ -8,6 +8,7 @@ import { runBuiltCli } from '@fdistill/testing/cli';
 import { smallRing8Config } from '@fdistill/testing/fault-campaign';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_FILES, FASHION_MNIST_PATH } from './fashion-mnist.js';
+import { PRESETS } from './presets.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'fdistill-cli-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -484,7 +485,7 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
       const config = join(folder, 'fashion-tiny.yaml');
       writeFileSync(
         config,
-        'preset: fashion-mnist\nsteps: 2\nbatchSize: 2\nevaluationSamples: 20\ncheckpointEvery: 1\n',
+        'preset: fashion-mnist\nsteps: 2\nbatchSize: 2\nevaluationSamples: 20\ncheckpointEvery: 1\nstudentWarmStartSteps: 2\n',
       );
       const out = join(folder, 'fashion-run');
       const run = await fdistill(['distill', '--config', config, '--out', out]);
@@ -503,6 +504,7 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
       ])
         expect(Number.isFinite(summary[key])).toBe(true);
       expect(summary.teacherNfe).toBe(35);
+      expect(summary.teacherGuidanceScale).toBe(PRESETS['fashion-mnist'].guidanceScale ?? 1);
       expect(Number.isFinite(summary.realDataDomainFid)).toBe(true);
       const npz = join(folder, 'fashion.npz');
       expect((await fdistill(['sample', '--run', out, '-n', '20', '--out', npz])).code).toBe(0);

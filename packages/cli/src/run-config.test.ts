@@ -103,9 +103,13 @@ describe('run configs', () => {
       ratioNormalization: false,
       weightNormalization: false,
     });
-    // Without generatorLearningRate every network gets learningRate (the image preset).
-    const image = distillOptionsOfSettings(PRESETS['fashion-mnist']);
+    // Without generatorLearningRate every network gets learningRate.
+    const { generatorLearningRate: _, ...oneRate } = PRESETS['fashion-mnist'];
+    const image = distillOptionsOfSettings(oneRate);
     expect(image.learningRates?.generator).toBe(PRESETS['fashion-mnist'].learningRate);
+    // The image preset's student learns at its own rate, the critics at learningRate.
+    const preset = distillOptionsOfSettings(PRESETS['fashion-mnist']);
+    expect(preset.learningRates).toEqual({ generator: 5e-5, fakeScore: 5e-4, discriminator: 5e-4 });
     expect(image.fakeScoreWeighting).toBe('uniform');
   });
 });
