@@ -234,6 +234,9 @@ export function imageWorkload(config: ImageWorkloadConfig): DistillWorkload {
     {
       ...trainer.distillOptionsOfSettings({
         ...PRESETS['fashion-mnist'],
+        // The workload leaves out the label embedding, so the preset's classifier-free guidance
+        // (a second, null-label teacher pass in the generator step) is left out too.
+        guidanceScale: 1,
         divergence: 'js',
         batchSize: config.batchSize,
         learningRate: config.learningRate,
