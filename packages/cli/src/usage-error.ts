@@ -65,3 +65,20 @@ export function threadsFlag(value: string | undefined): number {
   }
   return threads;
 }
+
+/**
+ * The threads of a run on `backend`: `threads` (from `threadsFlag`), except that the slices of a
+ * step are exchanged with synchronous reads, which webgpu refuses: there the default is 1, and an
+ * explicit `--threads` above 1 is a usage error.
+ *
+ * @example threadsOnBackend(threadsFlag(values.threads), values.threads !== undefined, backend.name)
+ */
+export function threadsOnBackend(threads: number, explicit: boolean, backend: string): number {
+  if (backend !== 'webgpu') return threads;
+  if (explicit && threads > 1) {
+    throw new UsageError(
+      `--threads ${threads}: webgpu reads tensors only asynchronously, and the threads exchange slices with synchronous reads; use --threads 1 (the default on webgpu)`,
+    );
+  }
+  return 1;
+}

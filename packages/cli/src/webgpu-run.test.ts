@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeWebGpu } from '@fdistill/backend';
@@ -63,6 +63,20 @@ describe.skipIf(skipReason !== undefined)(
       expect(
         Math.abs(webgpu.summary.studentMeanLogDensity - cpu.summary.studentMeanLogDensity),
       ).toBeLessThan(0.05);
+      // The threads exchange slices by synchronous reads: webgpu runs on one, by default.
+      expect(webgpu.stderr).toMatch(/\), 1 thread\n/);
+      expect(webgpu.summary.threads).toBe(1);
+    });
+
+    it('refuses --threads above 1 on webgpu before writing anything', async () => {
+      const out = join(folder, 'webgpu-threads');
+      const result = await runBuiltCli(
+        ['distill', '--config', config, '--out', out, '--backend', 'webgpu', '--threads', '2'],
+        { cwd: folder },
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('--threads 2: webgpu reads tensors only asynchronously');
+      expect(existsSync(out)).toBe(false);
     });
   },
 );

@@ -14,7 +14,7 @@ import { checkRunInputs, distillRun, freeFolderName } from '../distill-run.js';
 import { resolveRunConfig } from '../load-config.js';
 import { ConfigError, PRESET_NAMES, type RunConfigFields } from '../run-config.js';
 import { selectCliBackend } from '../select-cli-backend.js';
-import { numberFlag, parseCommandArgs, threadsFlag } from '../usage-error.js';
+import { numberFlag, parseCommandArgs, threadsFlag, threadsOnBackend } from '../usage-error.js';
 
 /** `fdistill compare --help`. */
 export const COMPARE_HELP = `fdistill compare: train every f on one preset over seeds and print one table (like paper Table 2)
@@ -57,7 +57,7 @@ export async function compareCommand(args: string[]): Promise<number> {
     console.log(COMPARE_HELP);
     return 0;
   }
-  const threads = threadsFlag(values.threads);
+  const requestedThreads = threadsFlag(values.threads);
   const divergences = values.divergences?.split(',').map((name) => name.trim()) ?? [
     ...COMPARED_DIVERGENCES,
   ];
@@ -98,6 +98,8 @@ export async function compareCommand(args: string[]): Promise<number> {
     freeFolderName(
       join('runs', `compare-${base.preset}-seed${base.seed}${seedCount > 1 ? `-${lastSeed}` : ''}`),
     );
+  const backend = await selectCliBackend(values.backend);
+  const threads = threadsOnBackend(requestedThreads, values.threads !== undefined, backend.name);
   const folders = configs.map((config) =>
     openComparedRun(
       join(parent, `${config.divergence.replace(':', '')}-seed${config.seed}`),
@@ -105,7 +107,6 @@ export async function compareCommand(args: string[]): Promise<number> {
       resume,
     ),
   );
-  const backend = await selectCliBackend(values.backend);
   console.error(
     `backend: ${backend.name} (${backend.reason}), ${threads} thread${threads === 1 ? '' : 's'}`,
   );

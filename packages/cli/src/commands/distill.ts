@@ -7,7 +7,7 @@ import { PRESET_DESCRIPTIONS } from '../presets.js';
 import { ConfigError, PRESET_NAMES, type RunConfig, type RunConfigFields } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
 import { selectCliBackend } from '../select-cli-backend.js';
-import { numberFlag, parseCommandArgs, threadsFlag } from '../usage-error.js';
+import { numberFlag, parseCommandArgs, threadsFlag, threadsOnBackend } from '../usage-error.js';
 
 /** `fdistill distill --help`. */
 export const DISTILL_HELP = `fdistill distill: train a one-step student from a teacher by f-divergence distribution matching
@@ -53,9 +53,10 @@ export async function distillCommand(args: string[]): Promise<number> {
     console.log(DISTILL_HELP);
     return 0;
   }
-  const threads = threadsFlag(values.threads);
+  const requestedThreads = threadsFlag(values.threads);
   // First, so that the checks below (which load the image teacher) run on the chosen backend.
   const backend = await selectCliBackend(values.backend);
+  const threads = threadsOnBackend(requestedThreads, values.threads !== undefined, backend.name);
   const flags: RunConfigFields = {};
   if (values.divergence !== undefined) flags.divergence = values.divergence;
   const steps = numberFlag('steps', values.steps);
