@@ -20,6 +20,7 @@ import {
   type ConvolutionShape,
   MIXTURE_WORKLOAD,
 } from './cases.js';
+import { printTable } from './print-table.js';
 import { IMAGE_PRESET_WORKLOAD, IMAGE_WORKLOAD, TEACHER_WORKLOAD } from './workloads.js';
 
 /** One row of the table and of the JSON file. */
@@ -232,7 +233,8 @@ function convolutionRows(
 const format = (value: number | null | undefined, digits = 1) =>
   value === null || value === undefined ? '-' : value.toFixed(digits);
 
-function printTable(rows: Row[]): void {
+/** Prints one line per case: ours beside PyTorch, their ratio and memory. */
+function printRows(rows: Row[]): void {
   const header = [
     'case',
     'ours ms',
@@ -253,18 +255,7 @@ function printTable(rows: Row[]): void {
     format(r.oursWasmHeapMb, 0),
     format(r.oursPeakTensorMb, 0),
   ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...cells.map((line) => (line[column] as string).length)),
-  );
-  const render = (line: string[]) =>
-    line
-      .map((cell, column) =>
-        column === 0 ? cell.padEnd(widths[0] as number) : cell.padStart(widths[column] as number),
-      )
-      .join('  ');
-  console.log(render(header));
-  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
-  for (const line of cells) console.log(render(line));
+  printTable(header, cells);
 }
 
 async function main(): Promise<void> {
@@ -429,7 +420,7 @@ async function main(): Promise<void> {
     const results = run(spec, options.cpu);
     if (results) rows.push(...convolutionRows(shape, results.mine, results.theirs, results.cpu));
   }
-  printTable(rows);
+  printRows(rows);
   for (const problem of problems) console.log(`! ${problem}`);
   if (problems.some((problem) => problem.startsWith('PyTorch'))) {
     console.log(

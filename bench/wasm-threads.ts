@@ -25,6 +25,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { printTable } from './print-table.js';
 import { median } from './timing.js';
 import {
   DISTILL_CASES,
@@ -115,22 +116,6 @@ function readOutput(folder: string, configuration: string, operation: string) {
 
 const format = (value: number | null, digits = 1) => (value === null ? '-' : value.toFixed(digits));
 const formatDifference = (value: number | null) => (value === null ? '-' : value.toExponential(1));
-
-/** Prints `cells` under `header`, the first column left-aligned, the others right-aligned. */
-function printTable(header: string[], cells: string[][]): void {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...cells.map((line) => (line[column] as string).length)),
-  );
-  const render = (line: string[]) =>
-    line
-      .map((cell, column) =>
-        column === 0 ? cell.padEnd(widths[0] as number) : cell.padStart(widths[column] as number),
-      )
-      .join('  ');
-  console.log(render(header));
-  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
-  for (const line of cells) console.log(render(line));
-}
 
 async function main(): Promise<void> {
   const repeat = count(values.repeat, 'repeat', 1);

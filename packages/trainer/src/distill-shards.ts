@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { CriticBatch } from './critic-loss.js';
 import type { StudentDraws } from './distill-model.js';
 import type { DistillNetworks } from './distill-networks.js';
+import { flattenParameters } from './gradient-shards.js';
 import { tidyObject } from './tensor-objects.js';
 
 /** Rows of a step's student draws (latents, labels, noise levels, noise), flat, for another thread. */
@@ -93,14 +94,7 @@ export function trainedModules(networks: DistillNetworks): Module[] {
 
 /** The parameters of the student, the fake score and the discriminator, flat, in that order. */
 export function flatDistillParameters(networks: DistillNetworks): Float32Array {
-  const parameters = trainedModules(networks).flatMap((module) => module.parameters());
-  const flat = new Float32Array(parameters.reduce((total, p) => total + p.size, 0));
-  let offset = 0;
-  for (const parameter of parameters) {
-    flat.set(parameter.dataSync() as Float32Array, offset);
-    offset += parameter.size;
-  }
-  return flat;
+  return flattenParameters(trainedModules(networks).flatMap((module) => module.parameters()));
 }
 
 /** Rows `[start, start + size)` of a tensor (the first axis). */

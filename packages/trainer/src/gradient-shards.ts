@@ -91,7 +91,11 @@ export function weightedSum(
 
 /** Every parameter of `network`, flat, in `network.parameters()` order. */
 export function flatParameters(network: EdmNetwork): Float32Array {
-  const parameters = network.parameters();
+  return flattenParameters(network.parameters());
+}
+
+/** The values of `parameters`, one after the other, in one array (for another thread). */
+export function flattenParameters(parameters: readonly tf.Variable[]): Float32Array {
   const flat = new Float32Array(parameters.reduce((total, p) => total + p.size, 0));
   let offset = 0;
   for (const parameter of parameters) {
