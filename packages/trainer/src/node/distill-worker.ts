@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DistillWorkerData } from './distill-slice-jobs.js';
-import type { WorkerAnswerMessage, WorkerJobMessage } from './worker-pool.js';
+import { setUpWorkerTfjs, type WorkerAnswerMessage, type WorkerJobMessage } from './worker-pool.js';
 
 const data = workerData as DistillWorkerData;
 
@@ -14,12 +14,7 @@ const data = workerData as DistillWorkerData;
  * imports wait for the backend), then serves jobs.
  */
 async function main(): Promise<void> {
-  for (const specifier of data.imports) await import(specifier);
-  if (data.productionMode) (await import('@tensorflow/tfjs-core')).enableProdMode();
-  const { selectBackend } = (await import(data.backendModule)) as {
-    selectBackend: (name: string) => Promise<unknown>;
-  };
-  await selectBackend(data.backendName);
+  await setUpWorkerTfjs(data);
   const { DistillSliceJobs } = await import('./distill-slice-jobs.js');
   const jobs = new DistillSliceJobs(data);
   parentPort?.on('message', (message: WorkerJobMessage) => {

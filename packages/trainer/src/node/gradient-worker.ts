@@ -6,18 +6,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ShardResult, TeacherShard } from '../gradient-shards.js';
 import type { GradientWorkerData } from './gradient-worker-protocol.js';
-import type { WorkerAnswerMessage, WorkerJobMessage } from './worker-pool.js';
+import { setUpWorkerTfjs, type WorkerAnswerMessage, type WorkerJobMessage } from './worker-pool.js';
 
 const data = workerData as GradientWorkerData;
 
 /** The network and the job loop; the imports wait for the backend the parent chose. */
 async function main(): Promise<void> {
-  for (const specifier of data.imports) await import(specifier);
-  if (data.productionMode) (await import('@tensorflow/tfjs-core')).enableProdMode();
-  const { selectBackend } = (await import(data.backendModule)) as {
-    selectBackend: (name: string) => Promise<unknown>;
-  };
-  await selectBackend(data.backendName);
+  await setUpWorkerTfjs(data);
   const tf = await import('@tensorflow/tfjs-core');
   const score = await import('@fdistill/score');
   const bytes = new Uint8Array(data.networkBytes);

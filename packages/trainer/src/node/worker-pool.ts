@@ -200,3 +200,27 @@ function spawnWorker(script: string, workerData: unknown): Worker {
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`;
   return new Worker(bootstrap, { eval: true, workerData });
 }
+
+/** What a worker needs to set up tfjs as the calling thread has it. */
+export interface WorkerTfjsSetup {
+  /** Modules imported first, in order (tfjs with its gradient functions). */
+  imports: string[];
+  /** A module exporting `selectBackend(name)`, and the backend's name. */
+  backendModule: string;
+  backendName: string;
+  /** Whether the calling thread runs tfjs in production mode (no banner, fewer checks). */
+  productionMode: boolean;
+}
+
+/**
+ * Inside a worker: imports tfjs, switches on production mode when the calling thread did, and
+ * selects the calling thread's backend. Modules that use tfjs are imported after it.
+ */
+export async function setUpWorkerTfjs(setup: WorkerTfjsSetup): Promise<void> {
+  for (const specifier of setup.imports) await import(specifier);
+  if (setup.productionMode) (await import('@tensorflow/tfjs-core')).enableProdMode();
+  const { selectBackend } = (await import(setup.backendModule)) as {
+    selectBackend: (name: string) => Promise<unknown>;
+  };
+  await selectBackend(setup.backendName);
+}
