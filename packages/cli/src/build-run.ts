@@ -17,6 +17,7 @@ import {
   type RunConfig,
 } from './run-config.js';
 import { cachedSamplerPairs } from './sampler-pairs.js';
+import { withCachedWarmStart } from './warm-start-cache.js';
 
 /** The pretrained Fashion-MNIST teacher shipped with the CLI (see teachers/fashion-mnist/README.md). */
 export const SHIPPED_FASHION_MNIST_TEACHER = fileURLToPath(
@@ -60,7 +61,8 @@ const SAMPLER_PAIR_SEED = 0;
  * Builds a Fashion-MNIST run: the trainer's `buildImageRun` around the config's teacher
  * (`teacherPath`, or the shipped one) on the training set of `dataPath`; with
  * `studentWarmStartSteps`, a fresh run first regresses the student on the teacher's cached
- * sampler pairs.
+ * sampler pairs (or reads the student that an earlier run of the same seed and warm-start
+ * settings regressed: `withCachedWarmStart`).
  *
  * @example const run = buildImageRunOfConfig(PRESETS['fashion-mnist']);
  */
@@ -82,7 +84,7 @@ export function buildImageRunOfConfig(config: ImageRunConfig): ImageRun {
       ? {}
       : { learningRate: config.studentWarmStartLearningRate }),
   };
-  return buildImageRun({ teacher, data, settings: config, warmStart });
+  return withCachedWarmStart(buildImageRun({ teacher, data, settings: config, warmStart }), config);
 }
 
 /**

@@ -21,8 +21,9 @@ export interface DistillRun<
    * Fits the fresh networks before distilling (a mixture run: the student to the teacher's
    * sampler, then the fake score to the student; an image run, when given sampler pairs: the
    * student to them); absent when a run starts at once. `distill` awaits it on a fresh run only.
+   * An aborted `signal` (Ctrl-C) stops it after its current update.
    */
-  warmStart?(): void | Promise<void>;
+  warmStart?(signal?: AbortSignal): void | Promise<void>;
   /** Frees the distiller and every network the run built. */
   dispose(): void;
 }

@@ -127,13 +127,14 @@ export class Distiller {
 
   /**
    * Fits the student to given sampler pairs (`regressStudentOnPairs` of the warm-start module:
-   * class-conditional pairs carry labels), then sets the EMA student to it. Returns the last loss.
+   * class-conditional pairs carry labels), then sets the EMA student to it; an aborted `signal`
+   * stops it after the current update. Returns the last loss.
    *
    * @example await distiller.regressStudentOnPairs({ latents, labels, targets }, { steps: 1500 });
    */
   regressStudentOnPairs(
     pairs: SamplerPairs,
-    settings: { steps: number; learningRate?: number },
+    settings: { steps: number; learningRate?: number; signal?: AbortSignal },
   ): Promise<number> {
     return regressStudentOnPairs(this.model, pairs, settings);
   }

@@ -79,10 +79,16 @@ export function buildImageRun({
     ...(warmStart === undefined
       ? {}
       : {
-          async warmStart() {
+          async warmStart(signal?: AbortSignal) {
             const pairs = await warmStart.pairs();
             try {
-              await distiller.regressStudentOnPairs(pairs, warmStart);
+              await distiller.regressStudentOnPairs(pairs, {
+                steps: warmStart.steps,
+                ...(warmStart.learningRate === undefined
+                  ? {}
+                  : { learningRate: warmStart.learningRate }),
+                ...(signal ? { signal } : {}),
+              });
             } finally {
               tf.dispose([pairs.latents, pairs.targets, ...(pairs.labels ? [pairs.labels] : [])]);
             }

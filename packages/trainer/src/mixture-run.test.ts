@@ -105,6 +105,26 @@ describe('distill', () => {
     for (const run of [straight, first, resumed]) run.dispose();
   });
 
+  it('stops during a long warm start when a timer aborts it, without a checkpoint', async () => {
+    // The abort comes from a timer, as Ctrl-C's handler does: the regression must yield to it.
+    const run = buildMixtureRun({ ...small, studentWarmStartSteps: 100_000 });
+    const checkpoint = memoryCheckpointStore();
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 200);
+    const steps: number[] = [];
+    const stopped = await distill(run, {
+      totalSteps: 6,
+      checkpoint,
+      signal: controller.signal,
+      onStep: (event) => steps.push(event.step),
+    });
+    clearTimeout(timer);
+    expect(stopped).toEqual({ steps: 0, interrupted: true, rollbacks: 0 });
+    expect(steps).toEqual([]);
+    expect(checkpoint.read()).toBeUndefined();
+    run.dispose();
+  });
+
   it('starts at once when the run has no warm start', async () => {
     const run = buildMixtureRun({ ...small, studentWarmStartSteps: 0, fakeScorePrefitSteps: 0 });
     expect(run.warmStart).toBeUndefined();

@@ -153,7 +153,9 @@ export function buildMixtureRun(settings: MixtureRunSettings): MixtureRun {
     distiller,
     student,
     studentEma,
-    ...(warmStarts ? { warmStart: () => warmStartMixtureRun(distiller, settings) } : {}),
+    ...(warmStarts
+      ? { warmStart: (signal?: AbortSignal) => warmStartMixtureRun(distiller, settings, signal) }
+      : {}),
     dispose() {
       distiller.dispose();
       for (const module of [student, studentEma, fakeScore, discriminator.module]) module.dispose();
@@ -164,19 +166,23 @@ export function buildMixtureRun(settings: MixtureRunSettings): MixtureRun {
 /**
  * What a fresh mixture run does before distilling: fits the student to the teacher's sampler
  * (`studentWarmStartSteps` updates on `studentWarmStartPairs` pairs) and then the fake score to
- * that student (`fakeScorePrefitSteps`). Either count may be 0.
+ * that student (`fakeScorePrefitSteps`). Either count may be 0. An aborted `signal` stops the
+ * student's fit after its current update and skips the fake score's.
  */
 async function warmStartMixtureRun(
   distiller: Distiller,
   settings: MixtureRunSettings,
+  signal?: AbortSignal,
 ): Promise<void> {
   if (settings.studentWarmStartSteps > 0) {
     await distiller.warmStartStudent({
       steps: settings.studentWarmStartSteps,
       pairs: settings.studentWarmStartPairs,
       learningRate: settings.studentWarmStartLearningRate ?? settings.learningRate,
+      ...(signal ? { signal } : {}),
     });
   }
+  if (signal?.aborted) return;
   if (settings.fakeScorePrefitSteps > 0)
     await distiller.prefitFakeScore(settings.fakeScorePrefitSteps);
 }

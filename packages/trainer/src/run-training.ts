@@ -1,6 +1,7 @@
 import { assertIntegerAtLeast } from '@fdistill/utils';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { type NonFiniteAction, NonFiniteLossError } from './non-finite.js';
+import { yieldToEventLoop } from './yield-to-event-loop.js';
 
 /** A step-by-step trainer that `runTraining` can drive, checkpoint and roll back. */
 export interface ResumableTrainer<Event> {
@@ -92,13 +93,4 @@ export async function runTraining<Event>(
   }
   await checkpoint();
   return { steps: trainer.steps, interrupted: false, rollbacks };
-}
-
-/** Lets timers and signal handlers run between steps: `setImmediate` in Node, `setTimeout` elsewhere. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) =>
-    typeof globalThis.setImmediate === 'function'
-      ? globalThis.setImmediate(resolve)
-      : setTimeout(resolve, 0),
-  );
 }

@@ -49,7 +49,8 @@ export interface DistillRunOptions extends RunTrainingOptions<DistillStepEvent> 
  * Runs f-distill (Algorithm 1) on a built run of any kind to `totalSteps`: resumes from the
  * checkpoint (`resume`) or, on a fresh run, calls the run's own `warmStart` when it has one, then
  * drives its distiller with checkpoints, abort and rollback (see `runTraining`). The run's
- * networks hold the result.
+ * networks hold the result. A run aborted during its warm start returns `interrupted` at step 0
+ * without writing a checkpoint.
  *
  * @example
  * const run = buildMixtureRun(MIXTURE_RUN_SETTINGS.ring8);
@@ -69,7 +70,9 @@ export async function distill(
     onResume?.(state);
   } else if (run.warmStart !== undefined) {
     onWarmStart?.();
-    await run.warmStart();
+    await run.warmStart(runOptions.signal);
+    // Stopped during the warm start: no step taken, so no checkpoint (a resume would skip the rest).
+    if (runOptions.signal?.aborted) return { steps: 0, interrupted: true, rollbacks: 0 };
   }
   return runTraining(distiller, runOptions);
 }

@@ -5,6 +5,7 @@ import { AdamW } from './adamw.js';
 import type { DistillModel } from './distill-model.js';
 import { cosineDecay } from './learning-rate-schedule.js';
 import { checkFinite } from './non-finite.js';
+import { yieldToEventLoop } from './yield-to-event-loop.js';
 
 /** How the student is fitted to the teacher's sampler before distilling (`warmStartStudent`). */
 export interface StudentWarmStart {
@@ -16,6 +17,8 @@ export interface StudentWarmStart {
   solverSteps?: number;
   /** Peak learning rate (cosine-decayed to 0); default the generator's. */
   learningRate?: number;
+  /** Stops the regression after the current update when aborted (Ctrl-C); the EMA is left as it was. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -38,6 +41,7 @@ export async function warmStartStudent(
     pairs,
     solverSteps = 18,
     learningRate = model.options.learningRates.generator,
+    signal,
   } = settings;
   assertIntegerAtLeast('warmStartStudent: steps', steps, 1);
   assertIntegerAtLeast('warmStartStudent: pairs', pairs, 1);
@@ -63,7 +67,11 @@ export async function warmStartStudent(
     sigmaMax,
   });
   try {
-    return await regressStudentOnPairs(model, { latents, targets }, { steps, learningRate });
+    return await regressStudentOnPairs(
+      model,
+      { latents, targets },
+      { steps, learningRate, ...(signal ? { signal } : {}) },
+    );
   } finally {
     tf.dispose([latents, targets]);
   }
@@ -84,16 +92,17 @@ export interface SamplerPairs {
  * error for `steps` updates of a batch of pairs (`options.batchSize` drawn with replacement, a
  * fresh AdamW from `learningRate` cosine-decayed to 0, freed after), then sets the EMA student to
  * the student: DMD's regression loss used as initialization, with pairs drawn once (and cached)
- * by the caller. The pairs stay the caller's. Returns the last loss.
+ * by the caller. The pairs stay the caller's. It yields to the event loop after every update;
+ * once `signal` is aborted it stops there and leaves the EMA as it was. Returns the last loss.
  *
  * @example await regressStudentOnPairs(model, { latents, labels, targets }, { steps: 1500, learningRate: 2e-4 });
  */
 export async function regressStudentOnPairs(
   model: DistillModel,
   pairs: SamplerPairs,
-  settings: { steps: number; learningRate?: number },
+  settings: { steps: number; learningRate?: number; signal?: AbortSignal },
 ): Promise<number> {
-  const { steps, learningRate = model.options.learningRates.generator } = settings;
+  const { steps, learningRate = model.options.learningRates.generator, signal } = settings;
   assertIntegerAtLeast('regressStudentOnPairs: steps', steps, 1);
   assertPositiveNumber('regressStudentOnPairs: learningRate', learningRate);
   const count = pairs.latents.shape[0] as number;
@@ -118,6 +127,7 @@ export async function regressStudentOnPairs(
   let loss = Number.NaN;
   try {
     for (let step = 0; step < steps; step++) {
+      if (signal?.aborted) return loss;
       optimizer.learningRate = cosineDecay(learningRate, step / steps);
       const value = tf.tidy(() => {
         const indices = tf.randomUniformInt(
@@ -139,6 +149,7 @@ export async function regressStudentOnPairs(
       loss = (await value.data())[0] as number;
       value.dispose();
       checkFinite(step, { 'student warm-start loss': loss });
+      await yieldToEventLoop();
     }
   } finally {
     optimizer.dispose();

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { checkRunInputs, distillRun, freeFolderName } from '../distill-run.js';
@@ -117,7 +118,11 @@ export async function distillCommand(args: string[]): Promise<number> {
       signal,
     });
     if (finished === undefined) {
-      console.error(`checkpoint written; continue with: fdistill distill --resume ${folder.path}`);
+      console.error(
+        existsSync(folder.file('checkpoint'))
+          ? `checkpoint written; continue with: fdistill distill --resume ${folder.path}`
+          : `stopped during the warm start, before the first checkpoint: nothing to resume; remove ${folder.path} and start again`,
+      );
       return 130;
     }
     console.log(finished.table);

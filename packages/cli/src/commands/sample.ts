@@ -4,6 +4,7 @@ import { heunSampler } from '@fdistill/score';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
 import { buildMixtureRunOfConfig } from '../build-run.js';
+import { cropToDataset, FASHION_MNIST_PADDED_SIZE, FASHION_MNIST_SIZE } from '../fashion-mnist.js';
 import { normalLatents, openOnnxStudent } from '../onnx-student.js';
 import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
@@ -29,7 +30,8 @@ Usage: fdistill sample --run DIR [-n 1000] [--teacher [--steps 18]] [--label K] 
   --out FILE     .png (mixtures: a scatter against exact teacher samples; images: a grid),
                  .json (the samples), or for images .npz (uint8 samples [N, H, W, C] and
                  int64 labels, 0 for an unconditional student: the format the field's FID
-                 tools read)
+                 tools read); Fashion-MNIST samples are the dataset's 28x28 (the centre of
+                 the 32x32 the networks draw)
   --backend      auto | tensorflow-gpu | tensorflow | wasm | cpu`;
 
 /** Samples an exported ONNX student with onnxruntime-node and writes JSON, NPZ or PNG. */
@@ -52,13 +54,33 @@ async function sampleOnnx(
       classes === undefined
         ? undefined
         : Array.from({ length: count }, (_, index) => label ?? index % classes);
-    const flat = await student.generate(
+    const generated = await student.generate(
       normalLatents(count, student.sampleShape, seed),
       count,
       labels,
     );
     const seconds = (performance.now() - started) / 1000;
-    const shape = [count, ...student.sampleShape];
+    // A Fashion-MNIST student draws 32x32 images around the dataset's 28x28, as a run's do.
+    const fashionMnist =
+      classes === 10 &&
+      student.sampleShape.join(',') ===
+        `${FASHION_MNIST_PADDED_SIZE},${FASHION_MNIST_PADDED_SIZE},1`;
+    const shape = fashionMnist
+      ? [count, FASHION_MNIST_SIZE, FASHION_MNIST_SIZE, 1]
+      : [count, ...student.sampleShape];
+    const flat = fashionMnist
+      ? tf.tidy(
+          () =>
+            cropToDataset(
+              tf.tensor4d(generated, [
+                count,
+                FASHION_MNIST_PADDED_SIZE,
+                FASHION_MNIST_PADDED_SIZE,
+                1,
+              ]),
+            ).dataSync() as Float32Array,
+        )
+      : generated;
     const sampleSize = flat.length / count;
     const samples = Array.from({ length: count }, (_, index) =>
       Array.from(flat.subarray(index * sampleSize, (index + 1) * sampleSize)),
