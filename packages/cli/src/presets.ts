@@ -18,7 +18,7 @@ function mixturePreset(name: MixtureName): MixtureRunConfig {
 /**
  * The fashion-mnist preset: the shipped U-Net teacher with classifier-free guidance 1.5 (its
  * label accuracy 0.867 where unguided it is 0.766); the student warm-started by regression on
- * the guided teacher's 2,048 Heun sampler pairs (shipped beside it; 3,000 updates at 5e-4), then
+ * the guided teacher's 2,048 Heun sampler pairs (shipped beside it; 6,000 updates at 5e-4), then
  * distilled with Jensen-Shannon at batch 16, the critics at 5e-4 and the student at 5e-5 (at 5e-4
  * f-distill undid the warm start), R1 on the conv heads; the
  * classifier's evaluation on 2,000 samples at the end. Why each value: docs/measurements/
@@ -38,7 +38,7 @@ const FASHION_MNIST_PRESET: ImageRunConfig = {
   emaDecay: 0.99,
   fakeScoreWeighting: 'uniform',
   guidanceScale: 1.5,
-  studentWarmStartSteps: 3000,
+  studentWarmStartSteps: 6000,
   studentWarmStartLearningRate: 5e-4,
   evaluationSamples: 2000,
   checkpointEvery: 100,
