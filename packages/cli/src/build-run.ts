@@ -70,7 +70,8 @@ export function buildImageRunOfConfig(config: ImageRunConfig): ImageRun {
   const data = fashionMnistSource(config.dataPath, 'train');
   const teacher = loadImageTeacher(config.teacherPath ?? SHIPPED_FASHION_MNIST_TEACHER);
   const steps = config.studentWarmStartSteps ?? 0;
-  if (steps === 0) return buildImageRun({ teacher, data, settings: config });
+  if (steps === 0)
+    return withFakeScorePrefit(buildImageRun({ teacher, data, settings: config }), config);
   const warmStart: ImageWarmStart = {
     steps,
     pairs: () =>
@@ -84,7 +85,27 @@ export function buildImageRunOfConfig(config: ImageRunConfig): ImageRun {
       ? {}
       : { learningRate: config.studentWarmStartLearningRate }),
   };
-  return withCachedWarmStart(buildImageRun({ teacher, data, settings: config, warmStart }), config);
+  return withFakeScorePrefit(
+    withCachedWarmStart(buildImageRun({ teacher, data, settings: config, warmStart }), config),
+    config,
+  );
+}
+
+/**
+ * `run` whose warm start ends by fitting the fake score to the student for
+ * `fakeScorePrefitSteps` updates (after the student's regression, cached or not).
+ */
+function withFakeScorePrefit(run: ImageRun, config: ImageRunConfig): ImageRun {
+  const steps = config.fakeScorePrefitSteps ?? 0;
+  if (steps === 0) return run;
+  const studentWarmStart = run.warmStart;
+  return {
+    ...run,
+    async warmStart(signal?: AbortSignal) {
+      await studentWarmStart?.(signal);
+      if (!signal?.aborted) await run.distiller.prefitFakeScore(steps, signal);
+    },
+  };
 }
 
 /**

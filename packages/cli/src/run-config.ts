@@ -46,6 +46,11 @@ export interface ImageRunConfig extends DistillRunSettings, RunFolderFields {
   studentWarmStartPairs?: number;
   /** Peak (cosine-decayed) learning rate of the warm start; default the generator's. */
   studentWarmStartLearningRate?: number;
+  /**
+   * Updates that fit the fake score (copied from the teacher) to the warm-started student before
+   * distilling, with the run's fake-score optimizer; 0 or absent starts at once.
+   */
+  fakeScorePrefitSteps?: number;
 }
 
 /** Everything that sets up a distillation run, one type per kind; a preset fills every field. */
@@ -112,7 +117,7 @@ const FIELDS: Record<string, { type: FieldType; kinds: readonly ConfigKind[] }> 
   studentWarmStartSteps: { type: 'count', kinds: RUNS },
   studentWarmStartPairs: { type: 'integer', kinds: RUNS },
   studentWarmStartLearningRate: { type: 'positive', kinds: RUNS },
-  fakeScorePrefitSteps: { type: 'count', kinds: MIXTURE },
+  fakeScorePrefitSteps: { type: 'count', kinds: RUNS },
   fakeScoreWeighting: { type: 'weighting', kinds: RUNS },
   ratioNormalization: { type: 'boolean', kinds: RUNS },
   weightNormalization: { type: 'boolean', kinds: RUNS },

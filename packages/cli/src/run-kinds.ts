@@ -64,5 +64,5 @@ export const IMAGE_RUN_KIND: RunKind<ImageRunConfig, ImageRun, ImageRunSummary> 
   summarize: summarizeImageRun,
   format: formatImageSummary,
   describeWarmStart: (config) =>
-    `warm start: regressing the student on ${config.studentWarmStartPairs ?? DEFAULT_SAMPLER_PAIRS} sampler pairs of the teacher (${config.studentWarmStartSteps} updates)`,
+    `warm start: regressing the student on ${config.studentWarmStartPairs ?? DEFAULT_SAMPLER_PAIRS} sampler pairs of the teacher (${config.studentWarmStartSteps ?? 0} updates)${config.fakeScorePrefitSteps ? `, then the fake score to the student (${config.fakeScorePrefitSteps})` : ''}`,
 };

@@ -72,7 +72,7 @@ describe('withCachedWarmStart', { timeout: 60_000 }, () => {
     // Another divergence shares the file, and gets the regressed student and its EMA bit for bit.
     const second = tinyRun({ ...config, divergence: 'forward-kl' }, lines);
     await second.warmStart?.();
-    expect(lines.at(-1)).toMatch(/^warm start: the student from the cache/);
+    expect(lines.at(-1)).toMatch(/^warm start: the regressed student from the cache/);
     expect(values(second.student)).toEqual(values(first.student));
     expect(values(second.studentEma)).toEqual(values(first.student));
 
@@ -102,7 +102,7 @@ describe('withCachedWarmStart', { timeout: 60_000 }, () => {
     expect(values(run.student)).toEqual(values(reference.student));
     const again = tinyRun(config, lines);
     await again.warmStart?.();
-    expect(lines.at(-1)).toMatch(/^warm start: the student from the cache/);
+    expect(lines.at(-1)).toMatch(/^warm start: the regressed student from the cache/);
     for (const each of [reference, run, again]) each.dispose();
   });
 

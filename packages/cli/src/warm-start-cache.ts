@@ -55,7 +55,7 @@ export function withCachedWarmStart(
         try {
           loadModuleFromSafetensors(run.student, readFileSync(path));
           run.studentEma.copyParametersFrom(run.student);
-          report(`warm start: the student from the cache (${path})`);
+          report(`warm start: the regressed student from the cache (${path})`);
           return;
         } catch {
           report(`warm start: ${path} does not load; regressing again`);

@@ -141,11 +141,11 @@ export class Distiller {
 
   /**
    * Fits the fake score to the initial student for `steps` updates of the run's fake-score
-   * optimizer before distilling (for a fresh fake network, e.g. with an analytic teacher).
-   * Returns the last loss.
+   * optimizer before distilling (for a fresh fake network, e.g. with an analytic teacher); an
+   * aborted `signal` stops it after the current update. Returns the last loss.
    */
-  prefitFakeScore(steps: number): Promise<number> {
-    return prefitFakeScore(this.model, this.optimizers.fakeScore, steps);
+  prefitFakeScore(steps: number, signal?: AbortSignal): Promise<number> {
+    return prefitFakeScore(this.model, this.optimizers.fakeScore, steps, signal);
   }
 
   /**

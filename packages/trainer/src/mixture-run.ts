@@ -166,8 +166,8 @@ export function buildMixtureRun(settings: MixtureRunSettings): MixtureRun {
 /**
  * What a fresh mixture run does before distilling: fits the student to the teacher's sampler
  * (`studentWarmStartSteps` updates on `studentWarmStartPairs` pairs) and then the fake score to
- * that student (`fakeScorePrefitSteps`). Either count may be 0. An aborted `signal` stops the
- * student's fit after its current update and skips the fake score's.
+ * that student (`fakeScorePrefitSteps`). Either count may be 0. An aborted `signal` stops
+ * either fit after its current update.
  */
 async function warmStartMixtureRun(
   distiller: Distiller,
@@ -184,5 +184,5 @@ async function warmStartMixtureRun(
   }
   if (signal?.aborted) return;
   if (settings.fakeScorePrefitSteps > 0)
-    await distiller.prefitFakeScore(settings.fakeScorePrefitSteps);
+    await distiller.prefitFakeScore(settings.fakeScorePrefitSteps, signal);
 }

@@ -161,7 +161,8 @@ export async function regressStudentOnPairs(
 /**
  * Fits the fake score to the current student for `steps` updates with the run's fake-score
  * `optimizer` (its own seed streams), before distilling: for a fresh fake network, e.g. with an
- * analytic teacher. Returns the last loss.
+ * analytic teacher, or a fake score copied from a teacher that the warm-started student no
+ * longer matches. An aborted `signal` stops it after the current update. Returns the last loss.
  *
  * @example await prefitFakeScore(model, optimizers.fakeScore, 500);
  */
@@ -169,9 +170,11 @@ export async function prefitFakeScore(
   model: DistillModel,
   optimizer: AdamW,
   steps: number,
+  signal?: AbortSignal,
 ): Promise<number> {
   let loss = Number.NaN;
   for (let step = 0; step < steps; step++) {
+    if (signal?.aborted) return loss;
     const value = tf.tidy(() => {
       const update = model.fakeScoreGradients(
         model.drawStudentInputs(step, 'prefit-latent', 'prefit-sigma', 'prefit-noise'),
@@ -182,6 +185,7 @@ export async function prefitFakeScore(
     loss = (await value.data())[0] as number;
     value.dispose();
     checkFinite(step, { 'fake score prefit loss': loss });
+    await yieldToEventLoop();
   }
   return loss;
 }
