@@ -11,12 +11,16 @@ sample` and `fdistill eval` use) against the 10,000 test images:
 - the real-data floor: the same FID and accuracy for the 2,000 held-out training images (never
   seen by the classifier), or the first N of them when the samples are fewer.
 
+With `--json FILE` the rows are also written as JSON. The training is seeded; its weights are
+cached per epochs and seed, so every later score on this machine uses the same network.
+
 Usage (Debian's python3-torch, python3-scipy; dataset-fashion-mnist):
     /usr/bin/python3 scripts/independent_classifier.py teacher.npz student.npz
 """
 
 import argparse
 import gzip
+import json
 import os
 import time
 
@@ -66,6 +70,7 @@ class Classifier(nn.Module):
 
 def train(images, labels, epochs, seed):
     torch.manual_seed(seed)
+    np.random.seed(seed)
     model = Classifier()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
@@ -116,6 +121,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--json", help="also write the rows to this file")
     parser.add_argument(
         "--weights",
         default=os.path.join(os.path.expanduser("~/.cache/fdistill"), "independent-classifier.pt"),
@@ -149,6 +155,7 @@ def main():
     print("| samples | N | FID (independent features) | floor at N | label accuracy | floor |")
     print("|---|---|---|---|---|---|")
     held_predicted, held_features = measure(model, held_images)
+    rows = []
     for path in arguments.samples:
         archive = np.load(path)
         samples, labels = archive["samples"], archive["labels"]
@@ -157,10 +164,23 @@ def main():
         floor_count = min(count, HELD_OUT)
         floor = frechet(held_features[:floor_count], test_features)
         floor_accuracy = (held_predicted[:floor_count] == held_labels[:floor_count]).mean()
+        row = {
+            "samples": path,
+            "count": count,
+            "fid": frechet(features, test_features),
+            "floorFid": floor,
+            "labelAccuracy": float((predicted == labels).mean()),
+            "floorLabelAccuracy": float(floor_accuracy),
+        }
+        rows.append(row)
         print(
-            f"| {path} | {count} | {frechet(features, test_features):.2f} | {floor:.2f} | "
-            f"{(predicted == labels).mean():.3f} | {floor_accuracy:.3f} |"
+            f"| {path} | {count} | {row['fid']:.2f} | {floor:.2f} | "
+            f"{row['labelAccuracy']:.3f} | {floor_accuracy:.3f} |"
         )
+    if arguments.json:
+        with open(arguments.json, "w") as file:
+            json.dump({"testAccuracy": float((test_predicted == test_labels).mean()), "rows": rows}, file, indent=2)
+            file.write("\n")
 
 
 if __name__ == "__main__":
