@@ -11,7 +11,8 @@ sample` and `fdistill eval` use) against the 10,000 test images:
 - the real-data floor: the same FID and accuracy for the 2,000 held-out training images (never
   seen by the classifier), or the first N of them when the samples are fewer.
 
-With `--json FILE` the rows are also written as JSON. The training is seeded; its weights are
+With `--json FILE` the rows are also written as JSON. Files named `<divergence>-seed<k>.npz` (a
+comparison's runs) are also summarized per divergence: mean ± std and Welch t against reverse-KL. The training is seeded; its weights are
 cached per epochs and seed, so every later score on this machine uses the same network.
 
 Usage (Debian's python3-torch, python3-scipy; dataset-fashion-mnist):
@@ -22,11 +23,12 @@ import argparse
 import gzip
 import json
 import os
+import re
 import time
 
 import numpy as np
 import torch
-from scipy import linalg
+from scipy import linalg, stats
 from torch import nn
 
 DATA = "/usr/share/datasets/fashion-mnist"
@@ -115,6 +117,30 @@ def frechet(a, b):
     return float(((mean_a - mean_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * root.real))
 
 
+def summarize_divergences(rows):
+    """For samples named <divergence>-seed<k>.npz (a comparison's runs): mean, std and Welch t."""
+    groups = {}
+    for row in rows:
+        match = re.fullmatch(r"(.+)-seed(\d+)\.npz", os.path.basename(row["samples"]))
+        if match:
+            groups.setdefault(match.group(1), []).append(row)
+    if len(groups) < 2:
+        return
+    print("\n| divergence | seeds | FID (independent) | label accuracy | Welch t of FID against reverse-kl |")
+    print("|---|---|---|---|---|")
+    reference = [row["fid"] for row in groups.get("reverse-kl", [])]
+    for name, group in groups.items():
+        fids = [row["fid"] for row in group]
+        accuracies = [row["labelAccuracy"] for row in group]
+        t = ""
+        if name != "reverse-kl" and len(reference) > 1 and len(fids) > 1:
+            t = f"{stats.ttest_ind(fids, reference, equal_var=False).statistic:.2f}"
+        print(
+            f"| {name} | {len(group)} | {np.mean(fids):.2f} ± {np.std(fids, ddof=1) if len(fids) > 1 else 0:.2f} | "
+            f"{np.mean(accuracies):.3f} ± {np.std(accuracies, ddof=1) if len(accuracies) > 1 else 0:.3f} | {t} |"
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("samples", nargs="+", help=".npz files with samples and labels")
@@ -177,6 +203,7 @@ def main():
             f"| {path} | {count} | {row['fid']:.2f} | {floor:.2f} | "
             f"{row['labelAccuracy']:.3f} | {floor_accuracy:.3f} |"
         )
+    summarize_divergences(rows)
     if arguments.json:
         with open(arguments.json, "w") as file:
             json.dump({"testAccuracy": float((test_predicted == test_labels).mean()), "rows": rows}, file, indent=2)
