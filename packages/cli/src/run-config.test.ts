@@ -25,14 +25,20 @@ describe('run configs', () => {
     expect(() => validateConfigFields({ generatorLearningRate: 0 }, 'run.yaml')).toThrow(
       'run.yaml: generatorLearningRate must be a number > 0, got 0',
     );
-    // The warm start is a field of both kinds (an image run regresses on sampler pairs).
+    // The warm start and the fake score's prefit are fields of both kinds (an image run regresses
+    // on sampler pairs, then may fit its fake score to the student).
     expect(
-      resolveRunConfig({ preset: 'fashion-mnist', flags: { studentWarmStartSteps: 10 } }),
-    ).toMatchObject({ preset: 'fashion-mnist', studentWarmStartSteps: 10 });
-    expect(() =>
-      resolveRunConfig({ preset: 'fashion-mnist', flags: { fakeScorePrefitSteps: 10 } }),
-    ).toThrow(
-      'command line: fakeScorePrefitSteps is a field of the mixture presets (ring8, grid25), not of fashion-mnist runs',
+      resolveRunConfig({
+        preset: 'fashion-mnist',
+        flags: { studentWarmStartSteps: 10, fakeScorePrefitSteps: 5 },
+      }),
+    ).toMatchObject({
+      preset: 'fashion-mnist',
+      studentWarmStartSteps: 10,
+      fakeScorePrefitSteps: 5,
+    });
+    expect(() => validateConfigFields({ fakeScorePrefitSteps: -1 }, 'run.yaml')).toThrow(
+      'run.yaml: fakeScorePrefitSteps must be',
     );
     expect(() =>
       resolveRunConfig({ preset: 'fashion-mnist', flags: { evaluationEvery: 10 } }),
