@@ -1,22 +1,14 @@
 import '@tensorflow/tfjs';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
 import { heunSampler, UNetDenoiser } from '@fdistill/score';
 import { TINY_UNET } from '@fdistill/testing';
+import { useTemporaryCacheFolder } from '@fdistill/testing/cli';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toPixelLevels } from './pixel-levels.js';
 import { cachedSamplerPairs } from './sampler-pairs.js';
 
-const folder = mkdtempSync(join(tmpdir(), 'fdistill-sampler-pairs-'));
-const previous = process.env.FDISTILL_CACHE_DIR;
-process.env.FDISTILL_CACHE_DIR = folder;
-afterAll(() => {
-  if (previous === undefined) delete process.env.FDISTILL_CACHE_DIR;
-  else process.env.FDISTILL_CACHE_DIR = previous;
-  rmSync(folder, { recursive: true, force: true });
-});
+const folder = useTemporaryCacheFolder('fdistill-sampler-pairs-');
 
 describe('cachedSamplerPairs', { timeout: 60_000 }, () => {
   // Seed 0 too: tfjs's random ops draw afresh for a seed of 0, and the latents must not.

@@ -1,24 +1,17 @@
 import '@tensorflow/tfjs';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UNetDenoiser } from '@fdistill/score';
 import { TINY_UNET } from '@fdistill/testing';
+import { useTemporaryCacheFolder } from '@fdistill/testing/cli';
 import { buildImageRun, tensorSource } from '@fdistill/trainer';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PRESETS } from './presets.js';
 import type { ImageRunConfig } from './run-config.js';
 import { withCachedWarmStart } from './warm-start-cache.js';
 
-const folder = mkdtempSync(join(tmpdir(), 'fdistill-warm-start-cache-'));
-const previous = process.env.FDISTILL_CACHE_DIR;
-process.env.FDISTILL_CACHE_DIR = folder;
-afterAll(() => {
-  if (previous === undefined) delete process.env.FDISTILL_CACHE_DIR;
-  else process.env.FDISTILL_CACHE_DIR = previous;
-  rmSync(folder, { recursive: true, force: true });
-});
+const folder = useTemporaryCacheFolder('fdistill-warm-start-cache-');
 
 const network = { ...TINY_UNET, channels: 1, classCount: 10 };
 const teacherWeights = new UNetDenoiser(network);

@@ -1,11 +1,31 @@
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import { newRunArguments, smallRing8Config } from './fault-campaign.js';
 
 /** The built `fdistill` binary (`pnpm build` writes it). */
 export const BUILT_CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
+
+/**
+ * Points the CLI's cache (`FDISTILL_CACHE_DIR`) at a fresh temporary folder for the calling test
+ * file, and restores the variable and removes the folder after its tests. Returns the folder.
+ *
+ * @example const folder = useTemporaryCacheFolder('fdistill-sampler-pairs-');
+ */
+export function useTemporaryCacheFolder(prefix: string): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  const previous = process.env.FDISTILL_CACHE_DIR;
+  process.env.FDISTILL_CACHE_DIR = folder;
+  afterAll(() => {
+    if (previous === undefined) delete process.env.FDISTILL_CACHE_DIR;
+    else process.env.FDISTILL_CACHE_DIR = previous;
+    rmSync(folder, { recursive: true, force: true });
+  });
+  return folder;
+}
 
 /** What one run of the built CLI printed and returned. */
 export interface BuiltCliResult {
