@@ -15,7 +15,7 @@ const WARM_START_CACHE_VERSION = 1;
  * seed and a hash of every setting the regression reads (not the divergence, the critics'
  * settings or the distillation steps, so runs that differ only there share it).
  */
-export async function warmStartCacheName(run: ImageRun, config: ImageRunConfig): Promise<string> {
+async function warmStartCacheName(run: ImageRun, config: ImageRunConfig): Promise<string> {
   const settings = {
     version: WARM_START_CACHE_VERSION,
     steps: config.studentWarmStartSteps,
