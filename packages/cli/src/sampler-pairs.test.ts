@@ -60,4 +60,44 @@ describe('cachedSamplerPairs', { timeout: 60_000 }, () => {
     ]);
     teacher.dispose();
   });
+
+  it('takes the first pairs from a cached file of the same latents with another count and draws only the rest', async () => {
+    const teacher = new UNetDenoiser({ ...TINY_UNET, channels: 1, classCount: 10, seed: 3 });
+    const pixels = 8 * 8;
+    const lines: string[] = [];
+    const report = (line: string) => lines.push(line);
+    const small = await cachedSamplerPairs(teacher, { count: 6, seed: 2, solverSteps: 2, report });
+    lines.length = 0;
+    const large = await cachedSamplerPairs(teacher, { count: 15, seed: 2, solverSteps: 2, report });
+    expect(lines[0]).toMatch(/^sampler pairs: the first 6 from the cache \(.*-n6-/);
+    expect(lines.filter((line) => line.startsWith('sampler pairs (Heun'))).toHaveLength(1);
+    // The grown set is the sampler's solutions for the grown latents, its first rows the small set's.
+    const expected = tf.tidy(() => {
+      const { samples } = heunSampler(teacher, {
+        noise: large.latents,
+        labels: large.labels,
+        steps: 2,
+      });
+      return Array.from(toPixelLevels(samples.dataSync() as Float32Array), (l) => l / 127.5 - 1);
+    });
+    const targets = Array.from(large.targets.dataSync());
+    const largest = Math.max(
+      ...targets.map((value, i) => Math.abs(value - (expected[i] as number))),
+    );
+    expect(largest).toBeLessThan(1e-6);
+    expect(targets.slice(0, 6 * pixels)).toEqual(Array.from(small.targets.dataSync()));
+    expect(Array.from(large.latents.dataSync()).slice(0, 6 * pixels)).toEqual(
+      Array.from(small.latents.dataSync()),
+    );
+    // A smaller count reads the first rows of the largest file without drawing.
+    lines.length = 0;
+    const fewer = await cachedSamplerPairs(teacher, { count: 4, seed: 2, solverSteps: 2, report });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^sampler pairs: 4 from the cache \(.*-n15-/);
+    expect(Array.from(fewer.targets.dataSync())).toEqual(targets.slice(0, 4 * pixels));
+    tf.dispose(
+      [small, large, fewer].flatMap((pairs) => [pairs.latents, pairs.labels, pairs.targets]),
+    );
+    teacher.dispose();
+  });
 });

@@ -1,6 +1,15 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { deriveSeed, heunSampler, type UNetDenoiser } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs';
-import { cacheFilePath, readCacheFile, teacherFingerprint, writeCacheFile } from './cache-files.js';
+import {
+  cacheFilePath,
+  cacheFolder,
+  readCacheFile,
+  SHIPPED_CACHE_FOLDER,
+  teacherFingerprint,
+  writeCacheFile,
+} from './cache-files.js';
 import { balancedLabels, formatDuration, guidedTeacher } from './image-samplers.js';
 import { fromPixelLevels, toPixelLevels } from './pixel-levels.js';
 
@@ -38,12 +47,55 @@ function pairLatents(teacher: UNetDenoiser, count: number, latentSeed: number): 
   return tf.randomNormal([count, imageSize, imageSize, channels], 0, 1, 'float32', latentSeed);
 }
 
+/** A pair file's name: `sampler-pairs-<teacher>-n<count><rest>` (`rest` names the latents and the sampler). */
+interface PairFileName {
+  head: string;
+  rest: string;
+}
+
+/** The cached pair files of the same latents and sampler (any count), largest count first. */
+function cachedPairFiles({ head, rest }: PairFileName): { count: number; path: string }[] {
+  const files = new Map<number, string>();
+  for (const folder of [cacheFolder(), SHIPPED_CACHE_FOLDER]) {
+    if (!existsSync(folder)) continue;
+    for (const file of readdirSync(folder)) {
+      if (!file.startsWith(head) || !file.endsWith(rest)) continue;
+      const digits = file.slice(head.length, file.length - rest.length);
+      if (/^[1-9]\d*$/.test(digits)) files.set(Number(digits), join(folder, file));
+    }
+  }
+  return [...files].map(([count, path]) => ({ count, path })).sort((a, b) => b.count - a.count);
+}
+
+/**
+ * The first pairs' 8-bit targets from the largest cached file of the same latents: the latents
+ * of `count` pairs begin with those of fewer (tfjs draws them in order from the seed) and the
+ * labels cycle through the classes, so a file of 2,048 pairs holds the first 2,048 of 8,192.
+ */
+async function cachedTargetPrefix(
+  name: PairFileName,
+  count: number,
+  pixelsPerPair: number,
+): Promise<{ levels: Uint8Array; path?: string }> {
+  for (const file of cachedPairFiles(name)) {
+    const stored = (await readCacheFile(file.path))?.get('targets');
+    if (stored === undefined || stored.data.length !== file.count * pixelsPerPair) continue;
+    const pairs = Math.min(count, file.count);
+    return {
+      levels: Uint8Array.from(stored.data.subarray(0, pairs * pixelsPerPair)),
+      path: file.path,
+    };
+  }
+  return { levels: new Uint8Array(0) };
+}
+
 /**
  * The teacher's deterministic sampler (guided at `guidanceScale`) as `count` pairs (latent z,
  * label) -> Heun solution, the regression targets of the student's warm start (DMD's regression
  * loss). The targets are drawn once per teacher weights, count, seed, solver steps and guidance,
  * then read from the cache (`cacheFilePath`: an `.npz` with uint8 `targets` and int64
- * `labels`); the latents are drawn again from the seed.
+ * `labels`); the latents are drawn again from the seed. A cached file of the same latents with
+ * another count gives the first pairs, so growing 2,048 pairs to 8,192 draws only the 6,144 new ones.
  *
  * @example const pairs = await cachedSamplerPairs(teacher, { count: 2048, seed: 0 });
  */
@@ -56,21 +108,26 @@ export async function cachedSamplerPairs(
   const guidance = guidanceScale === 1 ? '' : `-cfg${guidanceScale}`;
   const latentSeed = deriveSeed(seed, 0);
   // Named by the seed the latents are drawn from, so that targets are only read for them.
-  const path = cacheFilePath(
-    `sampler-pairs-${key}-n${count}-latents${latentSeed}-heun${solverSteps}${guidance}.npz`,
-  );
+  const name = {
+    head: `sampler-pairs-${key}-n`,
+    rest: `-latents${latentSeed}-heun${solverSteps}${guidance}.npz`,
+  };
   const latents = pairLatents(teacher, count, latentSeed);
   const labelValues = balancedLabels(count);
   const labels = tf.tensor1d(labelValues, 'int32');
   const shape = latents.shape;
-  const stored = (await readCacheFile(path))?.get('targets');
-  if (stored !== undefined && stored.data.length === latents.size) {
-    report(`sampler pairs: ${count} from the cache (${path})`);
-    return { latents, labels, targets: tf.tensor4d(fromPixelLevels(stored.data), shape) };
+  const pixelsPerPair = latents.size / count;
+  const cached = await cachedTargetPrefix(name, count, pixelsPerPair);
+  if (cached.levels.length === latents.size) {
+    report(`sampler pairs: ${count} from the cache (${cached.path})`);
+    return { latents, labels, targets: tf.tensor4d(fromPixelLevels(cached.levels), shape) };
   }
   const levels = new Uint8Array(latents.size);
+  levels.set(cached.levels);
+  const first = cached.levels.length / pixelsPerPair;
+  if (first > 0) report(`sampler pairs: the first ${first} from the cache (${cached.path})`);
   const started = performance.now();
-  for (let start = 0; start < count; start += CHUNK) {
+  for (let start = first; start < count; start += CHUNK) {
     const size = Math.min(CHUNK, count - start);
     const solution = tf.tidy(() => {
       const { samples } = heunSampler(guidedTeacher(teacher, guidanceScale), {
@@ -81,14 +138,15 @@ export async function cachedSamplerPairs(
       return samples;
     });
     const values = (await solution.data()) as Float32Array;
-    levels.set(toPixelLevels(values), start * (latents.size / count));
+    levels.set(toPixelLevels(values), start * pixelsPerPair);
     solution.dispose();
     const done = start + size;
-    const left = ((performance.now() - started) / 1000 / done) * (count - done);
+    const left = ((performance.now() - started) / 1000 / (done - first)) * (count - done);
     report(
       `sampler pairs (Heun ${solverSteps} steps): ${done}/${count}, ${formatDuration(left)} left`,
     );
   }
+  const path = cacheFilePath(`${name.head}${count}${name.rest}`);
   writeCacheFile(path, {
     targets: { data: Float64Array.from(levels), shape: [...shape], dtype: 'uint8' },
     labels: { data: Float64Array.from(labelValues), shape: [count], dtype: 'int64' },
