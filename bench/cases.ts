@@ -41,6 +41,16 @@ export type CaseSpec =
       config: ImageWorkloadConfig;
     }
   | {
+      /** The teacher's Heun sampler on `chunk` images per thread (`solveChunk`). */
+      kind: 'sampler-image';
+      warmup: number;
+      iterations: number;
+      threads: number;
+      backend: string;
+      config: ImageWorkloadConfig;
+      chunk: number;
+    }
+  | {
       kind: 'conv';
       warmup: number;
       iterations: number;
@@ -66,6 +76,10 @@ export interface MixtureWorkloadConfig {
 export interface CaseResult {
   generatorMs?: number;
   criticMs?: number;
+  /** One update of the image warm start's regression on sampler pairs. */
+  regressionMs?: number;
+  /** The teacher's Heun sampler (35 evaluations), per image. */
+  sampleMs?: number;
   /** One teacher-training (denoising score-matching) step. */
   stepMs?: number;
   forwardMs?: number;

@@ -202,6 +202,17 @@ function distillRows(
     row(`${label} generator step`, oursGenerator, torchGenerator, mine, theirs),
     row(`${label} critic step`, oursCritic, torchCritic, mine, theirs),
   ];
+  if (mine.regressionMs !== undefined) {
+    rows.push(
+      row(
+        `${label} warm-start regression update`,
+        mine.regressionMs,
+        theirs?.regressionMs ?? null,
+        mine,
+        theirs,
+      ),
+    );
+  }
   if (cpu !== undefined) {
     rows[0] = {
       ...(rows[0] as Row),
@@ -368,6 +379,45 @@ async function main(): Promise<void> {
     if (shared) {
       const label = `image preset U-Net (base ${IMAGE_PRESET_WORKLOAD.baseChannels}) b${IMAGE_PRESET_WORKLOAD.batchSize}:`;
       rows.push(...sharedRows(distillRows(label, shared.mine, shared.theirs, undefined)));
+    }
+  }
+  if (wanted('teacher sampler')) {
+    // The warm start's sampler pairs: the teacher's Heun sampler, per image, on 1 thread a side,
+    // then ours with helper threads (each solves its own chunk) against PyTorch on as many.
+    const spec: CaseSpec = {
+      kind: 'sampler-image',
+      warmup: 1,
+      iterations: iterations(3, 1),
+      config: IMAGE_PRESET_WORKLOAD,
+      chunk: 8,
+      ...common,
+    };
+    const label = `teacher Heun sampler (18 steps, 35 NFE), U-Net (base ${IMAGE_PRESET_WORKLOAD.baseChannels}), per image`;
+    const results = run(spec, false);
+    if (results) {
+      rows.push(
+        row(
+          label,
+          results.mine.sampleMs as number,
+          results.theirs?.sampleMs ?? null,
+          results.mine,
+          results.theirs,
+        ),
+      );
+    }
+    const shared = run({ ...spec, threads: SHARED_THREADS }, false);
+    if (shared) {
+      rows.push(
+        ...sharedRows([
+          row(
+            label,
+            shared.mine.sampleMs as number,
+            shared.theirs?.sampleMs ?? null,
+            shared.mine,
+            shared.theirs,
+          ),
+        ]),
+      );
     }
   }
   if (wanted('teacher')) {

@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { CaseResult, CaseSpec } from './cases.js';
 import { convolutionKernels } from './convolution.js';
 import { median, medianMs } from './timing.js';
-import { imageWorkload, mixtureWorkload, teacherWorkload } from './workloads.js';
-import { BACKEND_MODULE, backend, trainerNode } from './workspace.js';
+import { imageWorkload, mixtureWorkload, samplerWorkload, teacherWorkload } from './workloads.js';
+import { BACKEND_MODULE, backend, type trainer, trainerNode } from './workspace.js';
 
 /** The largest total size of live tensors while `run` runs, in MB. */
 async function peakTensorMb(run: () => unknown): Promise<number> {
@@ -43,13 +43,38 @@ async function distillCase(spec: Extract<CaseSpec, { kind: 'distill-2d' | 'disti
   for (let i = 0; i < 2; i++) {
     peak = Math.max(peak, await peakTensorMb(() => workload.step()));
   }
+  // The warm start's regression runs on this thread only: timed on one-thread runs.
+  const regressionMs =
+    spec.kind === 'distill-image' && spec.threads === 1
+      ? await regressionUpdateMs(workload.distiller, spec)
+      : undefined;
   shards?.dispose();
   workload.dispose();
   return {
     generatorMs: median(timed.generator),
     criticMs: median(timed.critic),
+    ...(regressionMs === undefined ? {} : { regressionMs }),
     peakTensorMb: peak,
   };
+}
+
+/**
+ * The median time of one update of the image warm start's regression (`regressStudentOnPairs`)
+ * on 256 random pairs.
+ */
+async function regressionUpdateMs(
+  distiller: trainer.Distiller,
+  spec: Extract<CaseSpec, { kind: 'distill-image' }>,
+): Promise<number> {
+  const [size, , channels] = distiller.data.sampleShape as [number, number, number];
+  const pairs = {
+    latents: tf.randomNormal([256, size, size, channels], 0, 1, 'float32', 1),
+    targets: tf.randomUniform([256, size, size, channels], -1, 1, 'float32', 2),
+  };
+  const update = () => distiller.regressStudentOnPairs(pairs, { steps: 1, learningRate: 1e-5 });
+  const milliseconds = await medianMs(update, spec.warmup, spec.iterations);
+  tf.dispose(Object.values(pairs));
+  return milliseconds;
 }
 
 /** One teacher-training step (denoising score matching, AdamW, EMA), median of the timed steps. */
@@ -71,6 +96,42 @@ async function teacherCase(spec: Extract<CaseSpec, { kind: 'teacher-image' }>) {
   shards?.dispose();
   workload.dispose();
   return { stepMs, peakTensorMb: peak };
+}
+
+/**
+ * The teacher's Heun sampler (18 steps, unguided) on one chunk of noise per thread, solved at
+ * once (`startSamplerWorkers` beyond one thread); the median per image.
+ */
+async function samplerCase(spec: Extract<CaseSpec, { kind: 'sampler-image' }>) {
+  const teacher = samplerWorkload(spec.config);
+  const { imageSize, channels } = spec.config;
+  const shape = [spec.chunk, imageSize, imageSize, channels];
+  const chunks = Array.from({ length: spec.threads }, (_, index) => ({
+    noise: tf.tidy(() =>
+      tf.randomNormal(shape, 0, 1, 'float32', index + 1).dataSync(),
+    ) as Float32Array,
+    shape,
+    steps: 18,
+    guidanceScale: 1,
+  }));
+  const samplers =
+    spec.threads > 1
+      ? await trainerNode.startSamplerWorkers({
+          teacher,
+          helpers: spec.threads - 1,
+          imports: [import.meta.resolve('@tensorflow/tfjs')],
+          backend: { module: BACKEND_MODULE, name: spec.backend },
+        })
+      : undefined;
+  const solve = async () =>
+    samplers
+      ? await samplers.solve(chunks)
+      : chunks.map((chunk) => trainerNode.solveChunk(teacher, chunk));
+  const milliseconds = await medianMs(solve, spec.warmup, spec.iterations);
+  const peak = await peakTensorMb(solve);
+  samplers?.dispose();
+  teacher.dispose();
+  return { sampleMs: milliseconds / (spec.chunk * spec.threads), peakTensorMb: peak };
 }
 
 /** Forward, input gradient and filter gradient of one convolution, kernel by kernel. */
@@ -102,7 +163,9 @@ async function main(): Promise<void> {
       ? await convolutionCase(spec)
       : spec.kind === 'teacher-image'
         ? await teacherCase(spec)
-        : await distillCase(spec);
+        : spec.kind === 'sampler-image'
+          ? await samplerCase(spec)
+          : await distillCase(spec);
   const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8;
   const result: CaseResult = {
     ...timings,

@@ -351,6 +351,15 @@ class Distiller:
                 average.mul_(decay).add_(value, alpha=1 - decay)
             torch.stack([loss, f_distill, gan, norm, ratio.mean(), weight.mean()]).tolist()
 
+    def regression_step(self):
+        """One update of the warm start: G(z) regressed onto given sampler outputs by MSE."""
+        latent, _, target = self.inputs()
+        loss = ((self.generate(latent) - target.clamp(-1, 1)) ** 2).mean()
+        self.optimizers[0].zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizers[0].step()
+        loss.item()
+
     def critic_step(self):
         latent, sigma, noise = self.inputs()
         with torch.no_grad():
@@ -430,7 +439,10 @@ def distill_case(spec):
     warmup, iterations = spec["warmup"], spec["iterations"]
     generator = median_ms(distiller.generator_step, warmup, iterations)
     critic = median_ms(distiller.critic_step, warmup, iterations)
-    return {"generatorMs": generator, "criticMs": critic}
+    if spec["kind"] == "distill-2d":
+        return {"generatorMs": generator, "criticMs": critic}
+    regression = median_ms(distiller.regression_step, warmup, iterations)
+    return {"generatorMs": generator, "criticMs": critic, "regressionMs": regression}
 
 
 def teacher_case(spec):
@@ -489,6 +501,30 @@ def convolution_case(spec):
     }
 
 
+def sampler_case(spec):
+    """The teacher's Heun sampler (18 steps, 35 evaluations) on a chunk of noise, per image."""
+    c, size, steps = spec["config"], spec["chunk"], 18
+    network = UNet(c)
+    network.requires_grad_(False)
+    ramp = torch.linspace(0, 1, steps)
+    high, low = SIGMA_MAX ** (1 / RHO), SIGMA_MIN ** (1 / RHO)
+    sigmas = torch.cat([(high + ramp * (low - high)) ** RHO, torch.zeros(1)])
+
+    def solve():
+        with torch.no_grad():
+            x = torch.randn(size, c["channels"], c["imageSize"], c["imageSize"]) * SIGMA_MAX
+            for i in range(steps):
+                now, after = sigmas[i], sigmas[i + 1]
+                slope = (x - network.denoise(x, now.expand(size))) / now
+                y = x + (after - now) * slope
+                if after > 0:
+                    corrected = (y - network.denoise(y, after.expand(size))) / after
+                    y = x + (after - now) * (slope + corrected) / 2
+                x = y
+
+    return {"sampleMs": median_ms(solve, spec["warmup"], spec["iterations"]) / size}
+
+
 def main():
     spec = json.loads(sys.argv[1])
     torch.set_num_threads(spec["threads"])
@@ -498,6 +534,8 @@ def main():
         result = distill_case(spec)
     elif spec["kind"] == "teacher-image":
         result = teacher_case(spec)
+    elif spec["kind"] == "sampler-image":
+        result = sampler_case(spec)
     else:
         result = convolution_case(spec)
     result["peakRssMb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -127,6 +127,13 @@ function randomImages(config: ImageWorkloadConfig): tf.Tensor4D {
   );
 }
 
+/** A frozen U-Net teacher of the workload's sizes, for the sampler's timing. */
+export function samplerWorkload(config: ImageWorkloadConfig): score.UNetDenoiser {
+  const teacher = new score.UNetDenoiser(unetConfigOf(config));
+  teacher.setTrainable(false);
+  return teacher;
+}
+
 /**
  * Teacher training (denoising score matching) of a U-Net with an EMA copy, as the CLI's teacher
  * training does it.

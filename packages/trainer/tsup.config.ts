@@ -7,6 +7,7 @@ export default defineConfig({
     node: 'src/node.ts',
     'gradient-worker': 'src/node/gradient-worker.ts',
     'distill-worker': 'src/node/distill-worker.ts',
+    'sampler-worker': 'src/node/sampler-worker.ts',
   },
   format: ['esm'],
   dts: true,

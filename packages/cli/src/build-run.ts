@@ -9,6 +9,7 @@ import {
   type MixtureRun,
 } from '@fdistill/trainer';
 import { fashionMnistSource } from './fashion-mnist.js';
+import { formatDuration } from './image-samplers.js';
 import {
   ConfigError,
   type ImageRunConfig,
@@ -74,21 +75,46 @@ export function buildImageRunOfConfig(config: ImageRunConfig): ImageRun {
     return withFakeScorePrefit(buildImageRun({ teacher, data, settings: config }), config);
   const warmStart: ImageWarmStart = {
     steps,
+    // Drawn on as many threads as share the run's steps (set before the warm start runs).
     pairs: () =>
       cachedSamplerPairs(teacher, {
         count: config.studentWarmStartPairs ?? DEFAULT_SAMPLER_PAIRS,
         seed: SAMPLER_PAIR_SEED,
         guidanceScale: config.guidanceScale ?? 1,
+        threads: run.distiller.threads,
         report: (line) => process.stderr.write(`${line}\n`),
       }),
     ...(config.studentWarmStartLearningRate === undefined
       ? {}
       : { learningRate: config.studentWarmStartLearningRate }),
+    onUpdate: regressionProgress(steps, (line) => process.stderr.write(`${line}\n`)),
   };
-  return withFakeScorePrefit(
-    withCachedWarmStart(buildImageRun({ teacher, data, settings: config, warmStart }), config),
-    config,
-  );
+  const run = buildImageRun({ teacher, data, settings: config, warmStart });
+  return withFakeScorePrefit(withCachedWarmStart(run, config), config);
+}
+
+/** Every how many updates the warm start's regression reports its progress. */
+const REGRESSION_REPORT_EVERY = 500;
+
+/**
+ * A progress line every `REGRESSION_REPORT_EVERY` updates of a regression of `total` updates
+ * (and after the last): updates done, the batch's loss, the time left at the pace so far.
+ */
+function regressionProgress(
+  total: number,
+  report: (line: string) => void,
+): (done: number, loss: number) => void {
+  // The pace is timed from the end of the first update (which also compiles and allocates).
+  let firstDone = 0;
+  return (done, loss) => {
+    if (done === 1) firstDone = performance.now();
+    if (done % REGRESSION_REPORT_EVERY !== 0 && done !== total) return;
+    const pace = done > 1 ? (performance.now() - firstDone) / 1000 / (done - 1) : 0;
+    const left = pace * (total - done);
+    report(
+      `warm start: ${done}/${total} updates, loss ${loss.toFixed(4)}, ${formatDuration(left)} left`,
+    );
+  };
 }
 
 /**

@@ -61,30 +61,48 @@ describe('cachedSamplerPairs', { timeout: 60_000 }, () => {
     teacher.dispose();
   });
 
-  it('takes the first pairs from a cached file of the same latents with another count and draws only the rest', async () => {
+  it('takes the first pairs from a cached file of the same latents with another count and draws only the rest, on two threads', async () => {
     const teacher = new UNetDenoiser({ ...TINY_UNET, channels: 1, classCount: 10, seed: 3 });
     const pixels = 8 * 8;
     const lines: string[] = [];
     const report = (line: string) => lines.push(line);
     const small = await cachedSamplerPairs(teacher, { count: 6, seed: 2, solverSteps: 2, report });
     lines.length = 0;
-    const large = await cachedSamplerPairs(teacher, { count: 15, seed: 2, solverSteps: 2, report });
-    expect(lines[0]).toMatch(/^sampler pairs: the first 6 from the cache \(.*-n6-/);
-    expect(lines.filter((line) => line.startsWith('sampler pairs (Heun'))).toHaveLength(1);
-    // The grown set is the sampler's solutions for the grown latents, its first rows the small set's.
-    const expected = tf.tidy(() => {
-      const { samples } = heunSampler(teacher, {
-        noise: large.latents,
-        labels: large.labels,
-        steps: 2,
-      });
-      return Array.from(toPixelLevels(samples.dataSync() as Float32Array), (l) => l / 127.5 - 1);
+    // 19 new pairs: chunks of 8 from pair 6, two at a time, then the last one alone.
+    const large = await cachedSamplerPairs(teacher, {
+      count: 25,
+      seed: 2,
+      solverSteps: 2,
+      threads: 2,
+      chunkSize: 8,
+      report,
     });
+    expect(lines[0]).toMatch(/^sampler pairs: the first 6 from the cache \(.*-n6-/);
+    expect(
+      lines
+        .filter((line) => line.startsWith('sampler pairs (Heun'))
+        .map((line) => line.split(',')[1]),
+    ).toEqual([' 2 threads): 22/25', ' 2 threads): 25/25']);
+    // Each chunk holds the sampler's solutions for its latents; the first rows are the small set's.
     const targets = Array.from(large.targets.dataSync());
-    const largest = Math.max(
-      ...targets.map((value, i) => Math.abs(value - (expected[i] as number))),
-    );
-    expect(largest).toBeLessThan(1e-6);
+    for (const [start, end] of [
+      [6, 14],
+      [14, 22],
+      [22, 25],
+    ] as const) {
+      const expected = tf.tidy(() => {
+        const { samples } = heunSampler(teacher, {
+          noise: tf.slice(large.latents, [start, 0, 0, 0], [end - start, -1, -1, -1]),
+          labels: tf.slice(large.labels, [start], [end - start]),
+          steps: 2,
+        });
+        return Array.from(toPixelLevels(samples.dataSync() as Float32Array), (l) => l / 127.5 - 1);
+      });
+      const rows = targets.slice(start * pixels, end * pixels);
+      expect(
+        Math.max(...rows.map((value, i) => Math.abs(value - (expected[i] as number)))),
+      ).toBeLessThan(1e-6);
+    }
     expect(targets.slice(0, 6 * pixels)).toEqual(Array.from(small.targets.dataSync()));
     expect(Array.from(large.latents.dataSync()).slice(0, 6 * pixels)).toEqual(
       Array.from(small.latents.dataSync()),
@@ -93,7 +111,7 @@ describe('cachedSamplerPairs', { timeout: 60_000 }, () => {
     lines.length = 0;
     const fewer = await cachedSamplerPairs(teacher, { count: 4, seed: 2, solverSteps: 2, report });
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^sampler pairs: 4 from the cache \(.*-n15-/);
+    expect(lines[0]).toMatch(/^sampler pairs: 4 from the cache \(.*-n25-/);
     expect(Array.from(fewer.targets.dataSync())).toEqual(targets.slice(0, 4 * pixels));
     tf.dispose(
       [small, large, fewer].flatMap((pairs) => [pairs.latents, pairs.labels, pairs.targets]),

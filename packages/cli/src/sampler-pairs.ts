@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { deriveSeed, heunSampler, type UNetDenoiser } from '@fdistill/score';
+import { deriveSeed, type UNetDenoiser } from '@fdistill/score';
+import { type SamplerChunk, solveChunk, startSamplerWorkers } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
 import {
   cacheFilePath,
@@ -10,11 +11,8 @@ import {
   teacherFingerprint,
   writeCacheFile,
 } from './cache-files.js';
-import { balancedLabels, formatDuration, guidedTeacher } from './image-samplers.js';
+import { balancedLabels, formatDuration } from './image-samplers.js';
 import { fromPixelLevels, toPixelLevels } from './pixel-levels.js';
-
-/** Pairs drawn per Heun batch: keeps the wasm heap small. */
-const CHUNK = 100;
 
 /** Noise-to-image pairs of the teacher's deterministic sampler, for a class-conditional student. */
 export interface SamplerPairs {
@@ -35,6 +33,13 @@ export interface SamplerPairOptions {
   solverSteps?: number;
   /** Classifier-free guidance scale of the teacher's sampler; default 1 (none). */
   guidanceScale?: number;
+  /**
+   * Threads that solve chunks of pairs at once (helper threads on the current backend); default
+   * 1. A chunk's solution is the same on any thread.
+   */
+  threads?: number;
+  /** Pairs per Heun batch (a chunk); default 100, which keeps the wasm heap small. */
+  chunkSize?: number;
   report?: (line: string) => void;
 }
 
@@ -103,7 +108,15 @@ export async function cachedSamplerPairs(
   teacher: UNetDenoiser,
   options: SamplerPairOptions,
 ): Promise<SamplerPairs> {
-  const { count, seed, solverSteps = 18, guidanceScale = 1, report = () => {} } = options;
+  const {
+    count,
+    seed,
+    solverSteps = 18,
+    guidanceScale = 1,
+    threads = 1,
+    chunkSize = 100,
+    report = () => {},
+  } = options;
   const key = (await teacherFingerprint(teacher)).slice(0, 16);
   const guidance = guidanceScale === 1 ? '' : `-cfg${guidanceScale}`;
   const latentSeed = deriveSeed(seed, 0);
@@ -126,25 +139,49 @@ export async function cachedSamplerPairs(
   levels.set(cached.levels);
   const first = cached.levels.length / pixelsPerPair;
   if (first > 0) report(`sampler pairs: the first ${first} from the cache (${cached.path})`);
+  const starts = Array.from(
+    { length: Math.ceil((count - first) / chunkSize) },
+    (_, i) => first + i * chunkSize,
+  );
+  const samplers =
+    threads > 1 && starts.length > 1
+      ? await startSamplerWorkers({
+          teacher,
+          helpers: Math.min(threads, starts.length) - 1,
+          imports: [import.meta.resolve('@tensorflow/tfjs')],
+          backend: { module: import.meta.resolve('@fdistill/backend'), name: tf.getBackend() },
+        })
+      : undefined;
+  const latentValues = latents.dataSync() as Float32Array;
+  const chunkAt = (start: number): SamplerChunk => {
+    const size = Math.min(chunkSize, count - start);
+    return {
+      noise: latentValues.subarray(start * pixelsPerPair, (start + size) * pixelsPerPair),
+      shape: [size, ...shape.slice(1)],
+      labels: Int32Array.from(labelValues.slice(start, start + size)),
+      steps: solverSteps,
+      guidanceScale,
+    };
+  };
   const started = performance.now();
-  for (let start = first; start < count; start += CHUNK) {
-    const size = Math.min(CHUNK, count - start);
-    const solution = tf.tidy(() => {
-      const { samples } = heunSampler(guidedTeacher(teacher, guidanceScale), {
-        noise: tf.slice(latents, [start, 0, 0, 0], [size, -1, -1, -1]),
-        labels: tf.slice(labels, [start], [size]),
-        steps: solverSteps,
+  try {
+    const perRound = samplers?.threads ?? 1;
+    for (let round = 0; round < starts.length; round += perRound) {
+      const chunks = starts.slice(round, round + perRound).map(chunkAt);
+      const solutions = samplers
+        ? await samplers.solve(chunks)
+        : chunks.map((chunk) => solveChunk(teacher, chunk));
+      solutions.forEach((values, index) => {
+        levels.set(toPixelLevels(values), (starts[round + index] as number) * pixelsPerPair);
       });
-      return samples;
-    });
-    const values = (await solution.data()) as Float32Array;
-    levels.set(toPixelLevels(values), start * pixelsPerPair);
-    solution.dispose();
-    const done = start + size;
-    const left = ((performance.now() - started) / 1000 / (done - first)) * (count - done);
-    report(
-      `sampler pairs (Heun ${solverSteps} steps): ${done}/${count}, ${formatDuration(left)} left`,
-    );
+      const done = Math.min(count, (starts[round + chunks.length - 1] as number) + chunkSize);
+      const left = ((performance.now() - started) / 1000 / (done - first)) * (count - done);
+      report(
+        `sampler pairs (Heun ${solverSteps} steps, ${perRound} thread${perRound === 1 ? '' : 's'}): ${done}/${count}, ${formatDuration(left)} left`,
+      );
+    }
+  } finally {
+    samplers?.dispose();
   }
   const path = cacheFilePath(`${name.head}${count}${name.rest}`);
   writeCacheFile(path, {

@@ -76,6 +76,11 @@ export class Distiller {
     };
   }
 
+  /** The threads that share each f-distill step: 1 + the helpers of `shareWork`. */
+  get threads(): number {
+    return 1 + (this.shards?.count ?? 0);
+  }
+
   /** Number of steps taken so far (the index of the next step). */
   get steps(): number {
     return this.stepIndex;
@@ -134,7 +139,12 @@ export class Distiller {
    */
   regressStudentOnPairs(
     pairs: SamplerPairs,
-    settings: { steps: number; learningRate?: number; signal?: AbortSignal },
+    settings: {
+      steps: number;
+      learningRate?: number;
+      signal?: AbortSignal;
+      onUpdate?: (done: number, loss: number) => void;
+    },
   ): Promise<number> {
     return regressStudentOnPairs(this.model, pairs, settings);
   }

@@ -16,6 +16,8 @@ export interface ImageWarmStart {
   steps: number;
   /** Peak learning rate (cosine-decayed to 0); default the generator's. */
   learningRate?: number;
+  /** Called after each update with the updates done and the batch's loss (progress). */
+  onUpdate?: (done: number, loss: number) => void;
 }
 
 /** Resolutions of the encoder taps that get a discriminator head (FastGen's CIFAR-10 choice). */
@@ -87,6 +89,7 @@ export function buildImageRun({
                 ...(warmStart.learningRate === undefined
                   ? {}
                   : { learningRate: warmStart.learningRate }),
+                ...(warmStart.onUpdate ? { onUpdate: warmStart.onUpdate } : {}),
                 ...(signal ? { signal } : {}),
               });
             } finally {

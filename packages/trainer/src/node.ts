@@ -9,4 +9,11 @@ export {
   pngFolderSource,
   readPngFolder,
 } from './node/png-folder-source.js';
+export type { SamplerChunk } from './node/sampler-worker-protocol.js';
+export {
+  type SamplerWorkersOptions,
+  startSamplerWorkers,
+  type TeacherSamplers,
+} from './node/sampler-workers.js';
+export { solveChunk } from './node/solve-chunk.js';
 export type { WorkerTimeouts } from './node/worker-pool.js';

@@ -134,8 +134,16 @@ describe('Distiller.regressStudentOnPairs', { timeout: 60_000 }, () => {
     const heldOut = labelledPairs(256, 9);
     const before = distance(distiller, heldOut, heldOut.labels);
     const tensors = tf.memory().numTensors;
-    const loss = await distiller.regressStudentOnPairs(pairs, { steps: 300, learningRate: 5e-3 });
+    const progress: [number, number][] = [];
+    const loss = await distiller.regressStudentOnPairs(pairs, {
+      steps: 300,
+      learningRate: 5e-3,
+      onUpdate: (done, value) => progress.push([done, value]),
+    });
     expect(tf.memory().numTensors).toBe(tensors);
+    // One report per update, the last with the loss returned.
+    expect(progress.map(([done]) => done)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(progress.at(-1)?.[1]).toBe(loss);
     const after = distance(distiller, heldOut, heldOut.labels);
     expect(Number.isFinite(loss)).toBe(true);
     expect(after).toBeLessThan(before / 10);

@@ -100,9 +100,20 @@ export interface SamplerPairs {
 export async function regressStudentOnPairs(
   model: DistillModel,
   pairs: SamplerPairs,
-  settings: { steps: number; learningRate?: number; signal?: AbortSignal },
+  settings: {
+    steps: number;
+    learningRate?: number;
+    signal?: AbortSignal;
+    /** Called after each update with the updates done and the batch's loss. */
+    onUpdate?: (done: number, loss: number) => void;
+  },
 ): Promise<number> {
-  const { steps, learningRate = model.options.learningRates.generator, signal } = settings;
+  const {
+    steps,
+    learningRate = model.options.learningRates.generator,
+    signal,
+    onUpdate,
+  } = settings;
   assertIntegerAtLeast('regressStudentOnPairs: steps', steps, 1);
   assertPositiveNumber('regressStudentOnPairs: learningRate', learningRate);
   const count = pairs.latents.shape[0] as number;
@@ -149,6 +160,7 @@ export async function regressStudentOnPairs(
       loss = (await value.data())[0] as number;
       value.dispose();
       checkFinite(step, { 'student warm-start loss': loss });
+      onUpdate?.(step + 1, loss);
       await yieldToEventLoop();
     }
   } finally {
