@@ -76,12 +76,13 @@ export function buildImageRunOfConfig(config: ImageRunConfig): ImageRun {
   const warmStart: ImageWarmStart = {
     steps,
     // Drawn on as many threads as share the run's steps (set before the warm start runs).
-    pairs: () =>
+    pairs: (signal) =>
       cachedSamplerPairs(teacher, {
         count: config.studentWarmStartPairs ?? DEFAULT_SAMPLER_PAIRS,
         seed: SAMPLER_PAIR_SEED,
         guidanceScale: config.guidanceScale ?? 1,
         threads: run.distiller.threads,
+        ...(signal ? { signal } : {}),
         report: (line) => process.stderr.write(`${line}\n`),
       }),
     ...(config.studentWarmStartLearningRate === undefined

@@ -118,4 +118,39 @@ describe('cachedSamplerPairs', { timeout: 60_000 }, () => {
     );
     teacher.dispose();
   });
+
+  it('stopped by its signal, keeps the pairs drawn so far, and the next call draws only the rest', async () => {
+    const teacher = new UNetDenoiser({ ...TINY_UNET, channels: 1, classCount: 10, seed: 4 });
+    const controller = new AbortController();
+    const lines: string[] = [];
+    // Aborted after the first chunk of 4: 4 of 10 pairs are drawn and cached.
+    const stopped = await cachedSamplerPairs(teacher, {
+      count: 10,
+      seed: 3,
+      solverSteps: 2,
+      chunkSize: 4,
+      signal: controller.signal,
+      report: (line) => {
+        lines.push(line);
+        if (line.startsWith('sampler pairs (Heun')) controller.abort();
+      },
+    });
+    expect(lines.at(-1)).toMatch(/^sampler pairs: stopped; the first 4 cached in .*-n4-/);
+    lines.length = 0;
+    const resumed = await cachedSamplerPairs(teacher, {
+      count: 10,
+      seed: 3,
+      solverSteps: 2,
+      chunkSize: 4,
+      report: (line) => lines.push(line),
+    });
+    expect(lines[0]).toMatch(/^sampler pairs: the first 4 from the cache/);
+    expect(lines.filter((line) => line.startsWith('sampler pairs (Heun'))).toHaveLength(2);
+    const pixels = 8 * 8;
+    expect(Array.from(resumed.targets.dataSync()).slice(0, 4 * pixels)).toEqual(
+      Array.from(stopped.targets.dataSync()).slice(0, 4 * pixels),
+    );
+    tf.dispose([stopped, resumed].flatMap((pairs) => [pairs.latents, pairs.labels, pairs.targets]));
+    teacher.dispose();
+  });
 });

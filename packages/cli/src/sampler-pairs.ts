@@ -40,6 +40,12 @@ export interface SamplerPairOptions {
   threads?: number;
   /** Pairs per Heun batch (a chunk); default 100, which keeps the wasm heap small. */
   chunkSize?: number;
+  /**
+   * Stops drawing after the current chunks once aborted (Ctrl-C): the pairs drawn so far are
+   * cached (as a file of that many pairs, the first pairs of any later count) and the rest of
+   * the targets are left at 0.
+   */
+  signal?: AbortSignal;
   report?: (line: string) => void;
 }
 
@@ -115,6 +121,7 @@ export async function cachedSamplerPairs(
     guidanceScale = 1,
     threads = 1,
     chunkSize = 100,
+    signal,
     report = () => {},
   } = options;
   const key = (await teacherFingerprint(teacher)).slice(0, 16);
@@ -164,9 +171,10 @@ export async function cachedSamplerPairs(
     };
   };
   const started = performance.now();
+  let done = first;
   try {
     const perRound = samplers?.threads ?? 1;
-    for (let round = 0; round < starts.length; round += perRound) {
+    for (let round = 0; round < starts.length && !signal?.aborted; round += perRound) {
       const chunks = starts.slice(round, round + perRound).map(chunkAt);
       const solutions = samplers
         ? await samplers.solve(chunks)
@@ -174,20 +182,34 @@ export async function cachedSamplerPairs(
       solutions.forEach((values, index) => {
         levels.set(toPixelLevels(values), (starts[round + index] as number) * pixelsPerPair);
       });
-      const done = Math.min(count, (starts[round + chunks.length - 1] as number) + chunkSize);
+      done = Math.min(count, (starts[round + chunks.length - 1] as number) + chunkSize);
       const left = ((performance.now() - started) / 1000 / (done - first)) * (count - done);
       report(
         `sampler pairs (Heun ${solverSteps} steps, ${perRound} thread${perRound === 1 ? '' : 's'}): ${done}/${count}, ${formatDuration(left)} left`,
       );
+      // Lets a Ctrl-C reach the signal between rounds.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
     samplers?.dispose();
   }
-  const path = cacheFilePath(`${name.head}${count}${name.rest}`);
-  writeCacheFile(path, {
-    targets: { data: Float64Array.from(levels), shape: [...shape], dtype: 'uint8' },
-    labels: { data: Float64Array.from(labelValues), shape: [count], dtype: 'int64' },
-  });
-  report(`sampler pairs: cached in ${path}`);
+  if (done > first) {
+    const path = cacheFilePath(`${name.head}${done}${name.rest}`);
+    writeCacheFile(path, {
+      targets: {
+        data: Float64Array.from(levels.subarray(0, done * pixelsPerPair)),
+        shape: [done, ...shape.slice(1)],
+        dtype: 'uint8',
+      },
+      labels: {
+        data: Float64Array.from(labelValues.slice(0, done)),
+        shape: [done],
+        dtype: 'int64',
+      },
+    });
+    report(
+      `sampler pairs: ${done === count ? '' : `stopped; the first ${done} `}cached in ${path}`,
+    );
+  }
   return { latents, labels, targets: tf.tensor4d(fromPixelLevels(levels), shape) };
 }

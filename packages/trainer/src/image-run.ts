@@ -10,8 +10,12 @@ import type { SamplerPairs } from './warm-start.js';
 
 /** An image run's warm start: the student regressed on its teacher's sampler pairs. */
 export interface ImageWarmStart {
-  /** Draws (or reads from a cache) the pairs; the run frees them after the regression. */
-  pairs(): SamplerPairs | Promise<SamplerPairs>;
+  /**
+   * Draws (or reads from a cache) the pairs; the run frees them after the regression. `signal`
+   * is the warm start's: once it is aborted, the regression takes no update, so the pairs may
+   * be left partly drawn.
+   */
+  pairs(signal?: AbortSignal): SamplerPairs | Promise<SamplerPairs>;
   /** Updates of the regression. */
   steps: number;
   /** Peak learning rate (cosine-decayed to 0); default the generator's. */
@@ -82,7 +86,7 @@ export function buildImageRun({
       ? {}
       : {
           async warmStart(signal?: AbortSignal) {
-            const pairs = await warmStart.pairs();
+            const pairs = await warmStart.pairs(signal);
             try {
               await distiller.regressStudentOnPairs(pairs, {
                 steps: warmStart.steps,
