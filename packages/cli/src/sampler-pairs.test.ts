@@ -10,6 +10,14 @@ import { cachedSamplerPairs } from './sampler-pairs.js';
 
 const folder = useTemporaryCacheFolder('fdistill-sampler-pairs-');
 
+/** The teacher's 2-step Heun solutions for `latents` and `labels`, as the 8-bit levels a target holds. */
+function heunTargets(teacher: UNetDenoiser, latents: tf.Tensor, labels: tf.Tensor1D): number[] {
+  return tf.tidy(() => {
+    const { samples } = heunSampler(teacher, { noise: latents, labels, steps: 2 });
+    return Array.from(toPixelLevels(samples.dataSync() as Float32Array), (l) => l / 127.5 - 1);
+  });
+}
+
 describe('cachedSamplerPairs', { timeout: 60_000 }, () => {
   // Seed 0 too: tfjs's random ops draw afresh for a seed of 0, and the latents must not.
   it("draws the teacher's Heun solutions for balanced labels once, then reads the same pairs from the cache", async () => {
@@ -24,17 +32,7 @@ describe('cachedSamplerPairs', { timeout: 60_000 }, () => {
     expect(readdirSync(folder).filter((name) => name.endsWith('.npz'))).toHaveLength(1);
     expect(Array.from(first.labels.dataSync())).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
     // The targets are the sampler's solutions for those latents and labels, as 8-bit levels.
-    const expected = tf.tidy(() => {
-      const { samples } = heunSampler(teacher, {
-        noise: first.latents,
-        labels: first.labels,
-        steps: 2,
-      });
-      return Array.from(
-        toPixelLevels(samples.dataSync() as Float32Array),
-        (level) => level / 127.5 - 1,
-      );
-    });
+    const expected = heunTargets(teacher, first.latents, first.labels);
     const targets = Array.from(first.targets.dataSync());
     const largest = Math.max(
       ...targets.map((value, index) => Math.abs(value - (expected[index] as number))),
@@ -90,14 +88,13 @@ describe('cachedSamplerPairs', { timeout: 60_000 }, () => {
       [14, 22],
       [22, 25],
     ] as const) {
-      const expected = tf.tidy(() => {
-        const { samples } = heunSampler(teacher, {
-          noise: tf.slice(large.latents, [start, 0, 0, 0], [end - start, -1, -1, -1]),
-          labels: tf.slice(large.labels, [start], [end - start]),
-          steps: 2,
-        });
-        return Array.from(toPixelLevels(samples.dataSync() as Float32Array), (l) => l / 127.5 - 1);
-      });
+      const expected = tf.tidy(() =>
+        heunTargets(
+          teacher,
+          tf.slice(large.latents, [start, 0, 0, 0], [end - start, -1, -1, -1]),
+          tf.slice(large.labels, [start], [end - start]),
+        ),
+      );
       const rows = targets.slice(start * pixels, end * pixels);
       expect(
         Math.max(...rows.map((value, i) => Math.abs(value - (expected[i] as number)))),

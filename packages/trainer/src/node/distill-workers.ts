@@ -5,7 +5,7 @@ import { trainedModules } from '../distill-shards.js';
 import type { Distiller } from '../distiller.js';
 import { copyableDistillNetworks } from './distill-network-copies.js';
 import type { DistillJobs, DistillWorkerData } from './distill-slice-jobs.js';
-import { startWorkerPool, type WorkerTimeouts } from './worker-pool.js';
+import { checkWorkerSetupOptions, startWorkerPool, type WorkerTimeouts } from './worker-pool.js';
 
 /** Options of `startDistillWorkers`. */
 export interface DistillWorkersOptions {
@@ -46,16 +46,7 @@ export interface DistillWorkersOptions {
 export async function startDistillWorkers(options: DistillWorkersOptions): Promise<DistillShards> {
   const { distiller, helpers, imports, backend } = options;
   assertIntegerAtLeast('startDistillWorkers: options.helpers', helpers, 1);
-  if (!Array.isArray(imports) || imports.some((specifier) => typeof specifier !== 'string')) {
-    throw new TypeError(
-      'startDistillWorkers: imports must be an array of module URLs, e.g. [import.meta.resolve("@tensorflow/tfjs")]',
-    );
-  }
-  if (typeof backend?.module !== 'string' || typeof backend?.name !== 'string') {
-    throw new TypeError(
-      'startDistillWorkers: backend must be { module, name }, e.g. { module: import.meta.resolve("@fdistill/backend"), name: "wasm" }',
-    );
-  }
+  checkWorkerSetupOptions('startDistillWorkers', imports, backend);
   const { divergence: _, ...copyableOptions } = distiller.options;
   const parameterCount = trainedModules(distiller.networks)
     .flatMap((module) => module.parameters())

@@ -3,15 +3,15 @@
  * says 'ready', then answers each job (a slice of a batch, `TeacherShard`) with the slice's
  * denoising score-matching loss and gradient at the shared parameters, or with its error.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import type { ShardResult, TeacherShard } from '../gradient-shards.js';
 import type { GradientWorkerData } from './gradient-worker-protocol.js';
-import { setUpWorkerTfjs, type WorkerAnswerMessage, type WorkerJobMessage } from './worker-pool.js';
+import { serveWorkerJobs, setUpWorkerTfjs } from './worker-pool.js';
 
 const data = workerData as GradientWorkerData;
 
-/** The network and the job loop; the imports wait for the backend the parent chose. */
-async function main(): Promise<void> {
+// The network and the job loop; the imports wait for the backend the parent chose.
+serveWorkerJobs(async () => {
   await setUpWorkerTfjs(data);
   const tf = await import('@tensorflow/tfjs-core');
   const score = await import('@fdistill/score');
@@ -57,21 +57,8 @@ async function main(): Promise<void> {
     });
   };
 
-  parentPort?.on('message', (message: WorkerJobMessage) => {
-    let reply: WorkerAnswerMessage;
-    let transfer: ArrayBuffer[] = [];
-    try {
-      const result = compute(message.input as TeacherShard);
-      reply = { job: message.job, answer: result };
-      transfer = [result.gradients.buffer as ArrayBuffer];
-    } catch (error) {
-      reply = { job: message.job, error: (error as Error).message ?? String(error) };
-    }
-    parentPort?.postMessage(reply, transfer);
-  });
-  parentPort?.postMessage('ready');
-}
-
-main().catch((error: Error) => {
-  parentPort?.postMessage({ error: error.message ?? String(error) });
+  return (_kind, input) => {
+    const result = compute(input as TeacherShard);
+    return { answer: result, transfer: [result.gradients.buffer as ArrayBuffer] };
+  };
 });

@@ -2,7 +2,7 @@ import { MlpDenoiser, UNetDenoiser } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradientShards, ShardResult } from '../gradient-shards.js';
 import type { GradientWorkerData } from './gradient-worker-protocol.js';
-import { startWorkerPool, type WorkerTimeouts } from './worker-pool.js';
+import { checkWorkerSetupOptions, startWorkerPool, type WorkerTimeouts } from './worker-pool.js';
 
 /** Options of `startGradientWorkers`. */
 export interface GradientWorkersOptions {
@@ -50,16 +50,7 @@ export async function startGradientWorkers(
   if (!Number.isInteger(helpers) || helpers < 1) {
     throw new RangeError(`startGradientWorkers: helpers must be an integer >= 1, got ${helpers}`);
   }
-  if (!Array.isArray(imports) || imports.some((specifier) => typeof specifier !== 'string')) {
-    throw new TypeError(
-      'startGradientWorkers: imports must be an array of module URLs, e.g. [import.meta.resolve("@tensorflow/tfjs")]',
-    );
-  }
-  if (typeof backend?.module !== 'string' || typeof backend?.name !== 'string') {
-    throw new TypeError(
-      'startGradientWorkers: backend must be { module, name }, e.g. { module: import.meta.resolve("@fdistill/backend"), name: "wasm" }',
-    );
-  }
+  checkWorkerSetupOptions('startGradientWorkers', imports, backend);
   const parameterCount = network.parameters().reduce((total, p) => total + p.size, 0);
   const parameters = new Float32Array(new SharedArrayBuffer(4 * parameterCount));
   const data: GradientWorkerData = {

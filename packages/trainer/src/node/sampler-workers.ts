@@ -3,7 +3,7 @@ import { assertIntegerAtLeast } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 import type { SamplerChunk, SamplerWorkerData } from './sampler-worker-protocol.js';
 import { solveChunk } from './solve-chunk.js';
-import { startWorkerPool, type WorkerTimeouts } from './worker-pool.js';
+import { checkWorkerSetupOptions, startWorkerPool, type WorkerTimeouts } from './worker-pool.js';
 
 /** Options of `startSamplerWorkers`. */
 export interface SamplerWorkersOptions {
@@ -60,16 +60,7 @@ export async function startSamplerWorkers(
     throw new TypeError('startSamplerWorkers: teacher must be a UNetDenoiser');
   }
   assertIntegerAtLeast('startSamplerWorkers: options.helpers', helpers, 1);
-  if (!Array.isArray(imports) || imports.some((specifier) => typeof specifier !== 'string')) {
-    throw new TypeError(
-      'startSamplerWorkers: imports must be an array of module URLs, e.g. [import.meta.resolve("@tensorflow/tfjs")]',
-    );
-  }
-  if (typeof backend?.module !== 'string' || typeof backend?.name !== 'string') {
-    throw new TypeError(
-      'startSamplerWorkers: backend must be { module, name }, e.g. { module: import.meta.resolve("@fdistill/backend"), name: "wasm" }',
-    );
-  }
+  checkWorkerSetupOptions('startSamplerWorkers', imports, backend);
   const data: SamplerWorkerData = {
     imports,
     backendModule: backend.module,

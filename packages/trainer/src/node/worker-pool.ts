@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { parentPort, Worker } from 'node:worker_threads';
 
 /**
  * How long a `WorkerPool` waits for its workers' answers. A worker that exits or throws stops
@@ -223,4 +223,63 @@ export async function setUpWorkerTfjs(setup: WorkerTfjsSetup): Promise<void> {
     selectBackend: (name: string) => Promise<unknown>;
   };
   await selectBackend(setup.backendName);
+}
+
+/** A worker's answer to one job, with the buffers it hands over without a copy. */
+export interface WorkerJobAnswer {
+  answer: unknown;
+  transfer: ArrayBuffer[];
+}
+
+/**
+ * The worker side of a pool: runs `start` (set up tfjs, build the networks), then answers each
+ * job message with what the returned function gives for it, or with the message of the error it
+ * throws, after saying 'ready'. A failing `start` is reported to the pool, which names the worker.
+ *
+ * @example serveWorkerJobs(async () => { await setUpWorkerTfjs(data); return (kind, input) => ({ answer: input, transfer: [] }); });
+ */
+export function serveWorkerJobs(
+  start: () => Promise<(kind: string, input: unknown) => WorkerJobAnswer>,
+): void {
+  start().then(
+    (answer) => {
+      parentPort?.on('message', (message: WorkerJobMessage) => {
+        let reply: WorkerAnswerMessage;
+        let transfer: ArrayBuffer[] = [];
+        try {
+          const answered = answer(message.kind, message.input);
+          reply = { job: message.job, answer: answered.answer };
+          transfer = answered.transfer;
+        } catch (error) {
+          reply = { job: message.job, error: (error as Error).message ?? String(error) };
+        }
+        parentPort?.postMessage(reply, transfer);
+      });
+      parentPort?.postMessage('ready');
+    },
+    (error: Error) => {
+      parentPort?.postMessage({ error: error.message ?? String(error) });
+    },
+  );
+}
+
+/**
+ * Checks the options every pool starter shares before any thread starts: `imports` (module
+ * URLs) and `backend` (`{ module, name }`), naming `caller` in the error.
+ */
+export function checkWorkerSetupOptions(
+  caller: string,
+  imports: unknown,
+  backend: { module?: unknown; name?: unknown } | undefined,
+): void {
+  if (!Array.isArray(imports) || imports.some((specifier) => typeof specifier !== 'string')) {
+    throw new TypeError(
+      `${caller}: imports must be an array of module URLs, e.g. [import.meta.resolve("@tensorflow/tfjs")]`,
+    );
+  }
+  if (typeof backend?.module !== 'string' || typeof backend?.name !== 'string') {
+    throw new TypeError(
+      `${caller}: backend must be { module, name }, e.g. { module: import.meta.resolve("@fdistill/backend"), name: "wasm" }`,
+    );
+  }
 }
