@@ -417,6 +417,28 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
     expect(threads.code).toBe(2);
     expect(threads.stderr.trim()).toBe('fdistill: --threads must be an integer >= 1, got 0');
     expect(existsSync(join(folder, 'threads'))).toBe(false);
+    // --threads draws teacher samples in eval and sample; elsewhere there it is a usage error.
+    const evalThreads = await fdistill(['eval', '--samples', notTeacher, '--threads', '2']);
+    expect(evalThreads.code).toBe(2);
+    expect(evalThreads.stderr.trim()).toBe(
+      'fdistill: --threads applies to --run and --teacher (they draw teacher samples)',
+    );
+    const teacherThreads = await fdistill(['eval', '--teacher', notTeacher, '--threads', '0']);
+    expect(teacherThreads.stderr.trim()).toBe('fdistill: --threads must be an integer >= 1, got 0');
+    const sampleThreads = await fdistill([
+      'sample',
+      '--run',
+      folder,
+      '--threads',
+      '2',
+      '--out',
+      join(folder, 'samples.png'),
+    ]);
+    expect(sampleThreads.code).toBe(2);
+    expect(sampleThreads.stderr.trim()).toBe(
+      'fdistill: --threads applies to --teacher (the teacher of an image run)',
+    );
+    expect(existsSync(join(folder, 'samples.png'))).toBe(false);
   });
 
   it.skipIf(!existsSync(join(FASHION_MNIST_PATH, FASHION_MNIST_FILES.trainImages)))(

@@ -141,6 +141,7 @@ async function trainAndSummarize<Config extends RunConfig, Run extends DistillRu
     const summary = await kind.summarize(run, config, folder, {
       backend,
       threads,
+      samplerThreads: threads,
       wallSeconds: wallSeconds(),
       report: (line) => stream.write(`${line}\n`),
     });
@@ -163,6 +164,8 @@ export function measureRun(request: {
   backend: string;
   /** Threads that trained the run, when known (summary.json records them). */
   threads?: number;
+  /** Threads that draw the samples the measurement needs and no cache holds; default 1. */
+  samplerThreads?: number;
   wallSeconds: () => number;
 }): Promise<FinishedRun> {
   return withRunKind(request.config, (kind, config) => measureCheckpoint(kind, config, request));
@@ -172,15 +175,22 @@ export function measureRun(request: {
 async function measureCheckpoint<Config extends RunConfig, Run extends DistillRun, Summary>(
   kind: RunKind<Config, Run, Summary>,
   config: Config,
-  request: { folder: RunFolder; backend: string; threads?: number; wallSeconds: () => number },
+  request: {
+    folder: RunFolder;
+    backend: string;
+    threads?: number;
+    samplerThreads?: number;
+    wallSeconds: () => number;
+  },
 ): Promise<{ summary: Summary; table: string }> {
-  const { folder, backend, threads } = request;
+  const { folder, backend, threads, samplerThreads } = request;
   const run = kind.build(config);
   try {
     run.distiller.loadCheckpoint(checkpointFile(folder.file('checkpoint')));
     const summary = await kind.summarize(run, config, folder, {
       backend,
       ...(threads === undefined ? {} : { threads }),
+      ...(samplerThreads === undefined ? {} : { samplerThreads }),
       wallSeconds: request.wallSeconds(),
       report: (line) => process.stderr.write(`${line}\n`),
     });

@@ -139,10 +139,12 @@ export async function evaluateImageStudent(
     dataPath: string;
     /** The teacher's classifier-free guidance scale; default 1 (none). */
     guidanceScale?: number;
+    /** Threads that draw the teacher's samples when the cache lacks them; default 1. */
+    threads?: number;
     report?: (line: string) => void;
   },
 ): Promise<ImageEvaluation & { studentSamples: tf.Tensor4D; teacherSamples: tf.Tensor4D }> {
-  const { count, seed, dataPath, guidanceScale = 1, report = () => {} } = options;
+  const { count, seed, dataPath, guidanceScale = 1, threads = 1, report = () => {} } = options;
   report('evaluation: classifier features of the 10,000 test images');
   const reference = await referenceFeatures(dataPath);
   const labels = balancedLabels(count);
@@ -151,7 +153,7 @@ export async function evaluateImageStudent(
   const studentSamples = studentSamplesFor(distiller, student, labels, seed);
   const studentValues = (await studentSamples.data()) as Float32Array;
   const studentSecondsPerImage = (performance.now() - studentStarted) / 1000 / count;
-  const teacherRun = await cachedTeacherSamples(teacher, count, report, guidanceScale);
+  const teacherRun = await cachedTeacherSamples(teacher, count, { guidanceScale, threads, report });
   report(`evaluation: scoring student, teacher and ${count} real training images`);
   const realData = await scoreImages(realDataImages(dataPath, count), reference);
   return {

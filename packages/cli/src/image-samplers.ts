@@ -1,11 +1,16 @@
 import type { Denoiser, EdmNetwork, UNetDenoiser } from '@fdistill/score';
-import { GuidedDenoiser, heunSampler } from '@fdistill/score';
+import { deriveSeed, GuidedDenoiser, heunSampler } from '@fdistill/score';
 import type { Distiller } from '@fdistill/trainer';
+import type { SamplerChunk } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
 import { cropToDataset, FASHION_MNIST_PADDED_SIZE } from './fashion-mnist.js';
+import { solveChunks } from './solve-chunks.js';
 
 /** Images drawn per batch: keeps the wasm heap small. */
 const CHUNK = 100;
+
+/** Heun steps of the teacher's samples: 2 * 18 - 1 = 35 network evaluations. */
+const TEACHER_HEUN_STEPS = 18;
 
 /** Balanced labels: sample i asks for class i mod 10. */
 export function balancedLabels(count: number): number[] {
@@ -44,7 +49,7 @@ export async function teacherSamplesFor(
   const started = performance.now();
   const labelTensor = tf.tensor1d([...labels], 'int32');
   const { samples, networkEvaluations } = heunSampler(guidedTeacher(teacher, guidanceScale), {
-    steps: 18,
+    steps: TEACHER_HEUN_STEPS,
     seed,
     shape: [labels.length, imageSize, imageSize, channels],
     labels: labelTensor,
@@ -68,41 +73,77 @@ export function formatDuration(seconds: number): string {
 }
 
 /**
- * Teacher samples (35 NFE, guided at `guidanceScale`, default 1: none) for `labels`, 100 at a
- * time to keep the wasm heap small; `report` hears how many are drawn and the time left after
- * each batch.
+ * Teacher samples (Heun with `steps` steps, default 18: 35 NFE; guided at `guidanceScale`,
+ * default 1: none) for `labels`, `chunkSize` (default 100, which keeps the wasm heap small) at a
+ * time, `threads` batches at once (helper threads on the current backend; default 1). The batch
+ * that starts at label i draws its noise from `seed + i` as `teacherSamplesFor` does,
+ * so the samples are the same on any number of threads. `report` hears how many are drawn and
+ * the time left after each round. Returns the samples [N, 28, 28, 1] in [-1, 1], the wall
+ * seconds and the threads that drew them.
  *
- * @example const { samples } = await teacherSamplesInChunks(teacher, balancedLabels(1000), 5, { report: console.error });
+ * @example const { samples } = await teacherSamplesInChunks(teacher, balancedLabels(1000), 5, { threads: 2, report: console.error });
  */
 export async function teacherSamplesInChunks(
   teacher: UNetDenoiser,
   labels: readonly number[],
   seed: number,
-  options: { report?: (line: string) => void; guidanceScale?: number } = {},
-): Promise<{ samples: tf.Tensor4D; seconds: number; networkEvaluations: number }> {
-  const { report = () => {}, guidanceScale = 1 } = options;
-  const chunks: tf.Tensor4D[] = [];
-  let seconds = 0;
-  let networkEvaluations = 0;
-  for (let start = 0; start < labels.length; start += CHUNK) {
-    const part = await teacherSamplesFor(
-      teacher,
-      labels.slice(start, start + CHUNK),
-      seed + start,
+  options: {
+    report?: (line: string) => void;
+    guidanceScale?: number;
+    threads?: number;
+    steps?: number;
+    chunkSize?: number;
+  } = {},
+): Promise<{ samples: tf.Tensor4D; seconds: number; threads: number; networkEvaluations: number }> {
+  const {
+    report = () => {},
+    guidanceScale = 1,
+    threads = 1,
+    steps = TEACHER_HEUN_STEPS,
+    chunkSize = CHUNK,
+  } = options;
+  const { imageSize, channels } = teacher.config;
+  const networkEvaluations = 2 * steps - 1;
+  const count = Math.ceil(labels.length / chunkSize);
+  const chunkShape = (index: number): [number, number, number, number] => [
+    Math.min(chunkSize, labels.length - index * chunkSize),
+    imageSize,
+    imageSize,
+    channels,
+  ];
+  const chunkAt = (index: number): SamplerChunk => {
+    const shape = chunkShape(index);
+    const noise = tf.randomNormal(shape, 0, 1, 'float32', deriveSeed(seed + index * chunkSize, 0));
+    const values = noise.dataSync() as Float32Array;
+    noise.dispose();
+    return {
+      noise: values,
+      shape,
+      labels: Int32Array.from(labels.slice(index * chunkSize, (index + 1) * chunkSize)),
+      steps,
       guidanceScale,
-    );
-    chunks.push(part.samples);
-    seconds += part.seconds;
-    networkEvaluations = part.networkEvaluations;
-    const done = Math.min(labels.length, start + CHUNK);
-    const left = (seconds / done) * (labels.length - done);
-    report(
-      `teacher samples (${networkEvaluations} NFE): ${done}/${labels.length}, ${formatDuration(left)} left`,
-    );
-  }
+    };
+  };
+  const chunks: tf.Tensor4D[] = [];
+  const used = Math.min(threads, count);
+  const started = performance.now();
+  await solveChunks(teacher, count, chunkAt, {
+    threads,
+    onSolved(index, values) {
+      chunks[index] = tf.tidy(() => cropToDataset(tf.tensor4d(values, chunkShape(index))));
+    },
+    onRound(solved) {
+      const done = Math.min(labels.length, solved * chunkSize);
+      const seconds = (performance.now() - started) / 1000;
+      report(
+        `teacher samples (${networkEvaluations} NFE, ${used} thread${used === 1 ? '' : 's'}): ${done}/${labels.length}, ${formatDuration((seconds / done) * (labels.length - done))} left`,
+      );
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
   const samples = tf.concat(chunks) as tf.Tensor4D;
   tf.dispose(chunks);
-  return { samples, seconds, networkEvaluations };
+  return { samples, seconds, threads: used, networkEvaluations };
 }
 
 /**

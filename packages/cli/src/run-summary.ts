@@ -7,6 +7,11 @@ export interface RunContext {
   backend: string;
   /** Threads that shared each step (`--threads`) in the last process that trained it, when known. */
   threads?: number;
+  /**
+   * Threads that draw the samples a measurement needs and no cache holds (the image teacher's);
+   * default 1.
+   */
+  samplerThreads?: number;
   /** Seconds of every process of the run together. */
   wallSeconds: number;
   /** Hears what the measurement is drawing and how long is left (one line each). */

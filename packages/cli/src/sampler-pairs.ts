@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deriveSeed, type UNetDenoiser } from '@fdistill/score';
-import { type SamplerChunk, solveChunk, startSamplerWorkers } from '@fdistill/trainer/node';
+import type { SamplerChunk } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
 import {
   cacheFilePath,
@@ -13,6 +13,7 @@ import {
 } from './cache-files.js';
 import { balancedLabels, formatDuration } from './image-samplers.js';
 import { fromPixelLevels, toPixelLevels } from './pixel-levels.js';
+import { solveChunks } from './solve-chunks.js';
 
 /** Noise-to-image pairs of the teacher's deterministic sampler, for a class-conditional student. */
 export interface SamplerPairs {
@@ -150,17 +151,9 @@ export async function cachedSamplerPairs(
     { length: Math.ceil((count - first) / chunkSize) },
     (_, i) => first + i * chunkSize,
   );
-  const samplers =
-    threads > 1 && starts.length > 1
-      ? await startSamplerWorkers({
-          teacher,
-          helpers: Math.min(threads, starts.length) - 1,
-          imports: [import.meta.resolve('@tensorflow/tfjs')],
-          backend: { module: import.meta.resolve('@fdistill/backend'), name: tf.getBackend() },
-        })
-      : undefined;
   const latentValues = latents.dataSync() as Float32Array;
-  const chunkAt = (start: number): SamplerChunk => {
+  const chunkAt = (index: number): SamplerChunk => {
+    const start = starts[index] as number;
     const size = Math.min(chunkSize, count - start);
     return {
       noise: latentValues.subarray(start * pixelsPerPair, (start + size) * pixelsPerPair),
@@ -170,29 +163,26 @@ export async function cachedSamplerPairs(
       guidanceScale,
     };
   };
+  // The pairs drawn once `solvedChunks` chunks are (they are solved in order).
+  const pairsAfter = (solvedChunks: number) =>
+    solvedChunks === 0 ? first : Math.min(count, (starts[solvedChunks - 1] as number) + chunkSize);
   const started = performance.now();
-  let done = first;
-  try {
-    const perRound = samplers?.threads ?? 1;
-    for (let round = 0; round < starts.length && !signal?.aborted; round += perRound) {
-      const chunks = starts.slice(round, round + perRound).map(chunkAt);
-      const solutions = samplers
-        ? await samplers.solve(chunks)
-        : chunks.map((chunk) => solveChunk(teacher, chunk));
-      solutions.forEach((values, index) => {
-        levels.set(toPixelLevels(values), (starts[round + index] as number) * pixelsPerPair);
-      });
-      done = Math.min(count, (starts[round + chunks.length - 1] as number) + chunkSize);
+  const perRound = Math.min(threads, starts.length);
+  const solved = await solveChunks(teacher, starts.length, chunkAt, {
+    threads,
+    ...(signal === undefined ? {} : { signal }),
+    onSolved(index, values) {
+      levels.set(toPixelLevels(values), (starts[index] as number) * pixelsPerPair);
+    },
+    onRound(solvedChunks) {
+      const done = pairsAfter(solvedChunks);
       const left = ((performance.now() - started) / 1000 / (done - first)) * (count - done);
       report(
         `sampler pairs (Heun ${solverSteps} steps, ${perRound} thread${perRound === 1 ? '' : 's'}): ${done}/${count}, ${formatDuration(left)} left`,
       );
-      // Lets a Ctrl-C reach the signal between rounds.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  } finally {
-    samplers?.dispose();
-  }
+    },
+  });
+  const done = pairsAfter(solved);
   if (done > first) {
     const path = cacheFilePath(`${name.head}${done}${name.rest}`);
     writeCacheFile(path, {

@@ -85,6 +85,7 @@ export async function summarizeImageRun(
     seed: config.seed,
     dataPath: config.dataPath,
     guidanceScale: config.guidanceScale ?? 1,
+    threads: context.samplerThreads ?? 1,
     ...(context.report === undefined ? {} : { report: context.report }),
   });
   // Teacher and student samples were drawn for the same balanced labels: one order serves both.

@@ -11,7 +11,10 @@ export const TEACHER_EVALUATION_SEED = 5;
 /** Teacher samples for evaluation, as pixel levels, and what drawing them cost. */
 export interface CachedTeacherSamples {
   samples: LabelledImages;
-  /** Seconds per image when the samples were drawn (tfjs). */
+  /**
+   * Seconds per image on one thread when the samples were drawn (tfjs): the wall time times the
+   * threads that drew them, over the images.
+   */
   secondsPerImage: number;
   networkEvaluations: number;
   /** The cache file, and whether the samples came from it. */
@@ -48,20 +51,31 @@ export function teacherSampleCacheName(key: string, count: number, guidanceScale
   return `teacher-samples-${key}-n${count}-seed${TEACHER_EVALUATION_SEED}${guidance}.npz`;
 }
 
+/** What `cachedTeacherSamples` draws when the cache lacks it. */
+export interface TeacherSampleOptions {
+  /** Classifier-free guidance scale of the teacher's sampler; default 1 (none). */
+  guidanceScale?: number;
+  /** Threads that draw batches at once (`teacherSamplesInChunks`); default 1. */
+  threads?: number;
+  /** Hears progress while drawing. */
+  report?: (line: string) => void;
+}
+
 /**
  * `count` samples of the teacher (Heun, 35 NFE, guided at `guidanceScale`) for balanced labels,
- * drawn once per teacher (weights fingerprint), guidance scale and count, then read from the cache (`cacheFilePath`): an `.npz` in the field's format
- * (uint8 `samples` [N, 28, 28, 1], int64 `labels`) plus the seconds per image measured when drawn.
- * `report` hears progress while drawing.
+ * drawn once per teacher (weights fingerprint), guidance scale and count, on `threads` threads
+ * (the samples are the same on any number), then read from the cache (`cacheFilePath`): an
+ * `.npz` in the field's format (uint8 `samples` [N, 28, 28, 1], int64 `labels`) plus the
+ * seconds per image measured when drawn.
  *
- * @example const { samples } = await cachedTeacherSamples(teacher, 2000, console.error);
+ * @example const { samples } = await cachedTeacherSamples(teacher, 2000, { threads: 2, report: console.error });
  */
 export async function cachedTeacherSamples(
   teacher: UNetDenoiser,
   count: number,
-  report: (line: string) => void = () => {},
-  guidanceScale = 1,
+  options: TeacherSampleOptions = {},
 ): Promise<CachedTeacherSamples> {
+  const { guidanceScale = 1, threads = 1, report = () => {} } = options;
   const key = (await teacherFingerprint(teacher)).slice(0, 16);
   const path = cacheFilePath(teacherSampleCacheName(key, count, guidanceScale));
   const cached = await readCache(path, count);
@@ -73,11 +87,12 @@ export async function cachedTeacherSamples(
   const drawn = await teacherSamplesInChunks(teacher, labels, TEACHER_EVALUATION_SEED, {
     report,
     guidanceScale,
+    threads,
   });
   const levels = toPixelLevels((await drawn.samples.data()) as Float32Array);
   const shape = [...drawn.samples.shape];
   tf.dispose(drawn.samples);
-  const secondsPerImage = drawn.seconds / count;
+  const secondsPerImage = (drawn.seconds * drawn.threads) / count;
   writeCacheFile(path, {
     samples: { data: Float64Array.from(levels), shape, dtype: 'uint8' },
     labels: { data: Float64Array.from(labels), shape: [count], dtype: 'int64' },

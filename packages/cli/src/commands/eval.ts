@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { loadImageTeacher } from '../build-run.js';
 import { measureRun } from '../distill-run.js';
 import {
@@ -14,14 +15,20 @@ import { readSampleFile } from '../sample-file.js';
 import { selectCliBackend } from '../select-cli-backend.js';
 import { teacherOfRunFolder } from '../teacher-run-snapshot.js';
 import { cachedTeacherSamples } from '../teacher-sample-cache.js';
-import { numberFlag, parseCommandArgs, UsageError } from '../usage-error.js';
+import {
+  numberFlag,
+  parseCommandArgs,
+  threadsFlag,
+  threadsOnBackend,
+  UsageError,
+} from '../usage-error.js';
 
 /** `fdistill eval --help`. */
 export const EVAL_HELP = `fdistill eval: measure a run's student again from its checkpoint, or any set of samples
 
-Usage: fdistill eval --run DIR [-n N] [--backend NAME]
+Usage: fdistill eval --run DIR [-n N] [--threads N] [--backend NAME]
        fdistill eval --samples FILE.npz|FOLDER [--json] [--data-path DIR]
-       fdistill eval --teacher FILE.safetensors [-n N] [--guidance S] [--json] [--data-path DIR]
+       fdistill eval --teacher FILE.safetensors [-n N] [--guidance S] [--threads N] [--json] [--data-path DIR]
 
   --run DIR      a run folder written by fdistill distill
   -n N           samples from teacher and student (default: the run's evaluationSamples;
@@ -37,6 +44,9 @@ Usage: fdistill eval --run DIR [-n N] [--backend NAME]
                  weights, guidance and N) scored beside N real training images
   --guidance S   --teacher: classifier-free guidance scale of its sampler (default 1: none; the
                  fashion-mnist preset distills the teacher at its guidanceScale)
+  --threads N    --run, --teacher: threads that draw the teacher's samples when they are not
+                 cached yet (default: every core, ${availableParallelism()} here); the samples are the same
+                 on any number
   --json         print the measures as JSON instead of a table (--samples, --teacher)
   --data-path    folder with the Fashion-MNIST IDX files (default ${FASHION_MNIST_PATH})
   --backend      auto | tensorflow-gpu | tensorflow | wasm | cpu
@@ -69,11 +79,17 @@ async function evaluateSamplesCommand(options: {
   json: boolean;
   dataPath: string;
   backend: string;
+  /** `--threads` as given, if given. */
+  threads: string | undefined;
 }): Promise<number> {
   const { samples, teacher, count, json, dataPath } = options;
   if (samples !== undefined && count !== undefined) {
     throw new UsageError('-n applies to --run and --teacher; --samples scores every image given');
   }
+  if (samples !== undefined && options.threads !== undefined) {
+    throw new UsageError('--threads applies to --run and --teacher (they draw teacher samples)');
+  }
+  const requestedThreads = threadsFlag(options.threads);
   if (count !== undefined && !(Number.isInteger(count) && count >= 4)) {
     throw new UsageError(`-n must be an integer >= 4, got ${count}`);
   }
@@ -94,16 +110,16 @@ async function evaluateSamplesCommand(options: {
   } else {
     const backend = await selectCliBackend(options.backend);
     console.error(`backend: ${backend.name} (${backend.reason})`);
+    const threads = threadsOnBackend(requestedThreads, options.threads !== undefined, backend.name);
     const network = statSync(teacher as string, { throwIfNoEntry: false })?.isDirectory()
       ? teacherOfRunFolder(teacher as string)
       : loadImageTeacher(teacher as string);
     try {
-      const drawn = await cachedTeacherSamples(
-        network,
-        count ?? 2000,
-        (line) => console.error(line),
-        guidanceScale ?? 1,
-      );
+      const drawn = await cachedTeacherSamples(network, count ?? 2000, {
+        guidanceScale: guidanceScale ?? 1,
+        threads,
+        report: (line) => console.error(line),
+      });
       images = drawn.samples;
       const guidance = guidanceScale === undefined ? '' : `, guidance ${guidanceScale}`;
       name = `teacher (${drawn.networkEvaluations} NFE${guidance})`;
@@ -129,6 +145,7 @@ export async function evalCommand(args: string[]): Promise<number> {
     samples: { type: 'string' },
     teacher: { type: 'string' },
     guidance: { type: 'string' },
+    threads: { type: 'string' },
     json: { type: 'boolean', default: false },
     'data-path': { type: 'string', default: FASHION_MNIST_PATH },
   });
@@ -149,6 +166,7 @@ export async function evalCommand(args: string[]): Promise<number> {
       json: values.json as boolean,
       dataPath: values['data-path'] as string,
       backend: values.backend as string,
+      threads: values.threads,
     });
   }
   if (values.guidance !== undefined) {
@@ -164,8 +182,14 @@ export async function evalCommand(args: string[]): Promise<number> {
   if (count !== undefined && !(Number.isInteger(count) && count >= 4)) {
     throw new UsageError(`-n must be an integer >= 4, got ${count}`);
   }
+  const requestedThreads = threadsFlag(values.threads);
   const backend = await selectCliBackend(values.backend);
   console.error(`backend: ${backend.name} (${backend.reason})`);
+  const samplerThreads = threadsOnBackend(
+    requestedThreads,
+    values.threads !== undefined,
+    backend.name,
+  );
   const started = performance.now();
   const evaluationConfig = { ...config, evaluationSamples: count ?? config.evaluationSamples };
   const training = trainingRecord(folder);
@@ -174,6 +198,7 @@ export async function evalCommand(args: string[]): Promise<number> {
     folder,
     backend: backend.name,
     ...(training.threads === undefined ? {} : { threads: training.threads }),
+    samplerThreads,
     wallSeconds: () => training.wallSeconds ?? (performance.now() - started) / 1000,
   });
   console.log(table);

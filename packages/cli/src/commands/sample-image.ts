@@ -14,8 +14,12 @@ export interface ImageSampleRequest {
   config: ImageRunConfig;
   count: number;
   seed: number;
-  /** Sample the teacher (Heun, 35 NFE) instead of the one-step student. */
+  /** Sample the teacher (Heun) instead of the one-step student. */
   teacher: boolean;
+  /** The teacher's Heun steps (2 * steps - 1 network evaluations). */
+  steps: number;
+  /** Threads that draw the teacher's samples at once. */
+  threads: number;
   /** Every sample of this class; default balanced (sample i is class i mod 10). */
   label?: number;
   /** .npz (uint8 samples [N, 28, 28, 1] and int64 labels), .png (a grid) or .json. */
@@ -23,7 +27,7 @@ export interface ImageSampleRequest {
 }
 
 /**
- * Draws Fashion-MNIST samples from a run's EMA student (1 NFE) or its teacher (35 NFE) for
+ * Draws Fashion-MNIST samples from a run's EMA student (1 NFE) or its teacher (Heun) for
  * balanced labels (or one class) and writes them in the field's format: an `.npz` with `samples`
  * (uint8 [N, 28, 28, 1], the dataset's own crop) and `labels`, a PNG grid, or JSON.
  */
@@ -45,6 +49,8 @@ export async function sampleImageRun(request: ImageSampleRequest): Promise<numbe
     if (request.teacher) {
       const result = await teacherSamplesInChunks(run.teacher, labels, seed, {
         guidanceScale: config.guidanceScale ?? 1,
+        steps: request.steps,
+        threads: request.threads,
       });
       samples = result.samples;
       networkEvaluations = result.networkEvaluations;

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { sampleGridPng, scatterPlotPng } from '@fdistill/eval';
 import { heunSampler } from '@fdistill/score';
 import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
@@ -10,13 +11,19 @@ import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
 import { encodeSampleNpz } from '../sample-npz.js';
 import { selectCliBackend } from '../select-cli-backend.js';
-import { numberFlag, parseCommandArgs, UsageError } from '../usage-error.js';
+import {
+  numberFlag,
+  parseCommandArgs,
+  threadsFlag,
+  threadsOnBackend,
+  UsageError,
+} from '../usage-error.js';
 import { sampleImageRun } from './sample-image.js';
 
 /** `fdistill sample --help`. */
 export const SAMPLE_HELP = `fdistill sample: draw samples from a run's one-step student, or from its teacher with N steps
 
-Usage: fdistill sample --run DIR [-n 1000] [--teacher [--steps 18]] [--label K] [--seed S] --out FILE
+Usage: fdistill sample --run DIR [-n 1000] [--teacher [--steps 18] [--threads N]] [--label K] [--seed S] --out FILE
        fdistill sample --onnx student.onnx [-n 1000] [--label K] [--seed S] --out FILE
 
   --run DIR      a run folder written by fdistill distill
@@ -24,6 +31,8 @@ Usage: fdistill sample --run DIR [-n 1000] [--teacher [--steps 18]] [--label K] 
   -n N           number of samples (default 1000)
   --teacher      sample the teacher with the Heun sampler instead (2 * steps - 1 evaluations)
   --steps N      Heun steps for --teacher (default 18, 35 evaluations)
+  --threads N    image runs' --teacher: threads that draw batches of 100 at once (default: every
+                 core, ${availableParallelism()} here); the samples are the same on any number
   --seed S       seed of the latents (default 0)
   --label K      class-conditional students and teachers: every sample of class K (default
                  balanced: sample i is class i mod the number of classes)
@@ -125,6 +134,7 @@ export async function sampleCommand(args: string[]): Promise<number> {
     n: { type: 'string', short: 'n' },
     teacher: { type: 'boolean', default: false },
     steps: { type: 'string' },
+    threads: { type: 'string' },
     seed: { type: 'string' },
     label: { type: 'string' },
     out: { type: 'string' },
@@ -142,6 +152,10 @@ export async function sampleCommand(args: string[]): Promise<number> {
   }
   const label = numberFlag('label', values.label);
   const count = numberFlag('n', values.n) ?? 1000;
+  if (values.threads !== undefined && !values.teacher) {
+    throw new UsageError('--threads applies to --teacher (the teacher of an image run)');
+  }
+  const requestedThreads = threadsFlag(values.threads);
   if (values.onnx !== undefined) {
     const batchSize = numberFlag('batch-size', values['batch-size']) ?? 256;
     if (!(Number.isInteger(batchSize) && batchSize >= 1))
@@ -175,12 +189,16 @@ export async function sampleCommand(args: string[]): Promise<number> {
       count,
       seed,
       teacher: values.teacher === true,
+      steps,
+      threads: threadsOnBackend(requestedThreads, values.threads !== undefined, backend.name),
       ...(label === undefined ? {} : { label }),
       out: values.out,
     });
   }
-  if (label !== undefined || /\.npz$/i.test(values.out))
-    throw new UsageError(`--label and .npz are for image runs; ${config.preset} is a mixture`);
+  if (label !== undefined || values.threads !== undefined || /\.npz$/i.test(values.out))
+    throw new UsageError(
+      `--label, --threads and .npz are for image runs; ${config.preset} is a mixture`,
+    );
   const run = buildMixtureRunOfConfig(config);
   try {
     let networkEvaluations = 1;
