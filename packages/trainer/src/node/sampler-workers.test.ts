@@ -1,13 +1,21 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { GuidedDenoiser, heunSampler, UNetDenoiser } from '@fdistill/score';
 import { TINY_CONDITIONAL_UNET } from '@fdistill/testing';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SamplerChunk } from './sampler-worker-protocol.js';
-import { startSamplerWorkers } from './sampler-workers.js';
+import { startSamplerWorkers, type TeacherSamplers } from './sampler-workers.js';
 import { solveChunk } from './solve-chunk.js';
 
 const backend = { module: import.meta.resolve('@fdistill/testing/plain-backend'), name: 'cpu' };
 const imports = [import.meta.resolve('@tensorflow/tfjs')];
+
+/** V8's full garbage collection, reached without starting node with --expose-gc. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 /** A chunk of `size` noise images for the tiny teacher, labels alternating 0 and 1. */
 function chunk(size: number, seed: number): SamplerChunk {
@@ -19,6 +27,22 @@ function chunk(size: number, seed: number): SamplerChunk {
     steps: 3,
     guidanceScale: 1.5,
   };
+}
+
+/**
+ * Runs `jobs` rounds of two one-image chunks and returns weak references to the helper's
+ * answers (in a function of its own, so that no frame of the test holds the last one).
+ */
+async function helperAnswers(
+  samplers: TeacherSamplers,
+  jobs: number,
+): Promise<WeakRef<Float32Array>[]> {
+  const answers: WeakRef<Float32Array>[] = [];
+  for (let job = 0; job < jobs; job++) {
+    const [, helper] = await samplers.solve([chunk(1, 2 * job + 1), chunk(1, 2 * job + 2)]);
+    answers.push(new WeakRef(helper as Float32Array));
+  }
+  return answers;
 }
 
 describe('startSamplerWorkers', { timeout: 120_000 }, () => {
@@ -68,5 +92,22 @@ describe('startSamplerWorkers', { timeout: 120_000 }, () => {
       startSamplerWorkers({ teacher: {} as UNetDenoiser, helpers: 1, imports, backend }),
     ).rejects.toThrow('startSamplerWorkers: teacher must be a UNetDenoiser');
     teacher.dispose();
+  });
+
+  // A job's answer must not outlive its caller's use of it: two threads held every f-distill
+  // step's slices this way, about 1 MB a step (21.8 GB of RSS after 20,000 steps).
+  it("lets a helper's answer be collected once the caller drops it", async () => {
+    const teacher = new UNetDenoiser({ ...TINY_CONDITIONAL_UNET, channels: 1, seed: 5 });
+    const samplers = await startSamplerWorkers({ teacher, helpers: 1, imports, backend });
+    try {
+      const answers = await helperAnswers(samplers, 3);
+      // WeakRefs hold their targets until the current job of the event loop ends.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      collectGarbage();
+      expect(answers.map((answer) => answer.deref())).toEqual([undefined, undefined, undefined]);
+    } finally {
+      samplers.dispose();
+      teacher.dispose();
+    }
   });
 });

@@ -59,12 +59,27 @@ export async function startWorkerPool(
   const label = (index: number) => `${name} ${index + 1}`;
   let failure: Error | undefined;
   let disposed = false;
-  let rejectFailed: (error: Error) => void = () => {};
-  /** Rejects with the first failure: whatever waits on the workers races it. */
-  const failed = new Promise<never>((_, reject) => {
-    rejectFailed = reject;
-  });
-  failed.catch(() => {});
+  /** The rejecters of the waits in progress (`untilFailure`): the first failure rejects them. */
+  const waits = new Set<(error: Error) => void>();
+  /**
+   * `promise`, or a rejection with the pool's first failure if that comes first. Each wait races
+   * its own promise of the failure and forgets it when it ends: a race against one long-lived
+   * promise would leave a reaction on it per job, each keeping that job's answers alive (about
+   * 1 MB per f-distill step).
+   */
+  const untilFailure = async <Value>(promise: Promise<Value>): Promise<Value> => {
+    if (failure !== undefined) throw failure;
+    let rejectWait: (error: Error) => void = () => {};
+    const failed = new Promise<never>((_, reject) => {
+      rejectWait = reject;
+    });
+    waits.add(rejectWait);
+    try {
+      return await Promise.race([promise, failed]);
+    } finally {
+      waits.delete(rejectWait);
+    }
+  };
   const stop = () => {
     disposed = true;
     for (const worker of workers) void worker.terminate();
@@ -73,7 +88,7 @@ export async function startWorkerPool(
     if (failure !== undefined || disposed) return;
     failure = error;
     stop();
-    rejectFailed(error);
+    for (const reject of waits) reject(error);
   };
   let running: { kind: string; answered: boolean[] } | undefined;
   const during = (index: number) =>
@@ -101,7 +116,7 @@ export async function startWorkerPool(
   );
   try {
     await withTimeout(
-      Promise.race([Promise.all(ready), failed]),
+      untilFailure(Promise.all(ready)),
       firstJobMs,
       () => new Error(`${name}s did not start within ${Math.round(firstJobMs / 1000)} s`),
     );
@@ -144,7 +159,7 @@ export async function startWorkerPool(
     try {
       // The timer also keeps the event loop alive while the (unreferenced) workers compute.
       const values = await withTimeout(
-        Promise.race([Promise.all(answers), failed]),
+        untilFailure(Promise.all(answers)),
         limit,
         () =>
           new Error(
