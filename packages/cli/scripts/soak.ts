@@ -6,16 +6,20 @@
  *   - the wasm heap to grow by at most --heap-growth-mb (default 16 MB),
  *   - the RSS to grow by at most --rss-growth-mb (default 64 MB).
  * Each run also checkpoints to memory and evaluates every --sample-every steps, so those paths soak too.
+ * The image run shares its steps with helper threads as `fdistill distill` does (`--threads`,
+ * default every core), so the threads' exchange soaks too.
  *
  *   pnpm soak                                   (20,000 mixture steps, 500 image steps)
- *   pnpm soak --mixture-steps 2000 --image-steps 20
+ *   pnpm soak --mixture-steps 2000 --image-steps 20 --threads 2
  *
  * The image run needs Debian's dataset-fashion-mnist; without it that part is skipped with a note.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@fdistill/backend';
 import { mixtureModeMetrics } from '@fdistill/eval';
 import { type Distiller, memoryCheckpointStore } from '@fdistill/trainer';
+import { startDistillWorkers } from '@fdistill/trainer/node';
 import { formatTable } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs';
 import { buildImageRunOfConfig, buildMixtureRunOfConfig } from '../src/build-run.js';
@@ -29,8 +33,14 @@ const { values } = parseArgs({
     'sample-every': { type: 'string', default: '' },
     'heap-growth-mb': { type: 'string', default: '16' },
     'rss-growth-mb': { type: 'string', default: '64' },
+    threads: { type: 'string', default: String(availableParallelism()) },
   },
 });
+
+const threads = Number(values.threads);
+if (!(Number.isInteger(threads) && threads >= 1)) {
+  throw new RangeError(`soak: --threads must be an integer >= 1, got ${values.threads}`);
+}
 
 /** One memory sample. */
 interface MemorySample {
@@ -143,6 +153,16 @@ if (imageSteps > 0) {
   if (hasData) {
     const every = Number(values['sample-every'] || Math.max(1, Math.round(imageSteps / 20)));
     const run = buildImageRunOfConfig(config);
+    const shards =
+      threads > 1
+        ? await startDistillWorkers({
+            distiller: run.distiller,
+            helpers: threads - 1,
+            imports: [import.meta.resolve('@tensorflow/tfjs')],
+            backend: { module: import.meta.resolve('@fdistill/backend'), name: backend.name },
+          })
+        : undefined;
+    if (shards) run.distiller.shareWork(shards);
     const started = performance.now();
     const samples = await soak(run.distiller, imageSteps, every, () => {
       tf.tidy(() =>
@@ -158,8 +178,9 @@ if (imageSteps > 0) {
           .dataSync(),
       );
     });
+    shards?.dispose();
     run.dispose();
-    const result = verdict('fashion-mnist', samples);
+    const result = verdict(`fashion-mnist, ${threads} thread${threads === 1 ? '' : 's'}`, samples);
     rows.push([...result.row, ((performance.now() - started) / 1000).toFixed(0)]);
     failed ||= !result.passed;
     console.error(JSON.stringify({ run: 'fashion-mnist', samples }));
