@@ -122,10 +122,10 @@ export interface ImageEvaluation {
 
 /**
  * Draws `count` one-step student samples for balanced labels, takes `count` 35-NFE teacher
- * samples for the same labels from the cache (drawing them on the first evaluation of this
- * teacher), and measures both, and `count` real training images, with the shipped classifier:
- * domain-FID against the 10k test images, precision/recall, the class histogram and the share
- * classified as requested. `report` hears what is being drawn and how long is left.
+ * samples for the same labels from the cache (drawing them, on `threads` threads, on the first
+ * evaluation of this teacher), and measures both, and `count` real training images, with the
+ * shipped classifier: domain-FID against the 10k test images, precision/recall, the class
+ * histogram and the share classified as requested. `report` hears what is being drawn and how long is left.
  *
  * @example const evaluation = await evaluateImageStudent(run.distiller, run.studentEma, run.teacher, { count: 2000, seed: 0, dataPath });
  */
