@@ -167,14 +167,13 @@ export async function cachedSamplerPairs(
   const pairsAfter = (solvedChunks: number) =>
     solvedChunks === 0 ? first : Math.min(count, (starts[solvedChunks - 1] as number) + chunkSize);
   const started = performance.now();
-  const perRound = Math.min(threads, starts.length);
   const solved = await solveChunks(teacher, starts.length, chunkAt, {
     threads,
     ...(signal === undefined ? {} : { signal }),
     onSolved(index, values) {
       levels.set(toPixelLevels(values), (starts[index] as number) * pixelsPerPair);
     },
-    onRound(solvedChunks) {
+    onRound(solvedChunks, perRound) {
       const done = pairsAfter(solvedChunks);
       const left = ((performance.now() - started) / 1000 / (done - first)) * (count - done);
       report(

@@ -13,8 +13,8 @@ export interface SolveChunksOptions {
   signal?: AbortSignal;
   /** Hears each solution, in chunk order. */
   onSolved(index: number, values: Float32Array): void;
-  /** Hears how many chunks are solved after each round. */
-  onRound?(solved: number): void;
+  /** Hears how many chunks are solved after each round, and on how many threads. */
+  onRound?(solved: number, threads: number): void;
 }
 
 /**
@@ -55,7 +55,7 @@ export async function solveChunks(
         : chunks.map((chunk) => solveChunk(teacher, chunk));
       for (const [offset, values] of solutions.entries()) onSolved(solved + offset, values);
       solved += chunks.length;
-      onRound?.(solved);
+      onRound?.(solved, perRound);
       // Lets a Ctrl-C reach the signal between rounds.
       await new Promise((resolve) => setImmediate(resolve));
     }
