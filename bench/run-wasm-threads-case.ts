@@ -15,6 +15,7 @@ import { median, medianMs } from './timing.js';
 import {
   FORWARD_SHAPE,
   GRADIENT_SHAPE,
+  type LossKind,
   MATRIX_SIZE,
   OPERATIONS,
   POOL_THREADS,
@@ -120,24 +121,40 @@ async function timeOperations(spec: ThreadsCaseSpec): Promise<Record<string, num
 
 /**
  * Image-preset f-distill steps (bench/workloads.ts, as bench/run-case.ts times them): steps
- * alternate generator / critic (tau = 2); each kind's median over its timed steps, and the losses
- * of every step.
+ * alternate generator / critic (tau = 2); then updates of the warm start's regression on 256
+ * seeded pairs (as bench/run-case.ts times them). Each kind's median over its timed steps, and
+ * the losses of every step.
  */
 async function timeDistill(spec: ThreadsCaseSpec) {
   const workload = imageWorkload(IMAGE_PRESET_WORKLOAD);
-  const timed = { generator: [] as number[], critic: [] as number[] };
-  const losses = { generator: [] as number[], critic: [] as number[] };
+  const timed = { generator: [] as number[], critic: [] as number[], regression: [] as number[] };
+  const losses: Record<LossKind, number[]> = { generator: [], critic: [], regression: [] };
+  const distiller = workload.distiller;
   for (let i = 0; i < 2 * (spec.distillWarmup + spec.distillIterations); i++) {
     const start = performance.now();
-    const event = await workload.distiller.step();
+    const event = await distiller.step();
     const elapsed = performance.now() - start;
     if (i >= 2 * spec.distillWarmup) timed[event.phase].push(elapsed);
     losses[event.phase].push(...Object.values(event.losses));
   }
+  const [size, , channels] = distiller.data.sampleShape as [number, number, number];
+  const pairs = {
+    latents: tf.randomNormal([256, size, size, channels], 0, 1, 'float32', 1),
+    targets: tf.randomUniform([256, size, size, channels], -1, 1, 'float32', 2),
+  };
+  for (let i = 0; i < spec.distillWarmup + spec.distillIterations; i++) {
+    const start = performance.now();
+    const loss = await distiller.regressStudentOnPairs(pairs, { steps: 1, learningRate: 1e-5 });
+    const elapsed = performance.now() - start;
+    if (i >= spec.distillWarmup) timed.regression.push(elapsed);
+    losses.regression.push(loss);
+  }
+  tf.dispose(Object.values(pairs));
   workload.dispose();
   const generator = median(timed.generator);
   const critic = median(timed.critic);
-  return { milliseconds: { iteration: generator + critic, generator, critic }, losses };
+  const regression = median(timed.regression);
+  return { milliseconds: { iteration: generator + critic, generator, critic, regression }, losses };
 }
 
 async function main(): Promise<void> {

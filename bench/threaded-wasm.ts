@@ -28,6 +28,8 @@ interface ThreadedModule {
   PThread: { runningWorkers: unknown[]; unusedWorkers: unknown[] };
   /** The module's exports: no `memory` in the threaded build, which imports a shared one. */
   asm: { memory?: unknown };
+  /** The threaded build's shared memory, created by its glue. */
+  wasmMemory?: unknown;
   /** What tfjs-backend-wasm's `init()` adds: the C entry points `BackendWasm` calls. */
   tfjs?: Record<string, (...args: number[]) => number>;
 }
@@ -55,11 +57,12 @@ export interface WasmBackendDescription {
   /** Pthreads running: the pool's threads besides the calling one. */
   runningThreads: number;
   /**
-   * Whether the module exports its memory, which the project's SIMD loops (`Add`, `Sub`,
-   * `Multiply`, `RealDiv` with broadcasting, `Sum`, `Mean`) are instantiated on; without it those
-   * kernels hand every call to tfjs's own. The threaded build imports a shared memory instead.
+   * Whether the module exposes the memory the project's SIMD loops (`Add`, `Sub`, `Multiply`,
+   * `RealDiv` with broadcasting, `Sum`, `Mean`) are instantiated on: exported by the SIMD build,
+   * shared by the threaded build's glue (`wasmMemory`). Without it those kernels hand every call
+   * to tfjs's own.
    */
-  exportsMemory: boolean;
+  simdLoops: boolean;
 }
 
 /** Resolves tfjs-backend-wasm as @fdistill/backend does (the bench does not depend on it). */
@@ -144,7 +147,9 @@ export function describeWasmBackend(): WasmBackendDescription {
     build: module.PThread === undefined ? 'SIMD' : 'threaded SIMD',
     threadsCount: wasmBackendPackage().getThreadsCount(),
     runningThreads: module.PThread?.runningWorkers.length ?? 0,
-    exportsMemory: module.asm?.memory instanceof webAssembly.Memory,
+    simdLoops:
+      module.asm?.memory instanceof webAssembly.Memory ||
+      module.wasmMemory instanceof webAssembly.Memory,
   };
 }
 

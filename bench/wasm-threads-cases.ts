@@ -23,9 +23,9 @@ export interface ThreadsCaseSpec {
   configuration: ThreadsConfiguration;
   operationWarmup: number;
   operationIterations: number;
-  /** Untimed generator + critic step pairs before the timed ones. */
+  /** Untimed generator + critic step pairs (and regression updates) before the timed ones. */
   distillWarmup: number;
-  /** Timed generator + critic step pairs. */
+  /** Timed generator + critic step pairs, and timed regression updates. */
   distillIterations: number;
   /** Where each operation's output is written, as `<configuration>-<operation key>.f32`. */
   outputFolder: string;
@@ -41,8 +41,11 @@ export interface ThreadsCaseResult {
   leanGradients: boolean;
   /** Median milliseconds by case key (`OPERATIONS`, `DISTILL_CASES`). */
   milliseconds: Record<string, number>;
-  /** The losses of every f-distill step taken, warm-up included, by step kind, in order. */
-  losses: { generator: number[]; critic: number[] };
+  /**
+   * The losses of every f-distill step and regression update taken, warm-up included, by kind,
+   * in order.
+   */
+  losses: Record<LossKind, number[]>;
   /**
    * CPU time of the busiest thread besides the main one over the main thread's, while 40
    * 512x512 products ran (Linux, from /proc/self/task; null elsewhere): near 0 when only the main
@@ -94,4 +97,12 @@ export const DISTILL_CASES = [
   },
   { key: 'generator', name: `${distillLabel} generator step`, losses: ['generator'] },
   { key: 'critic', name: `${distillLabel} critic step`, losses: ['critic'] },
+  {
+    key: 'regression',
+    name: `${distillLabel} warm-start regression update`,
+    losses: ['regression'],
+  },
 ] as const;
+
+/** The kinds of losses a child reports: f-distill's two step kinds and the warm start's. */
+export type LossKind = 'generator' | 'critic' | 'regression';

@@ -1,10 +1,10 @@
 /**
  * `pnpm bench:wasm-threads`: is tfjs-backend-wasm's threaded SIMD build faster with a 2-thread
  * XNNPACK pool than with the 1-thread pool it gets on 2 cores, for this project's image work?
- * Times a 512 matMul, a conv2d forward pass, both conv2d gradients and one image-preset f-distill
- * iteration under three set-ups of the 'wasm' backend, each in its own process
- * (bench/run-wasm-threads-case.ts), all with the project's kernels and lean backward pass
- * installed by `selectBackend('wasm')`:
+ * Times a 512 matMul, a conv2d forward pass, both conv2d gradients, one image-preset f-distill
+ * iteration and one update of the warm start's regression under three set-ups of the 'wasm'
+ * backend, each in its own process (bench/run-wasm-threads-case.ts), all with the project's
+ * kernels and lean backward pass installed by `selectBackend('wasm')`:
  *
  * (a) the threaded SIMD build with its default pool (half the cores: 1 thread on 2);
  * (b) the same build with `os.cpus()` reporting 4 cores while it starts: a 2-thread pool;
@@ -13,7 +13,8 @@
  * Prints each set-up's thread count (tfjs-backend-wasm's `getThreadsCount()`, the pthreads
  * running, and the CPU time of the busiest thread besides the main one, over the main thread's,
  * while 40 matrix products ran), a table of medians with the ratio b/a, and the largest absolute
- * difference of each case's results (operation outputs; f-distill losses) from (a)'s.
+ * difference of each case's results (operation outputs; f-distill and regression losses) from
+ * (a)'s; a set-up whose SIMD loops found no memory is named as a problem.
  *
  * Options: --iterations N (timed runs of every case; default 21 per operation, 5 f-distill
  * iterations), --warmup N (untimed runs first; default 3 per operation, 1 f-distill iteration),
@@ -29,6 +30,7 @@ import { printTable } from './print-table.js';
 import { median } from './timing.js';
 import {
   DISTILL_CASES,
+  type LossKind,
   OPERATIONS,
   POOL_THREADS,
   type ThreadsCaseResult,
@@ -174,11 +176,9 @@ async function main(): Promise<void> {
       selectBackend: largestDifference(selected, stock),
     });
   });
-  const lossesOf = (configuration: ThreadsConfiguration, kinds: readonly string[]) => {
+  const lossesOf = (configuration: ThreadsConfiguration, kinds: readonly LossKind[]) => {
     const result = runs[configuration][0];
-    return result === undefined
-      ? undefined
-      : kinds.flatMap((kind) => result.losses[kind as 'generator' | 'critic']);
+    return result === undefined ? undefined : kinds.flatMap((kind) => result.losses[kind]);
   };
   for (const { key, name, losses } of DISTILL_CASES) {
     const stock = lossesOf('stock-pool', losses);
@@ -214,7 +214,7 @@ async function main(): Promise<void> {
         String(result.backend.runningThreads),
         yes(result.projectKernels),
         yes(result.leanGradients),
-        yes(result.backend.exportsMemory),
+        yes(result.backend.simdLoops),
         format(result.helperThreadCpuShare, 2),
       ];
     }),
@@ -240,10 +240,12 @@ async function main(): Promise<void> {
       `(b) has ${poolThreads} threads, not ${POOL_THREADS}: the os.cpus override failed`,
     );
   }
-  if (runs['two-thread-pool'].some((result) => !result.backend.exportsMemory)) {
-    console.log(
-      "note: the threaded build imports a shared memory and exports none, so the project's SIMD loops (broadcast Add/Sub/Multiply/RealDiv, Sum, Mean) hand their calls to tfjs's kernels in (a) and (b); compare (c) with them knowing that",
-    );
+  for (const { configuration, title } of CONFIGURATIONS) {
+    if (runs[configuration].some((result) => !result.backend.simdLoops)) {
+      problems.push(
+        `${title}: the project's SIMD loops found no memory and handed their calls to tfjs's kernels`,
+      );
+    }
   }
   for (const problem of problems) console.log(`! ${problem}`);
   if (values.json !== undefined) {

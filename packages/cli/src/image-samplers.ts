@@ -1,5 +1,5 @@
 import type { Denoiser, EdmNetwork, UNetDenoiser } from '@fdistill/score';
-import { deriveSeed, GuidedDenoiser, heunSampler } from '@fdistill/score';
+import { GuidedDenoiser, heunSampler, samplerNoise } from '@fdistill/score';
 import type { Distiller } from '@fdistill/trainer';
 import type { SamplerChunk } from '@fdistill/trainer/node';
 import * as tf from '@tensorflow/tfjs';
@@ -113,7 +113,7 @@ export async function teacherSamplesInChunks(
   ];
   const chunkAt = (index: number): SamplerChunk => {
     const shape = chunkShape(index);
-    const noise = tf.randomNormal(shape, 0, 1, 'float32', deriveSeed(seed + index * chunkSize, 0));
+    const noise = samplerNoise(seed + index * chunkSize, shape);
     const values = noise.dataSync() as Float32Array;
     noise.dispose();
     return {

@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { GuidedDenoiser } from './classifier-free-guidance.js';
 import type { Denoiser } from './denoiser.js';
 import { deriveSeed } from './derive-seed.js';
-import { edmSampler, eulerSampler, heunSampler, stochasticSampler } from './edm-sampler.js';
+import {
+  edmSampler,
+  eulerSampler,
+  heunSampler,
+  samplerNoise,
+  stochasticSampler,
+} from './edm-sampler.js';
 import { GaussianMixture } from './gaussian-mixture.js';
 import { karrasSigmas } from './karras-sigmas.js';
 import { ringMixture } from './mixture-presets.js';
@@ -356,5 +362,25 @@ describe('sampler validation', () => {
       'must have one label per sample (4)',
     );
     tf.dispose([z, labels]);
+  });
+});
+
+describe('samplerNoise', () => {
+  it('is the noise a sampler draws from its seed: handed over, it gives the same samples', () => {
+    const drawn = heunSampler(gaussian, { seed: 11, shape: [6, 2], steps: 4 }).samples;
+    const noise = samplerNoise(11, [6, 2]);
+    const handed = heunSampler(gaussian, { noise, steps: 4 }).samples;
+    expect(Array.from(handed.dataSync())).toEqual(Array.from(drawn.dataSync()));
+    const other = samplerNoise(12, [6, 2]);
+    expect(Array.from(other.dataSync())).not.toEqual(Array.from(noise.dataSync()));
+    tf.dispose([drawn, noise, handed, other]);
+  });
+
+  it('names the bad argument', () => {
+    expect(() => samplerNoise(1.5, [2])).toThrow('samplerNoise: seed');
+    expect(() => samplerNoise(1, [])).toThrow('samplerNoise: shape must be a non-empty array');
+    expect(() => samplerNoise(1, [3, -1])).toThrow(
+      'samplerNoise: shape[1] must be an integer >= 1',
+    );
   });
 });

@@ -239,5 +239,24 @@ function initialNoise(options: SamplerOptions): tf.Tensor {
   }
   for (const [i, size] of shape.entries())
     assertIntegerAtLeast(`edmSampler: options.shape[${i}]`, size, 1);
+  return samplerNoise(seed, shape);
+}
+
+/**
+ * The initial noise z ~ N(0, I) that every sampler here draws from `options.seed` when it is
+ * given no `noise` (stream 0 of the seed): handing it as `noise` gives the same samples, so a
+ * batch can be drawn here and solved elsewhere (another thread, another process).
+ *
+ * @example heunSampler(teacher, { noise: samplerNoise(7, [8, 32, 32, 1]), labels }); // = { seed: 7, shape: [8, 32, 32, 1] }
+ */
+export function samplerNoise(seed: number, shape: number[]): tf.Tensor {
+  assertSeed('samplerNoise: seed', seed);
+  if (!Array.isArray(shape) || shape.length === 0) {
+    throw new RangeError(
+      `samplerNoise: shape must be a non-empty array, got ${describeValue(shape)}`,
+    );
+  }
+  for (const [i, size] of shape.entries())
+    assertIntegerAtLeast(`samplerNoise: shape[${i}]`, size, 1);
   return tf.randomNormal(shape, 0, 1, 'float32', deriveSeed(seed, 0));
 }

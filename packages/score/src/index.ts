@@ -33,6 +33,7 @@ export {
   heunSampler,
   type SamplerOptions,
   type SamplerResult,
+  samplerNoise,
   stochasticSampler,
 } from './edm-sampler.js';
 export { updateExponentialMovingAverage } from './exponential-moving-average.js';

@@ -370,7 +370,8 @@ interface WebAssemblyApi {
 
 const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
-let compiled: object | undefined;
+/** The compiled module, one per kind of memory it imports. */
+const compiled = new Map<MemoryKind, object>();
 const instances = new WeakMap<WasmBackend, SimdKernels>();
 
 type Exported = Record<string, (...args: number[]) => void>;
@@ -385,11 +386,16 @@ type Exported = Record<string, (...args: number[]) => void>;
 export function simdKernels(backend: WasmBackend): SimdKernels {
   const existing = instances.get(backend);
   if (existing !== undefined) return existing;
-  compiled ??= new webAssembly.Module(
-    assembleModule([...OPERATIONS.map(binaryFunction), reduceFunction(), scaleFunction()]),
-  );
-  const memory = (backend.wasm as unknown as { asm: { memory: object } }).asm.memory;
-  const exported = new webAssembly.Instance(compiled, { env: { memory } }).exports as Exported;
+  const heap = heapMemory(backend);
+  if (heap === undefined) throw new Error('wasm kernels: the backend exposes no memory');
+  let module = compiled.get(heap.kind);
+  if (module === undefined) {
+    const functions = [...OPERATIONS.map(binaryFunction), reduceFunction(), scaleFunction()];
+    module = new webAssembly.Module(assembleModule(functions, heap.kind));
+    compiled.set(heap.kind, module);
+  }
+  const exported = new webAssembly.Instance(module, { env: { memory: heap.memory } })
+    .exports as Exported;
   const kernels: SimdKernels = {
     binary: (operation, out, a, b, sizes, aStrides, bStrides, rowKind) => {
       const [s0, s1, s2, n] = sizes as [number, number, number, number];
@@ -435,12 +441,31 @@ export function simdKernels(backend: WasmBackend): SimdKernels {
   return kernels;
 }
 
+type MemoryKind = 'unshared' | 'shared';
+
 /**
- * Whether the wasm backend exposes its memory, which `simdKernels` needs.
+ * The memory of `backend`'s Emscripten module: exported by the single-threaded builds
+ * (`asm.memory`); created by the glue and imported by the threaded build (`wasmMemory`, shared
+ * with its pthreads). Undefined when the module exposes neither.
+ */
+function heapMemory(backend: WasmBackend): { memory: object; kind: MemoryKind } | undefined {
+  const module = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown };
+  if (module.asm?.memory instanceof webAssembly.Memory) {
+    return { memory: module.asm.memory, kind: 'unshared' };
+  }
+  if (module.wasmMemory instanceof webAssembly.Memory) {
+    const shared = (module.wasmMemory as { buffer: unknown }).buffer instanceof SharedArrayBuffer;
+    return { memory: module.wasmMemory, kind: shared ? 'shared' : 'unshared' };
+  }
+  return undefined;
+}
+
+/**
+ * Whether the wasm backend exposes its memory, which `simdKernels` needs: the single-threaded
+ * builds export it, the threaded build shares the one its glue created.
  *
  * @example if (hasSimdMemory(backend)) simdKernels(backend).scale(address, count, 2);
  */
 export function hasSimdMemory(backend: WasmBackend): boolean {
-  const asm = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm;
-  return asm?.memory instanceof webAssembly.Memory;
+  return heapMemory(backend) !== undefined;
 }

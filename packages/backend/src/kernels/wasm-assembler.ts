@@ -101,18 +101,32 @@ function name(text: string): number[] {
 }
 
 /**
- * The bytes of a module that imports `env.memory` (any size) and defines and exports
+ * The limits of the imported memory: any size, unshared (flag 0, minimum 0); or shared (flag 3,
+ * minimum 0, maximum 65,536 pages: the whole 32-bit address space, so that any shared memory
+ * matches the import, whatever maximum it was created with).
+ */
+const MEMORY_LIMITS = {
+  unshared: [0x00, 0x00],
+  shared: [0x03, 0x00, ...unsigned(65536)],
+} as const;
+
+/**
+ * The bytes of a module that imports `env.memory` (any size; shared when `memory` is
+ * `'shared'`, as the memory of a threaded Emscripten build is) and defines and exports
  * `functions` (no results), in order: function `i` has index `i` for `op.call`.
  *
  * @example new WebAssembly.Module(assembleModule([{ name: 'noop', parameters: [], locals: [], body: [] }]));
  */
-export function assembleModule(functions: FunctionDefinition[]): Uint8Array {
+export function assembleModule(
+  functions: FunctionDefinition[],
+  memory: keyof typeof MEMORY_LIMITS = 'unshared',
+): Uint8Array {
   const types = functions.map((definition) => [
     0x60,
     ...vector(definition.parameters.map((type) => [VALUE_TYPE_CODE[type]])),
     0x00,
   ]);
-  const imports = [[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]];
+  const imports = [[...name('env'), ...name('memory'), 0x02, ...MEMORY_LIMITS[memory]]];
   const bodies = functions.map((definition) => {
     const locals = vector(definition.locals.map((type) => [0x01, VALUE_TYPE_CODE[type]]));
     const code = [...locals, ...definition.body, 0x0b];
