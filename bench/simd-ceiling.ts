@@ -17,6 +17,7 @@ import {
   type FunctionDefinition,
   op,
 } from '../packages/backend/src/kernels/wasm-assembler.js';
+import { webAssembly } from '../packages/backend/src/kernels/webassembly-api.js';
 import { CONVOLUTION_SHAPES, type ConvolutionShape } from './cases.js';
 import { convolutionKernels } from './convolution.js';
 import { printTable } from './print-table.js';
@@ -78,17 +79,6 @@ function peakFunction(): FunctionDefinition {
     ],
   };
 }
-
-/** The WebAssembly JS API (the project's TypeScript lib has no DOM types). */
-const webAssembly = (
-  globalThis as unknown as {
-    WebAssembly: {
-      Module: new (bytes: Uint8Array) => object;
-      Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-      Memory: new (descriptor: { initial: number }) => object;
-    };
-  }
-).WebAssembly;
 
 /** GFLOP/s of the loop: the best of 5 runs of about `seconds / 5` each. */
 function loopGflops(seconds: number): number {

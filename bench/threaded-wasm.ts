@@ -16,6 +16,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+// Typed in @fdistill/backend's sources (tsx runs them).
+import { webAssembly } from '../packages/backend/src/kernels/webassembly-api.js';
 
 /** The parts of the threaded build's Emscripten module used here and by `BackendWasm`. */
 interface ThreadedModule {
@@ -69,11 +71,6 @@ export interface WasmBackendDescription {
 const requireFromBackend = createRequire(
   new URL('../packages/backend/package.json', import.meta.url),
 );
-
-/** The WebAssembly JS API (the project's TypeScript lib has no DOM types). */
-const webAssembly = (
-  globalThis as unknown as { WebAssembly: { Memory: abstract new (...args: never[]) => object } }
-).WebAssembly;
 
 /**
  * tfjs-backend-wasm as `selectBackend` imports it: the same module instance, so the same kernel

@@ -1,6 +1,7 @@
 import { Add, Multiply, RealDiv, Sub } from '@tensorflow/tfjs-core';
 import { assembleModule, type FunctionDefinition, op, type ValueType } from './wasm-assembler.js';
 import type { WasmBackend } from './wasm-heap.js';
+import { webAssembly } from './webassembly-api.js';
 
 /** The element-wise operations of `simdKernels(backend).binary`. */
 export type BinaryOperation = typeof Add | typeof Sub | typeof Multiply | typeof RealDiv;
@@ -361,15 +362,6 @@ function scaleFunction(): FunctionDefinition {
 
 const OPERATIONS: BinaryOperation[] = [Add, Sub, Multiply, RealDiv];
 
-/** The WebAssembly JS API (the project's TypeScript lib has no DOM types). */
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-  Memory: abstract new (...args: never[]) => object;
-}
-
-const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-
 /** The compiled module, one per kind of memory it imports. */
 const compiled = new Map<MemoryKind, object>();
 const instances = new WeakMap<WasmBackend, SimdKernels>();
@@ -454,7 +446,7 @@ function heapMemory(backend: WasmBackend): { memory: object; kind: MemoryKind } 
     return { memory: module.asm.memory, kind: 'unshared' };
   }
   if (module.wasmMemory instanceof webAssembly.Memory) {
-    const shared = (module.wasmMemory as { buffer: unknown }).buffer instanceof SharedArrayBuffer;
+    const shared = module.wasmMemory.buffer instanceof SharedArrayBuffer;
     return { memory: module.wasmMemory, kind: shared ? 'shared' : 'unshared' };
   }
   return undefined;

@@ -1,23 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assembleModule, op } from './wasm-assembler.js';
-
-/** The WebAssembly JS API (the project's TypeScript lib has no DOM types). */
-const webAssembly = (
-  globalThis as unknown as {
-    WebAssembly: {
-      Module: new (bytes: Uint8Array) => object;
-      Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-      Memory: new (descriptor: {
-        initial: number;
-        maximum?: number;
-        shared?: boolean;
-      }) => {
-        buffer: ArrayBuffer | SharedArrayBuffer;
-        grow(pages: number): number;
-      };
-    };
-  }
-).WebAssembly;
+import { webAssembly } from './webassembly-api.js';
 
 /** `double(address)`: the float32 at `address` times two, written back in place. */
 const DOUBLE = {
