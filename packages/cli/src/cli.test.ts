@@ -182,6 +182,32 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
       );
     }
     expect(existsSync(join(out, 'compare.png'))).toBe(true);
+    // Resumed once every run has finished: nothing trains, and the table and files come back.
+    rmSync(join(out, 'compare.json'));
+    rmSync(join(out, 'compare.png'));
+    const again = await fdistill([
+      'compare',
+      '--config',
+      smallConfig,
+      '--steps',
+      '10',
+      '--divergences',
+      'reverse-kl,js',
+      '--seeds',
+      '2',
+      '--seed',
+      '3',
+      '--out',
+      out,
+      '--resume',
+      '--backend',
+      'cpu',
+    ]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('[4/4] js, seed 4: finished before, summary kept');
+    expect(again.stdout).toBe(result.stdout);
+    expect(JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'))).toEqual(comparison);
+    expect(existsSync(join(out, 'compare.png'))).toBe(true);
     const evaluated = await fdistill([
       'eval',
       '--run',

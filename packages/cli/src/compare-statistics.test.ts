@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { welchT } from './compare-statistics.js';
+import { aggregateRuns, welchT } from './compare-statistics.js';
 
 describe('welchT', () => {
   it('equals scipy.stats.ttest_ind(a, b, equal_var=False).statistic', () => {
@@ -16,5 +16,28 @@ describe('welchT', () => {
     expect(welchT([1], [1, 2])).toBeNaN();
     expect(welchT([2, 2], [1, 1])).toBe(Number.POSITIVE_INFINITY);
     expect(welchT([1, 1], [1, 1])).toBe(0);
+  });
+});
+
+describe('aggregateRuns', () => {
+  const metrics = [
+    { key: 'recall', title: 'recall', digits: 3, charted: true },
+    { key: 'modeKl', title: 'mode KL', digits: 3, charted: false },
+  ];
+
+  it('gives each metric the mean and sample standard deviation over the runs', () => {
+    const result = aggregateRuns([{ recall: 0.8 }, { recall: 0.6 }], metrics.slice(0, 1));
+    expect(result.recall?.mean).toBeCloseTo(0.7, 12);
+    expect(result.recall?.standardDeviation).toBeCloseTo(0.2 / Math.SQRT2, 12);
+  });
+
+  it('counts a NaN written to JSON (null) as NaN, as in the run that wrote it, not as 0', () => {
+    const fresh = { recall: 0.5, modeKl: Number.NaN };
+    const readBack = JSON.parse(JSON.stringify(fresh)) as Record<string, unknown>;
+    expect(readBack.modeKl).toBeNull();
+    expect(aggregateRuns([readBack, readBack], metrics)).toEqual(
+      aggregateRuns([fresh, fresh], metrics),
+    );
+    expect(aggregateRuns([readBack], metrics).modeKl?.mean).toBeNaN();
   });
 });

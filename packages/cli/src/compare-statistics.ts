@@ -29,7 +29,19 @@ export function meanAndSpread(values: readonly number[]): MeanAndSpread {
 }
 
 /**
- * Every metric of `metrics` over the runs of one divergence, as mean and spread.
+ * A run's value of the metric `key`; NaN where it is not a number: a summary read back from disk
+ * holds `null` where its metric was NaN (JSON has no NaN), and that must not count as 0.
+ *
+ * @example metricValue(JSON.parse('{"modeKl":null}'), 'modeKl') // NaN
+ */
+export function metricValue(run: Record<string, unknown>, key: string): number {
+  const value = run[key];
+  return typeof value === 'number' ? value : Number.NaN;
+}
+
+/**
+ * Every metric of `metrics` over the runs of one divergence, as mean and spread (`metricValue`
+ * of each run).
  *
  * @example aggregateRuns([{ recall: 0.8 }, { recall: 0.6 }], [RECALL]).recall.mean // 0.7
  */
@@ -40,7 +52,7 @@ export function aggregateRuns(
   return Object.fromEntries(
     metrics.map((metric) => [
       metric.key,
-      meanAndSpread(runs.map((run) => Number(run[metric.key]))),
+      meanAndSpread(runs.map((run) => metricValue(run, metric.key))),
     ]),
   );
 }

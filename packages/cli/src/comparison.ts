@@ -7,6 +7,7 @@ import {
   type ComparedMetric,
   formatMeanAndSpread,
   type MeanAndSpread,
+  metricValue,
   welchT,
 } from './compare-statistics.js';
 import type { RunConfig } from './run-config.js';
@@ -87,7 +88,9 @@ export function formatWelchTable(comparison: Comparison): string | undefined {
     (metric) => metric.key !== 'wallSeconds',
   );
   const valuesOf = (divergence: string, key: string) =>
-    comparison.runs.filter((run) => run.divergence === divergence).map((run) => Number(run[key]));
+    comparison.runs
+      .filter((run) => run.divergence === divergence)
+      .map((run) => metricValue(run, key));
   const rows = comparison.divergences
     .filter((entry) => entry.divergence !== BASELINE_DIVERGENCE)
     .map((entry) => [

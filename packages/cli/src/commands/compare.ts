@@ -111,7 +111,11 @@ export async function compareCommand(args: string[]): Promise<number> {
     `backend: ${backend.name} (${backend.reason}), ${threads} thread${threads === 1 ? '' : 's'}`,
   );
   const runs: Comparison['runs'] = [];
-  let comparison = summarizeComparison(base, seeds, divergences, runs);
+  const writeComparison = () => {
+    const comparison = summarizeComparison(base, seeds, divergences, runs);
+    writeFileAtomically(join(parent, 'compare.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+    return comparison;
+  };
   for (const [index, config] of configs.entries()) {
     const run = folders[index] as ComparedRunState;
     const title = `[${index + 1}/${configs.length}] ${config.divergence}, seed ${config.seed}`;
@@ -130,9 +134,10 @@ export async function compareCommand(args: string[]): Promise<number> {
     });
     if (finished === undefined) return 130;
     runs.push({ ...finished.summary, seed: config.seed });
-    comparison = summarizeComparison(base, seeds, divergences, runs);
-    writeFileAtomically(join(parent, 'compare.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+    writeComparison();
   }
+  // Also when every run had finished before (`--resume` of a finished comparison).
+  const comparison = writeComparison();
   writeFileAtomically(join(parent, 'compare.png'), comparisonChartPng(comparison));
   console.log(
     `${base.preset}, ${base.steps} steps per run, seeds ${seeds.join(', ')}, ${base.evaluationSamples} samples each${seedCount > 1 ? '; mean ± sample standard deviation over seeds' : ''}\n`,
