@@ -11,8 +11,8 @@ sample` and `fdistill eval` use) against the 10,000 test images:
 - the real-data floor: the same FID and accuracy for the 2,000 held-out training images (never
   seen by the classifier), or the first N of them when the samples are fewer.
 
-With `--json FILE` the rows are also written as JSON. Files named `<divergence>-seed<k>.npz` (a
-comparison's runs) are also summarized per divergence: mean ± std and Welch t against reverse-KL. The training is seeded; its weights are
+With `--json FILE` the rows are also written as JSON. Files named `<divergence>-seed<k>.npz`, or
+in a folder of that name (a comparison's runs) are also summarized per divergence: mean ± std and Welch t against reverse-KL. The training is seeded; its weights are
 cached per epochs and seed, so every later score on this machine uses the same network.
 
 Usage (Debian's python3-torch, python3-scipy; dataset-fashion-mnist):
@@ -118,10 +118,13 @@ def frechet(a, b):
 
 
 def summarize_divergences(rows):
-    """For samples named <divergence>-seed<k>.npz (a comparison's runs): mean, std and Welch t."""
+    """For samples named <divergence>-seed<k>.npz, or in a run folder <divergence>-seed<k>/ (a
+    comparison's runs): mean, std and Welch t."""
     groups = {}
     for row in rows:
-        match = re.fullmatch(r"(.+)-seed(\d+)\.npz", os.path.basename(row["samples"]))
+        match = re.fullmatch(r"(.+)-seed(\d+)\.npz", os.path.basename(row["samples"])) or re.fullmatch(
+            r"(.+)-seed(\d+)", os.path.basename(os.path.dirname(os.path.abspath(row["samples"])))
+        )
         if match:
             groups.setdefault(match.group(1), []).append(row)
     if len(groups) < 2:
