@@ -232,14 +232,16 @@ function initialNoise(options: SamplerOptions): tf.Tensor {
       'edmSampler: give options.noise, or options.seed and options.shape to draw it',
     );
   }
-  if (!Array.isArray(shape) || shape.length === 0) {
-    throw new RangeError(
-      `edmSampler: options.shape must be a non-empty array, got ${describeValue(shape)}`,
-    );
-  }
-  for (const [i, size] of shape.entries())
-    assertIntegerAtLeast(`edmSampler: options.shape[${i}]`, size, 1);
+  assertShape('edmSampler: options.shape', shape);
   return samplerNoise(seed, shape);
+}
+
+/** Throws a RangeError naming `name` unless `shape` is a non-empty array of integers >= 1. */
+function assertShape(name: string, shape: unknown): asserts shape is number[] {
+  if (!Array.isArray(shape) || shape.length === 0) {
+    throw new RangeError(`${name} must be a non-empty array, got ${describeValue(shape)}`);
+  }
+  for (const [i, size] of shape.entries()) assertIntegerAtLeast(`${name}[${i}]`, size, 1);
 }
 
 /**
@@ -251,12 +253,6 @@ function initialNoise(options: SamplerOptions): tf.Tensor {
  */
 export function samplerNoise(seed: number, shape: number[]): tf.Tensor {
   assertSeed('samplerNoise: seed', seed);
-  if (!Array.isArray(shape) || shape.length === 0) {
-    throw new RangeError(
-      `samplerNoise: shape must be a non-empty array, got ${describeValue(shape)}`,
-    );
-  }
-  for (const [i, size] of shape.entries())
-    assertIntegerAtLeast(`samplerNoise: shape[${i}]`, size, 1);
+  assertShape('samplerNoise: shape', shape);
   return tf.randomNormal(shape, 0, 1, 'float32', deriveSeed(seed, 0));
 }
