@@ -136,7 +136,7 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
 
   it('compares divergences in one table and re-measures a run with eval', async () => {
     const out = join(folder, 'compare');
-    const result = await fdistill([
+    const compareArguments = [
       'compare',
       '--config',
       smallConfig,
@@ -152,7 +152,8 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
       out,
       '--backend',
       'cpu',
-    ]);
+    ];
+    const result = await fdistill(compareArguments);
     expect(result.code).toBe(0);
     // Two seeds: each cell is the mean ± the sample standard deviation of its two runs.
     expect(result.stdout).toMatch(/reverse-kl\s+yes\s+[0-9.]+ ± [0-9.]+\s+[0-9.]+ ± [0-9.]+/);
@@ -185,24 +186,7 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
     // Resumed once every run has finished: nothing trains, and the table and files come back.
     rmSync(join(out, 'compare.json'));
     rmSync(join(out, 'compare.png'));
-    const again = await fdistill([
-      'compare',
-      '--config',
-      smallConfig,
-      '--steps',
-      '10',
-      '--divergences',
-      'reverse-kl,js',
-      '--seeds',
-      '2',
-      '--seed',
-      '3',
-      '--out',
-      out,
-      '--resume',
-      '--backend',
-      'cpu',
-    ]);
+    const again = await fdistill([...compareArguments, '--resume']);
     expect(again.code).toBe(0);
     expect(again.stderr).toContain('[4/4] js, seed 4: finished before, summary kept');
     expect(again.stdout).toBe(result.stdout);
