@@ -241,6 +241,39 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
     expect(doctor.stdout).toMatch(/backend\s+(tensorflow-gpu|tensorflow|wasm|cpu):/);
   });
 
+  it('compare stops on Ctrl-C with a checkpoint of the run in progress', async () => {
+    const out = join(folder, 'compare-interrupted');
+    const compareArguments = [
+      'compare',
+      '--config',
+      smallConfig,
+      '--steps',
+      '400',
+      '--divergences',
+      'reverse-kl',
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+    ];
+    let sent = false;
+    const interrupted = await fdistill(compareArguments, (stderr, kill) => {
+      if (!sent && / [0-9]+\/400 /.test(stderr)) {
+        sent = true;
+        kill();
+      }
+    });
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain('interrupted (SIGINT): finishing the current step');
+    expect(interrupted.stderr).toContain(
+      `continue the comparison with the same flags and --resume (--out ${out})`,
+    );
+    expect(existsSync(join(out, 'reverse-kl-seed0', 'checkpoint.safetensors'))).toBe(true);
+    const resumed = await fdistill([...compareArguments, '--resume']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain('[1/1] reverse-kl, seed 0: 400 steps (resuming)');
+  });
+
   it('checkpoints on Ctrl-C and resumes to the end on one thread', async () => {
     const out = join(folder, 'interrupted');
     let sent = false;

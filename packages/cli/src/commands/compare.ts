@@ -11,6 +11,7 @@ import {
 } from '../comparison.js';
 import { type ComparedRunState, openComparedRun } from '../comparison-folders.js';
 import { checkRunInputs, distillRun, freeFolderName } from '../distill-run.js';
+import { withInterrupt } from '../interrupt.js';
 import { resolveRunConfig } from '../load-config.js';
 import { ConfigError, PRESET_NAMES, type RunConfigFields } from '../run-config.js';
 import { selectCliBackend } from '../select-cli-backend.js';
@@ -125,14 +126,23 @@ export async function compareCommand(args: string[]): Promise<number> {
       continue;
     }
     console.error(`${title}: ${config.steps} steps${run.state === 'resume' ? ' (resuming)' : ''}`);
-    const finished = await distillRun({
-      config,
-      folder: run.folder,
-      backend: backend.name,
-      threads,
-      resume: run.state === 'resume',
-    });
-    if (finished === undefined) return 130;
+    // Ctrl-C or SIGTERM: the run finishes its current step and writes a checkpoint.
+    const finished = await withInterrupt((signal) =>
+      distillRun({
+        config,
+        folder: run.folder,
+        backend: backend.name,
+        threads,
+        resume: run.state === 'resume',
+        signal,
+      }),
+    );
+    if (finished === undefined) {
+      console.error(
+        `stopped; continue the comparison with the same flags and --resume (--out ${parent})`,
+      );
+      return 130;
+    }
     runs.push({ ...finished.summary, seed: config.seed });
     writeComparison();
   }
