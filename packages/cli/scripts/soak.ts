@@ -14,17 +14,17 @@
  *
  * The image run needs Debian's dataset-fashion-mnist; without it that part is skipped with a note.
  */
-import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@fdistill/backend';
 import { mixtureModeMetrics } from '@fdistill/eval';
 import { type Distiller, memoryCheckpointStore } from '@fdistill/trainer';
-import { startDistillWorkers } from '@fdistill/trainer/node';
 import { formatTable } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs';
 import { buildImageRunOfConfig, buildMixtureRunOfConfig } from '../src/build-run.js';
+import { shareStepsWithHelpers } from '../src/distill-run.js';
 import { fashionMnistFiles } from '../src/fashion-mnist.js';
 import { PRESETS } from '../src/presets.js';
+import { threadsFlag } from '../src/usage-error.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,14 +33,11 @@ const { values } = parseArgs({
     'sample-every': { type: 'string', default: '' },
     'heap-growth-mb': { type: 'string', default: '16' },
     'rss-growth-mb': { type: 'string', default: '64' },
-    threads: { type: 'string', default: String(availableParallelism()) },
+    threads: { type: 'string' },
   },
 });
 
-const threads = Number(values.threads);
-if (!(Number.isInteger(threads) && threads >= 1)) {
-  throw new RangeError(`soak: --threads must be an integer >= 1, got ${values.threads}`);
-}
+const threads = threadsFlag(values.threads);
 
 /** One memory sample. */
 interface MemorySample {
@@ -153,16 +150,7 @@ if (imageSteps > 0) {
   if (hasData) {
     const every = Number(values['sample-every'] || Math.max(1, Math.round(imageSteps / 20)));
     const run = buildImageRunOfConfig(config);
-    const shards =
-      threads > 1
-        ? await startDistillWorkers({
-            distiller: run.distiller,
-            helpers: threads - 1,
-            imports: [import.meta.resolve('@tensorflow/tfjs')],
-            backend: { module: import.meta.resolve('@fdistill/backend'), name: backend.name },
-          })
-        : undefined;
-    if (shards) run.distiller.shareWork(shards);
+    const shards = await shareStepsWithHelpers(run.distiller, threads, backend.name);
     const started = performance.now();
     const samples = await soak(run.distiller, imageSteps, every, () => {
       tf.tidy(() =>

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import {
+  type Distiller,
   type DistillRun,
   type DistillShards,
   type DistillStepEvent,
@@ -67,6 +68,29 @@ export function distillRun(request: DistillRunRequest): Promise<FinishedRun | un
   return withRunKind(request.config, (kind, config) => trainAndSummarize(kind, config, request));
 }
 
+/**
+ * Makes `threads - 1` helper threads take slices of each of the distiller's steps, each with its
+ * own tfjs on `backend` (`startDistillWorkers`); nothing for one thread. Returns the workers to
+ * dispose of after the run.
+ *
+ * @example const shards = await shareStepsWithHelpers(run.distiller, 2, 'wasm'); ...; shards?.dispose();
+ */
+export async function shareStepsWithHelpers(
+  distiller: Distiller,
+  threads: number,
+  backend: string,
+): Promise<DistillShards | undefined> {
+  if (threads <= 1) return undefined;
+  const shards = await startDistillWorkers({
+    distiller,
+    helpers: threads - 1,
+    imports: [import.meta.resolve('@tensorflow/tfjs')],
+    backend: { module: import.meta.resolve('@fdistill/backend'), name: backend },
+  });
+  distiller.shareWork(shards);
+  return shards;
+}
+
 /** The run loop of `distillRun` for one kind. */
 async function trainAndSummarize<Config extends RunConfig, Run extends DistillRun, Summary>(
   kind: RunKind<Config, Run, Summary>,
@@ -78,16 +102,7 @@ async function trainAndSummarize<Config extends RunConfig, Run extends DistillRu
   const run = kind.build(config);
   let shards: DistillShards | undefined;
   try {
-    // Helper threads take slices of each step's batch: each runs its own tfjs on the same backend.
-    if (threads > 1) {
-      shards = await startDistillWorkers({
-        distiller: run.distiller,
-        helpers: threads - 1,
-        imports: [import.meta.resolve('@tensorflow/tfjs')],
-        backend: { module: import.meta.resolve('@fdistill/backend'), name: backend },
-      });
-      run.distiller.shareWork(shards);
-    }
+    shards = await shareStepsWithHelpers(run.distiller, threads, backend);
     let secondsBefore = 0;
     const wallSeconds = () => secondsBefore + (performance.now() - started) / 1000;
     const stream = request.progress ?? process.stderr;
