@@ -5,8 +5,11 @@
  *
  *   npx tsx packages/cli/scripts/train-fashion-classifier.ts
  *   npx tsx packages/cli/scripts/train-fashion-classifier.ts --epochs 6 --seed 2 --output /tmp/models
+ *   npx tsx packages/cli/scripts/train-fashion-classifier.ts --held-out 2000 --output /tmp/held-out
  *
- * Options: --epochs, --batch-size, --learning-rate, --seed, --step-limit, --data-path, --output.
+ * Options: --epochs, --batch-size, --learning-rate, --seed, --step-limit, --held-out (leave the
+ * first N training images, the evaluation's real-data floor, out of the training), --data-path,
+ * --output.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -29,6 +32,7 @@ const { values } = parseArgs({
     'learning-rate': { type: 'string' },
     seed: { type: 'string' },
     'step-limit': { type: 'string' },
+    'held-out': { type: 'string' },
     'data-path': { type: 'string' },
     output: { type: 'string' },
   },
@@ -49,6 +53,7 @@ const batchSize = numberOption('batch-size', defaults.batchSize);
 const learningRate = numberOption('learning-rate', defaults.learningRate);
 const seed = numberOption('seed', defaults.seed);
 const stepLimit = values['step-limit'] === undefined ? undefined : numberOption('step-limit', 0);
+const heldOutImages = numberOption('held-out', 0);
 const dataPath = values['data-path'] ?? defaults.dataPath;
 const output = values.output ?? defaultOutput;
 
@@ -64,6 +69,7 @@ const result = trainFashionClassifier({
   batchSize,
   learningRate,
   seed,
+  heldOutImages,
   ...(stepLimit === undefined ? {} : { stepLimit }),
   onStep: (event) => {
     lossSum += event.loss;
@@ -91,6 +97,7 @@ const summary = {
   epochs,
   batchSize,
   seed,
+  heldOutImages,
   parameters: classifier.parameterCount(),
   command,
   learningRate,

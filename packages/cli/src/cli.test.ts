@@ -466,6 +466,21 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
     expect(evalThreads.stderr.trim()).toBe(
       'fdistill: --threads applies to --run and --teacher (they draw teacher samples)',
     );
+    // --classifier: a file that exists, for --samples and --teacher only.
+    const missingClassifier = await fdistill([
+      'eval',
+      '--samples',
+      notTeacher,
+      '--classifier',
+      join(folder, 'missing.onnx'),
+    ]);
+    expect(missingClassifier.code).toBe(2);
+    expect(missingClassifier.stderr.trim()).toBe(
+      `fdistill: --classifier must be an ONNX file, got ${join(folder, 'missing.onnx')} (no such file)`,
+    );
+    const runClassifier = await fdistill(['eval', '--run', folder, '--classifier', notTeacher]);
+    expect(runClassifier.code).toBe(2);
+    expect(runClassifier.stderr).toContain('--classifier applies to --samples and --teacher');
     const teacherThreads = await fdistill(['eval', '--teacher', notTeacher, '--threads', '0']);
     expect(teacherThreads.stderr.trim()).toBe('fdistill: --threads must be an integer >= 1, got 0');
     const sampleThreads = await fdistill([
@@ -550,7 +565,7 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
       const config = join(folder, 'fashion-tiny.yaml');
       writeFileSync(
         config,
-        'preset: fashion-mnist\nsteps: 2\nbatchSize: 2\nevaluationSamples: 20\ncheckpointEvery: 1\nstudentWarmStartSteps: 2\n',
+        'preset: fashion-mnist\nseed: 3\nsteps: 2\nbatchSize: 2\nevaluationSamples: 20\ncheckpointEvery: 1\nstudentWarmStartSteps: 2\n',
       );
       const out = join(folder, 'fashion-run');
       const run = await fdistill(['distill', '--config', config, '--out', out]);
@@ -576,7 +591,8 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
       const bytes = readFileSync(npz).toString('latin1');
       expect(bytes).toContain("'descr': '|u1', 'fortran_order': False, 'shape': (20, 28, 28, 1)");
       expect(bytes).toContain("'descr': '<i8', 'fortran_order': False, 'shape': (20,)");
-      // The saved samples score exactly as the run's evaluation scored them.
+      // The saved samples (drawn, by default, with the run's seed) score exactly as the run's
+      // evaluation scored them.
       const scored = await fdistill(['eval', '--samples', npz, '--json']);
       expect(scored.code).toBe(0);
       expect(JSON.parse(scored.stdout)).toMatchObject({
@@ -586,6 +602,34 @@ describe('fdistill (the built binary)', { timeout: 120_000 }, () => {
         samplesLabelAccuracy: summary.labelAccuracy,
         realDataDomainFid: summary.realDataDomainFid,
       });
+      // So do the teacher's (drawn, by default, with the evaluation's teacher seed).
+      const teacherNpz = join(folder, 'fashion-teacher.npz');
+      const teacherSampled = await fdistill([
+        'sample',
+        '--run',
+        out,
+        '--teacher',
+        '-n',
+        '20',
+        '--out',
+        teacherNpz,
+      ]);
+      expect(teacherSampled.code).toBe(0);
+      const teacherScored = await fdistill(['eval', '--samples', teacherNpz, '--json']);
+      expect(JSON.parse(teacherScored.stdout).samplesDomainFid).toBe(summary.teacherDomainFid);
+      // --classifier naming the shipped classifier scores exactly as without it.
+      const shippedClassifier = fileURLToPath(
+        new URL('../models/fashion-mnist-classifier.onnx', import.meta.url),
+      );
+      const rescored = await fdistill([
+        'eval',
+        '--samples',
+        npz,
+        '--classifier',
+        shippedClassifier,
+        '--json',
+      ]);
+      expect(JSON.parse(rescored.stdout)).toEqual(JSON.parse(scored.stdout));
       const onnx = join(folder, 'fashion-student.onnx');
       expect(
         (await fdistill(['export', '--run', out, '--format', 'onnx', '--out', onnx])).code,

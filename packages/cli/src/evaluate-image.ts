@@ -23,13 +23,19 @@ export interface ClassifierOutputs {
   count: number;
 }
 
-/** Features of the real reference set (the 10,000 test images) [M, d]. */
+/** Features of the real reference set (the 10,000 test images) [M, d], and whose features they are. */
 export interface ReferenceFeatures {
   data: Float32Array;
   shape: number[];
+  /** The classifier (ONNX) that gave them: samples scored against them go through it too. */
+  classifierPath: string;
 }
 
-/** Runs images [N, 28, 28, 1] in [-1, 1] through the shipped classifier (onnxruntime-node). */
+/**
+ * Runs images [N, 28, 28, 1] in [-1, 1] through a Fashion-MNIST classifier (onnxruntime-node;
+ * default the shipped one): an ONNX file with input `images` [N, 28, 28, 1] and outputs
+ * `features` [N, d] and `logits` [N, 10], as `models/README.md` describes.
+ */
 export async function classifyImages(
   images: Float32Array,
   count: number,
@@ -53,15 +59,38 @@ export async function classifyImages(
   return { features: outputs[0] as Float32Array, logits: outputs[1] as Float32Array, count };
 }
 
-/** The classifier's features of the 10,000 Fashion-MNIST test images (the FID reference). */
-export async function referenceFeatures(dataPath: string): Promise<ReferenceFeatures> {
+/**
+ * Opens `modelPath` as a Fashion-MNIST classifier and closes it again: throws, naming the file,
+ * unless it is an ONNX model with input `images` and outputs `features` and `logits`.
+ *
+ * @example await checkClassifierFile('held-out/fashion-mnist-classifier.onnx');
+ */
+export async function checkClassifierFile(modelPath: string): Promise<void> {
+  for (const outputName of ['features', 'logits']) {
+    const extractor = await createOnnxFeatureExtractor({
+      modelPath,
+      inputName: 'images',
+      outputName,
+    });
+    await extractor.dispose();
+  }
+}
+
+/**
+ * A classifier's features of the 10,000 Fashion-MNIST test images (the FID reference); default
+ * the shipped classifier.
+ */
+export async function referenceFeatures(
+  dataPath: string,
+  classifierPath = SHIPPED_FASHION_MNIST_CLASSIFIER,
+): Promise<ReferenceFeatures> {
   const source = fashionMnistSource(dataPath, 'test', { padTo: FASHION_MNIST_SIZE });
   const count = 10_000;
   const batch = source.sample(count, 1);
   const images = (await batch.x.data()) as Float32Array;
   tf.dispose([batch.x, batch.labels]);
-  const { features } = await classifyImages(images, count);
-  return { data: features, shape: [count, features.length / count] };
+  const { features } = await classifyImages(images, count, classifierPath);
+  return { data: features, shape: [count, features.length / count], classifierPath };
 }
 
 /**
@@ -88,8 +117,9 @@ export function realDataImages(dataPath: string, count: number): LabelledImages 
 
 /**
  * Domain-FID against the reference, precision/recall, the class histogram and (with labels) the
- * share classified as requested, of images [N, 28, 28, 1] in [-1, 1]. The images are first
- * rounded to 8-bit pixel levels, so samples score as a saved file of them would.
+ * share classified as requested, of images [N, 28, 28, 1] in [-1, 1], through the reference's
+ * classifier. The images are first rounded to 8-bit pixel levels, so samples score as a saved
+ * file of them would.
  *
  * @example const metrics = await scoreImages(realDataImages(dataPath, 2000), await referenceFeatures(dataPath));
  */
@@ -99,11 +129,11 @@ export async function scoreImages(
 ): Promise<DomainMetrics> {
   const { count } = images;
   const levels = fromPixelLevels(toPixelLevels(images.images));
-  const outputs = await classifyImages(levels, count);
+  const outputs = await classifyImages(levels, count, reference.classifierPath);
   return domainMetrics({
     generatedFeatures: { data: outputs.features, shape: [count, outputs.features.length / count] },
     generatedLogits: { data: outputs.logits, shape: [count, outputs.logits.length / count] },
-    referenceFeatures: reference,
+    referenceFeatures: { data: reference.data, shape: reference.shape },
     ...(images.labels === undefined ? {} : { requestedLabels: images.labels }),
   });
 }

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { readIdxFile } from '@fdistill/trainer/node';
 import { seededUniform } from '@fdistill/utils';
 import { afterAll, describe, expect, it } from 'vitest';
+import { exportClassifierToOnnx } from './classifier/export-classifier-to-onnx.js';
+import { FashionClassifier } from './classifier/fashion-classifier.js';
+import { checkClassifierFile } from './evaluate-image.js';
 import { evaluateSampleSet } from './evaluate-samples.js';
 import { FASHION_MNIST_FILES, FASHION_MNIST_PATH } from './fashion-mnist.js';
 import { fromPixelLevels } from './pixel-levels.js';
@@ -60,6 +63,34 @@ describe.skipIf(!hasData)(
       expect(random.samples.domainFid).toBeGreaterThan(20 * random.realData.domainFid);
       expect(random.samples.recall).toBeLessThan(0.05);
       expect(random.samples.classes.labelAccuracy).toBeLessThan(0.3);
+    });
+
+    it('scores with another classifier when given one: samples and reference both go through it', async () => {
+      const count = 500;
+      const { levels, labels } = testImages(count);
+      writeNpz(join(folder, 'test-500.npz'), levels, labels);
+      // An untrained classifier: its logits are chance, its features still a fixed map of pixels.
+      const untrained = new FashionClassifier({ seed: 7 });
+      const classifierPath = join(folder, 'untrained.onnx');
+      writeFileSync(classifierPath, exportClassifierToOnnx(untrained));
+      untrained.dispose();
+      await expect(checkClassifierFile(classifierPath)).resolves.toBeUndefined();
+      const samples = await readSampleFile(join(folder, 'test-500.npz'));
+      const shipped = await evaluateSampleSet(samples, FASHION_MNIST_PATH);
+      const other = await evaluateSampleSet(samples, FASHION_MNIST_PATH, classifierPath);
+      expect(shipped.samples.classes.labelAccuracy).toBeGreaterThan(0.85);
+      expect(other.samples.classes.labelAccuracy).toBeLessThan(0.3);
+      // Test images against the test set stay under the floor only when both sides share features.
+      expect(other.samples.domainFid).toBeLessThan(other.realData.domainFid);
+      expect(other.samples.domainFid).not.toBeCloseTo(shipped.samples.domainFid, 3);
+    });
+
+    it('checkClassifierFile names a model without the classifier outputs', async () => {
+      const notClassifier = join(folder, 'not-a-model.onnx');
+      writeFileSync(notClassifier, 'not onnx');
+      await expect(checkClassifierFile(notClassifier)).rejects.toThrow(
+        `${notClassifier} is not a readable ONNX model`,
+      );
     });
   },
 );

@@ -87,4 +87,32 @@ describe('FashionClassifier', () => {
     },
     60_000,
   );
+
+  it.skipIf(!hasFashionMnist)(
+    'holds out the first heldOutImages training images, and names a hold-out that leaves none',
+    async () => {
+      await import('@tensorflow/tfjs-backend-wasm');
+      await tf.setBackend('wasm');
+      expect(installWasmKernels()).toBe(true);
+      try {
+        // 59,744 held out leave 256 images: 2 full batches of 128 (all 60,000 would give 468).
+        const { classifier, steps } = trainFashionClassifier({
+          heldOutImages: 59_744,
+          epochs: 1,
+          testImageLimit: 10,
+        });
+        classifier.dispose();
+        expect(steps).toBe(2);
+      } finally {
+        await tf.setBackend('cpu');
+      }
+      expect(() => trainFashionClassifier({ heldOutImages: 60_000 })).toThrow(
+        'options.heldOutImages must leave training images, got 60000 of 60000',
+      );
+      expect(() => trainFashionClassifier({ heldOutImages: -1 })).toThrow(
+        'options.heldOutImages must be an integer >= 0, got -1',
+      );
+    },
+    60_000,
+  );
 });

@@ -51,7 +51,13 @@ export interface FashionClassifierTrainingOptions {
   weightDecay?: number;
   /** Seed of the initialization and of the data order; default 1. */
   seed?: number;
-  /** Train on the first `trainingImageLimit` training images only (default all 60,000). */
+  /**
+   * Leave the first `heldOutImages` training images out of the training (default 0): the
+   * evaluation's real-data floor reads the first N training images, so a classifier that holds
+   * them out scores the floor on images it never saw.
+   */
+  heldOutImages?: number;
+  /** Train on the first `trainingImageLimit` training images after the held-out ones only (default all). */
   trainingImageLimit?: number;
   /** Evaluate on the first `testImageLimit` test images only (default all 10,000). */
   testImageLimit?: number;
@@ -109,9 +115,18 @@ export function trainFashionClassifier(
   assertPositiveInteger('epochs', epochs);
   assertPositiveInteger('batchSize', batchSize);
   if (options.stepLimit !== undefined) assertPositiveInteger('stepLimit', options.stepLimit);
+  const heldOutImages = options.heldOutImages ?? 0;
+  if (!Number.isInteger(heldOutImages) || heldOutImages < 0) {
+    throw new RangeError(
+      `trainFashionClassifier: options.heldOutImages must be an integer >= 0, got ${heldOutImages}`,
+    );
+  }
 
-  const training = readLabelledImages(dataPath, 'train', options.trainingImageLimit);
-  const test = readLabelledImages(dataPath, 'test', options.testImageLimit);
+  const training = readLabelledImages(dataPath, 'train', {
+    skip: heldOutImages,
+    limit: options.trainingImageLimit,
+  });
+  const test = readLabelledImages(dataPath, 'test', { skip: 0, limit: options.testImageLimit });
   if (training.count < batchSize) {
     throw new RangeError(
       `trainFashionClassifier: ${training.count} training images are fewer than one batch of ${batchSize}`,
@@ -245,11 +260,11 @@ function shuffledIndices(count: number, seed: number): Uint32Array {
   return indices;
 }
 
-/** The images and labels of one split, the first `limit` of them when given. */
+/** The images and labels of one split after its first `skip`, the first `limit` of those when given. */
 function readLabelledImages(
   dataPath: string,
   split: 'train' | 'test',
-  limit: number | undefined,
+  { skip, limit }: { skip: number; limit: number | undefined },
 ): LabelledImages {
   const files =
     split === 'train'
@@ -281,10 +296,16 @@ function readLabelledImages(
     );
   }
   if (limit !== undefined) assertPositiveInteger(`${split} image limit`, limit);
-  const count = Math.min(images.shape[0] as number, limit ?? Number.POSITIVE_INFINITY);
+  const available = (images.shape[0] as number) - skip;
+  if (available < 1) {
+    throw new RangeError(
+      `trainFashionClassifier: options.heldOutImages must leave training images, got ${skip} of ${images.shape[0]}`,
+    );
+  }
+  const count = Math.min(available, limit ?? Number.POSITIVE_INFINITY);
   return {
-    pixels: images.data.subarray(0, count * PIXELS_PER_IMAGE),
-    labels: labels.data.subarray(0, count),
+    pixels: images.data.subarray(skip * PIXELS_PER_IMAGE, (skip + count) * PIXELS_PER_IMAGE),
+    labels: labels.data.subarray(skip, skip + count),
     count,
   };
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { loadImageTeacher } from '../build-run.js';
 import { measureRun } from '../distill-run.js';
+import { checkClassifierFile } from '../evaluate-image.js';
 import {
   evaluateSampleSet,
   formatSampleSetEvaluation,
@@ -27,8 +28,8 @@ import {
 export const EVAL_HELP = `fdistill eval: measure a run's student again from its checkpoint, or any set of samples
 
 Usage: fdistill eval --run DIR [-n N] [--threads N] [--backend NAME]
-       fdistill eval --samples FILE.npz|FOLDER [--json] [--data-path DIR]
-       fdistill eval --teacher FILE.safetensors [-n N] [--guidance S] [--threads N] [--json] [--data-path DIR]
+       fdistill eval --samples FILE.npz|FOLDER [--classifier F.onnx] [--json] [--data-path DIR]
+       fdistill eval --teacher FILE.safetensors [-n N] [--guidance S] [--threads N] [--classifier F.onnx] [--json] [--data-path DIR]
 
   --run DIR      a run folder written by fdistill distill
   -n N           samples from teacher and student (default: the run's evaluationSamples;
@@ -47,6 +48,10 @@ Usage: fdistill eval --run DIR [-n N] [--threads N] [--backend NAME]
   --threads N    --run, --teacher: threads that draw the teacher's samples when they are not
                  cached yet (default: every core, ${availableParallelism()} here); the samples are the same
                  on any number
+  --classifier F --samples, --teacher: score with this ONNX classifier instead of the shipped
+                 one (input images [N, 28, 28, 1] in [-1, 1], outputs features and logits, as
+                 packages/cli/models/README.md describes), e.g. one trained with its floor
+                 images held out (scripts/train-fashion-classifier.ts --held-out 2000)
   --json         print the measures as JSON instead of a table (--samples, --teacher)
   --data-path    folder with the Fashion-MNIST IDX files (default ${FASHION_MNIST_PATH})
   --backend      auto | tensorflow-gpu | tensorflow | wasm | cpu
@@ -76,6 +81,8 @@ async function evaluateSamplesCommand(options: {
   teacher: string | undefined;
   count: number | undefined;
   guidanceScale: number | undefined;
+  /** `--classifier`: the ONNX classifier to score with, if not the shipped one. */
+  classifierPath: string | undefined;
   json: boolean;
   dataPath: string;
   backend: string;
@@ -102,6 +109,15 @@ async function evaluateSamplesCommand(options: {
   }
   checkFashionMnistFiles(dataPath, 'train');
   checkFashionMnistFiles(dataPath, 'test');
+  const { classifierPath } = options;
+  if (classifierPath !== undefined) {
+    if (!statSync(classifierPath, { throwIfNoEntry: false })?.isFile()) {
+      throw new UsageError(
+        `--classifier must be an ONNX file, got ${classifierPath} (no such file)`,
+      );
+    }
+    await checkClassifierFile(classifierPath);
+  }
   let images: LabelledImages;
   let name: string;
   if (samples !== undefined) {
@@ -127,7 +143,7 @@ async function evaluateSamplesCommand(options: {
       network.dispose();
     }
   }
-  const evaluation = await evaluateSampleSet(images, dataPath);
+  const evaluation = await evaluateSampleSet(images, dataPath, classifierPath);
   console.log(
     json
       ? JSON.stringify(sampleSetEvaluationJson(evaluation), null, 2)
@@ -145,6 +161,7 @@ export async function evalCommand(args: string[]): Promise<number> {
     samples: { type: 'string' },
     teacher: { type: 'string' },
     guidance: { type: 'string' },
+    classifier: { type: 'string' },
     threads: { type: 'string' },
     json: { type: 'boolean', default: false },
     'data-path': { type: 'string', default: FASHION_MNIST_PATH },
@@ -163,6 +180,7 @@ export async function evalCommand(args: string[]): Promise<number> {
       teacher: values.teacher,
       count: numberFlag('n', values.n),
       guidanceScale: numberFlag('guidance', values.guidance),
+      classifierPath: values.classifier,
       json: values.json as boolean,
       dataPath: values['data-path'] as string,
       backend: values.backend as string,
@@ -172,6 +190,11 @@ export async function evalCommand(args: string[]): Promise<number> {
   if (values.guidance !== undefined) {
     throw new UsageError(
       '--guidance applies to --teacher (a run is measured at its config guidanceScale)',
+    );
+  }
+  if (values.classifier !== undefined) {
+    throw new UsageError(
+      '--classifier applies to --samples and --teacher (a run is measured with the shipped classifier); score a run with another one through fdistill sample --run DIR -n 2000 --out s.npz, then --samples s.npz',
     );
   }
   if (values.run === undefined) throw new UsageError('fdistill eval: --run DIR is required');

@@ -11,6 +11,7 @@ import { ConfigError } from '../run-config.js';
 import { RunFolder } from '../run-folder.js';
 import { encodeSampleNpz } from '../sample-npz.js';
 import { selectCliBackend } from '../select-cli-backend.js';
+import { TEACHER_EVALUATION_SEED } from '../teacher-sample-cache.js';
 import {
   numberFlag,
   parseCommandArgs,
@@ -33,7 +34,9 @@ Usage: fdistill sample --run DIR [-n 1000] [--teacher [--steps 18] [--threads N]
   --steps N      Heun steps for --teacher (default 18, 35 evaluations)
   --threads N    image runs' --teacher: threads that draw batches of 100 at once (default: every
                  core, ${availableParallelism()} here); the samples are the same on any number
-  --seed S       seed of the latents (default 0)
+  --seed S       seed of the latents (default 0; an image run's: the seed its evaluation drew
+                 with, the run's seed for the student and ${TEACHER_EVALUATION_SEED} for --teacher, so the
+                 first N samples are those its summary scored)
   --label K      class-conditional students and teachers: every sample of class K (default
                  balanced: sample i is class i mod the number of classes)
   --out FILE     .png (mixtures: a scatter against exact teacher samples; images: a grid),
@@ -171,7 +174,7 @@ export async function sampleCommand(args: string[]): Promise<number> {
   }
   if (values.run === undefined) throw new UsageError('fdistill sample: --run DIR is required');
   const steps = numberFlag('steps', values.steps) ?? 18;
-  const seed = numberFlag('seed', values.seed) ?? 0;
+  const givenSeed = numberFlag('seed', values.seed);
   if (!(Number.isInteger(count) && count >= 1))
     throw new UsageError(`-n must be an integer >= 1, got ${count}`);
   if (!(Number.isInteger(steps) && steps >= 1))
@@ -187,7 +190,7 @@ export async function sampleCommand(args: string[]): Promise<number> {
       folder,
       config,
       count,
-      seed,
+      seed: givenSeed ?? (values.teacher ? TEACHER_EVALUATION_SEED : config.seed),
       teacher: values.teacher === true,
       steps,
       threads: threadsOnBackend(requestedThreads, values.threads !== undefined, backend.name),
@@ -199,6 +202,7 @@ export async function sampleCommand(args: string[]): Promise<number> {
     throw new UsageError(
       `--label, --threads and .npz are for image runs; ${config.preset} is a mixture`,
     );
+  const seed = givenSeed ?? 0;
   const run = buildMixtureRunOfConfig(config);
   try {
     let networkEvaluations = 1;
