@@ -21,6 +21,21 @@ function randomizeParameters(classifier: FashionClassifier, seed: number): void 
   tf.dispose([...state.values()]);
 }
 
+/**
+ * Runs `body` on tfjs wasm with the project's kernels (the cpu backend's convolutions take
+ * minutes here), then returns to the cpu backend.
+ */
+async function onWasmBackend(body: () => void): Promise<void> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  await tf.setBackend('wasm');
+  expect(installWasmKernels()).toBe(true);
+  try {
+    body();
+  } finally {
+    await tf.setBackend('cpu');
+  }
+}
+
 describe('FashionClassifier', () => {
   it('gives features [batch, 128] and logits [batch, 10] and rejects other shapes', () => {
     const classifier = new FashionClassifier({ seed: 3 });
@@ -58,14 +73,10 @@ describe('FashionClassifier', () => {
     classifier.dispose();
   });
 
-  // On tfjs wasm with the project's kernels (the cpu backend's convolutions take minutes here).
   it.skipIf(!hasFashionMnist)(
     'learns well above chance in 60 steps, without leaking tensors',
-    async () => {
-      await import('@tensorflow/tfjs-backend-wasm');
-      await tf.setBackend('wasm');
-      expect(installWasmKernels()).toBe(true);
-      try {
+    () =>
+      onWasmBackend(() => {
         const before = tf.memory().numTensors;
         const counts: number[] = [];
         const { classifier, testAccuracy, steps } = trainFashionClassifier({
@@ -81,20 +92,14 @@ describe('FashionClassifier', () => {
         expect(testAccuracy).toBeGreaterThan(0.6);
         classifier.dispose();
         expect(tf.memory().numTensors).toBe(before);
-      } finally {
-        await tf.setBackend('cpu');
-      }
-    },
+      }),
     60_000,
   );
 
   it.skipIf(!hasFashionMnist)(
     'holds out the first heldOutImages training images, and names a hold-out that leaves none',
     async () => {
-      await import('@tensorflow/tfjs-backend-wasm');
-      await tf.setBackend('wasm');
-      expect(installWasmKernels()).toBe(true);
-      try {
+      await onWasmBackend(() => {
         // 59,744 held out leave 256 images: 2 full batches of 128 (all 60,000 would give 468).
         const { classifier, steps } = trainFashionClassifier({
           heldOutImages: 59_744,
@@ -103,9 +108,7 @@ describe('FashionClassifier', () => {
         });
         classifier.dispose();
         expect(steps).toBe(2);
-      } finally {
-        await tf.setBackend('cpu');
-      }
+      });
       expect(() => trainFashionClassifier({ heldOutImages: 60_000 })).toThrow(
         'options.heldOutImages must leave training images, got 60000 of 60000',
       );

@@ -51,7 +51,8 @@ Usage: fdistill eval --run DIR [-n N] [--threads N] [--backend NAME]
   --classifier F --samples, --teacher: score with this ONNX classifier instead of the shipped
                  one (input images [N, 28, 28, 1] in [-1, 1], outputs features and logits, as
                  packages/cli/models/README.md describes), e.g. one trained with its floor
-                 images held out (scripts/train-fashion-classifier.ts --held-out 2000)
+                 images held out (the repository's
+                 packages/cli/scripts/train-fashion-classifier.ts --held-out 2000)
   --json         print the measures as JSON instead of a table (--samples, --teacher)
   --data-path    folder with the Fashion-MNIST IDX files (default ${FASHION_MNIST_PATH})
   --backend      auto | tensorflow-gpu | tensorflow | wasm | cpu
