@@ -24,6 +24,7 @@ import { checkFinite } from './non-finite.js';
 import { type SampleWeighting, weightingOfSamples } from './sample-weighting.js';
 import { disposeObject } from './tensor-objects.js';
 import {
+  type PairRegression,
   prefitFakeScore,
   regressStudentOnPairs,
   type SamplerPairs,
@@ -137,15 +138,7 @@ export class Distiller {
    *
    * @example await distiller.regressStudentOnPairs({ latents, labels, targets }, { steps: 1500 });
    */
-  regressStudentOnPairs(
-    pairs: SamplerPairs,
-    settings: {
-      steps: number;
-      learningRate?: number;
-      signal?: AbortSignal;
-      onUpdate?: (done: number, loss: number) => void;
-    },
-  ): Promise<number> {
+  regressStudentOnPairs(pairs: SamplerPairs, settings: PairRegression): Promise<number> {
     return regressStudentOnPairs(this.model, pairs, settings);
   }
 

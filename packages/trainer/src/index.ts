@@ -82,4 +82,4 @@ export {
   type TeacherTrainingOptions,
 } from './teacher-trainer.js';
 export { type DistillRunOptions, distill, trainTeacher } from './train-functions.js';
-export type { SamplerPairs, StudentWarmStart } from './warm-start.js';
+export type { PairRegression, SamplerPairs, StudentWarmStart } from './warm-start.js';

@@ -87,6 +87,18 @@ export interface SamplerPairs {
   targets: tf.Tensor;
 }
 
+/** How `regressStudentOnPairs` fits the student to sampler pairs. */
+export interface PairRegression {
+  /** Updates of the regression. */
+  steps: number;
+  /** Peak learning rate (cosine-decayed to 0); default the generator's. */
+  learningRate?: number;
+  /** Stops the regression after the current update when aborted; the EMA is left as it was. */
+  signal?: AbortSignal;
+  /** Called after each update with the updates done and the batch's loss. */
+  onUpdate?: (done: number, loss: number) => void;
+}
+
 /**
  * Fits the student's `G(z)` (for the pair's label, if any) to given sampler pairs by mean squared
  * error for `steps` updates of a batch of pairs (`options.batchSize` drawn with replacement, a
@@ -100,13 +112,7 @@ export interface SamplerPairs {
 export async function regressStudentOnPairs(
   model: DistillModel,
   pairs: SamplerPairs,
-  settings: {
-    steps: number;
-    learningRate?: number;
-    signal?: AbortSignal;
-    /** Called after each update with the updates done and the batch's loss. */
-    onUpdate?: (done: number, loss: number) => void;
-  },
+  settings: PairRegression,
 ): Promise<number> {
   const {
     steps,
