@@ -46,6 +46,22 @@ export async function vulkanDrivers(): Promise<string[]> {
   );
 }
 
+/**
+ * The device files through which a Vulkan driver reaches a GPU on Linux: DRM render nodes
+ * (`/dev/dri/renderD*`: Intel, AMD, ...), NVIDIA's (`/dev/nvidia0`, ...) and WSL's (`/dev/dxg`).
+ * Without one, the only drivers that can give an adapter are software ones.
+ */
+async function gpuDeviceFiles(): Promise<string[]> {
+  const { existsSync, readdirSync } = await fileSystem();
+  const inFolder = (folder: string, pattern: RegExp) =>
+    existsSync(folder)
+      ? readdirSync(folder)
+          .filter((file) => pattern.test(file))
+          .map((file) => `${folder}/${file}`)
+      : [];
+  return [...inFolder('/dev/dri', /^renderD\d+$/), ...inFolder('/dev', /^(nvidia\d+|dxg)$/)];
+}
+
 /** Whether the Vulkan loader can be found in the standard library folders or `LD_LIBRARY_PATH`. */
 async function vulkanLoaderFound(): Promise<boolean> {
   const { existsSync } = await fileSystem();
@@ -79,15 +95,18 @@ async function loadDawn(): Promise<DawnModule> {
 }
 
 /** Why Dawn found no adapter on Linux, in a few words with the fix. */
-async function noAdapterReason(): Promise<string> {
+async function noAdapterReason(askedSystemDrivers: boolean): Promise<string> {
   if (process.platform !== 'linux') return 'Dawn found no WebGPU adapter';
   if (!(await vulkanLoaderFound())) {
     return 'no Vulkan loader (libvulkan.so.1; apt-get install libvulkan1)';
   }
   const drivers = await vulkanDrivers();
-  return drivers.length === 0
-    ? 'no Vulkan driver installed (no manifest in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d)'
-    : `no Vulkan driver Dawn accepts among ${drivers.join(', ')}`;
+  if (drivers.length === 0) {
+    return 'no Vulkan driver installed (no manifest in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d)';
+  }
+  return askedSystemDrivers
+    ? `no Vulkan driver Dawn accepts among ${drivers.join(', ')}`
+    : 'no GPU device (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg) for the Vulkan drivers installed';
 }
 
 /** A GPU from Dawn, or why there is none, with the Vulkan drivers the system offered. */
@@ -102,9 +121,11 @@ let search: Promise<NodeWebGpu> | undefined;
  * A `navigator.gpu` for Node from the `webgpu` package (Dawn: Vulkan on Linux, Metal on macOS,
  * D3D12 on Windows), with an adapter; looked for once per process. On Linux, when the system's
  * Vulkan drivers give none, it retries with chromium's SwiftShader driver if that is installed
- * (`SWIFTSHADER_VULKAN_DRIVER`; it sets `VK_ICD_FILENAMES` for this process): a software
- * adapter, which `selectBackend('auto')` names and passes over. Without an adapter it says why
- * (no loader, no driver) in a few words.
+ * (`SWIFTSHADER_VULKAN_DRIVER`; it sets `VK_ICD_FILENAMES` and `NODEVICE_SELECT` for this
+ * process): a software adapter, which `selectBackend('auto')` names and passes over. It asks the
+ * system's drivers only where a GPU device file exists or `VK_ICD_FILENAMES` names them, so that
+ * a GPU-less machine with mesa's Vulkan drivers prints no driver warnings. Without an adapter it
+ * says why (no loader, no driver, no GPU device) in a few words.
  *
  * @example const found = await nodeWebGpu(); // { gpu, driver: 'swiftshader', ... } on a GPU-less Linux
  */
@@ -120,22 +141,38 @@ async function findNodeWebGpu(): Promise<NodeWebGpu> {
   const { create } = await loadDawn();
   const linux = process.platform === 'linux';
   const systemDrivers = await vulkanDrivers();
-  // Without a driver manifest Dawn only prints warnings: ask it only when there is one.
-  if (!linux || systemDrivers.length > 0) {
+  const named = process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES;
+  // Dawn asked without a driver manifest, or with drivers but no GPU for them (mesa's lavapipe,
+  // which Dawn rejects; Intel's or AMD's without their hardware), gives no adapter and prints
+  // warnings into the command's output: ask it only when a driver could find hardware, or when
+  // the drivers were named.
+  const askSystemDrivers =
+    !linux ||
+    (systemDrivers.length > 0 && (named !== undefined || (await gpuDeviceFiles()).length > 0));
+  if (askSystemDrivers) {
     const gpu = create([]);
     if ((await gpu.requestAdapter()) !== null) return { systemDrivers, gpu, driver: 'system' };
   }
-  const reason = await noAdapterReason();
+  const reason = await noAdapterReason(askSystemDrivers);
   const { existsSync } = await fileSystem();
-  const named = process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES;
   if (!linux || named || !existsSync(SWIFTSHADER_VULKAN_DRIVER) || !(await vulkanLoaderFound())) {
     return { systemDrivers, gpu: undefined, reason };
   }
-  process.env.VK_ICD_FILENAMES = SWIFTSHADER_VULKAN_DRIVER;
+  const environment = { VK_ICD_FILENAMES: SWIFTSHADER_VULKAN_DRIVER, ...deviceSelectOff() };
+  Object.assign(process.env, environment);
   const gpu = create([]);
   if ((await gpu.requestAdapter()) !== null) return { systemDrivers, gpu, driver: 'swiftshader' };
-  delete process.env.VK_ICD_FILENAMES;
+  for (const name of Object.keys(environment)) delete process.env[name];
   return { systemDrivers, gpu: undefined, reason };
+}
+
+/**
+ * `NODEVICE_SELECT=1` unless the caller set it: turns off mesa's implicit Vulkan layer that
+ * picks the display's GPU, which with no display server prints "XDG_RUNTIME_DIR is invalid or
+ * not set" twice per Vulkan instance; there is one device here, SwiftShader's.
+ */
+function deviceSelectOff(): { NODEVICE_SELECT?: string } {
+  return process.env.NODEVICE_SELECT === undefined ? { NODEVICE_SELECT: '1' } : {};
 }
 
 /**
