@@ -55,9 +55,10 @@ def positional(values, size):
 
 
 class EdmNetwork(nn.Module):
-    def denoise(self, x, sigma, with_features=False):
+    def denoise(self, x, sigma, with_features=False, labels=None):
         skip, out, scale, noise = edm(sigma)
-        raw, features = self.raw(x * per_sample(scale, x.dim()), noise)
+        scaled = x * per_sample(scale, x.dim())
+        raw, features = self.raw(scaled, noise) if labels is None else self.raw(scaled, noise, labels)
         denoised = x * per_sample(skip, x.dim()) + raw * per_sample(out, x.dim())
         return (denoised, features) if with_features else denoised
 
@@ -182,6 +183,10 @@ class UNet(EdmNetwork):
         resolutions = [c["imageSize"] // 2**i for i in range(len(channels))]
         attention = set(c["attentionResolutions"])
         self.base = base
+        # A class-conditional network (scripts/torch_teacher.py) adds a learned vector per label,
+        # the null label classCount included, to the noise sinusoids, as UNetDenoiser does.
+        classes = c.get("classCount")
+        self.classes = None if classes is None else nn.Embedding(classes + 1, base)
         self.map0, self.map1 = nn.Linear(base, emb), nn.Linear(emb, emb)
         self.input_conv = conv(c["channels"], base, 3)
         self.encoder, self.taps, current = nn.ModuleList(), [], base
@@ -210,8 +215,11 @@ class UNet(EdmNetwork):
             self.decoder.append(nn.ModuleDict({"blocks": blocks, **({"up": upsample} if upsample else {})}))
         self.output_norm, self.output_conv = nn.GroupNorm(groups, base), conv(base, c["channels"], 3)
 
-    def encode(self, x, noise):
-        embedding = F.silu(self.map1(F.silu(self.map0(positional(noise, self.base)))))
+    def encode(self, x, noise, labels=None):
+        sinusoids = positional(noise, self.base)
+        if self.classes is not None:
+            sinusoids = sinusoids + self.classes(labels)
+        embedding = F.silu(self.map1(F.silu(self.map0(sinusoids))))
         h, skips, features = self.input_conv(x), [], {}
         for name, layers in zip(self.taps, self.encoder):
             h = layers[0](h)
@@ -224,8 +232,8 @@ class UNet(EdmNetwork):
     def raw_features(self, x, noise):
         return self.encode(x, noise)[3]
 
-    def raw(self, x, noise):
-        embedding, h, skips, features = self.encode(x, noise)
+    def raw(self, x, noise, labels=None):
+        embedding, h, skips, features = self.encode(x, noise, labels)
         for block in self.middle:
             h = block(h, embedding)
         for level in self.decoder:
