@@ -13,7 +13,9 @@ Usage (Debian: apt-get install python3-torch; the data: apt-get install dataset-
     pnpm fdistill eval --samples torch-teacher/samples-2000.npz
     /usr/bin/python3 scripts/independent_classifier.py torch-teacher/samples-2000.npz
 It prints the mean loss every 500 steps and writes `ema.pt` (the EMA network's state) and
-`samples-2000.npz` into --out; with --samples-only it draws from an `ema.pt` already there.
+`samples-2000.npz` into --out; with --samples-only it draws from an `ema.pt` already there, with
+--teacher FILE.safetensors from a teacher the project trained (loaded into the twin), and with
+--noise FILE from given noise (raw float32 [N, 32, 32, 1], e.g. the project's `samplerNoise`).
 """
 
 import argparse
@@ -158,8 +160,9 @@ def train(arguments, out):
 
 
 @torch.no_grad()
-def sample(network, count, guidance, seed):
-    """Heun on 18 Karras steps (35 evaluations) from sigma_max, guided, labels i mod 10, as 8-bit levels."""
+def sample(network, count, guidance, seed, noise=None):
+    """Heun on 18 Karras steps (35 evaluations) from sigma_max, guided, labels i mod 10, as 8-bit
+    levels; from `noise` [count, 1, 32, 32] when given, else from a draw of `seed`."""
     generator = torch.Generator().manual_seed(seed)
     ramp = torch.linspace(0, 1, 18)
     high, low = SIGMA_MAX ** (1 / RHO), SIGMA_MIN ** (1 / RHO)
@@ -175,7 +178,8 @@ def sample(network, count, guidance, seed):
             conditional, unconditional = both.chunk(2)
             return conditional + (guidance - 1) * (conditional - unconditional)
 
-        x = torch.randn(size, 1, 32, 32, generator=generator) * SIGMA_MAX
+        z = torch.randn(size, 1, 32, 32, generator=generator) if noise is None else noise[start : start + size]
+        x = z * SIGMA_MAX
         for i in range(18):
             now, after = sigmas[i], sigmas[i + 1]
             slope = (x - denoise(x, now)) / now
@@ -200,6 +204,7 @@ def main():
     parser.add_argument("--guidance", type=float, default=1.5)
     parser.add_argument("--samples-only", action="store_true", help="draw from the ema.pt in --out")
     parser.add_argument("--teacher", help="draw from this project teacher (.safetensors) instead of training")
+    parser.add_argument("--noise", help="start from this noise: raw float32 [samples, 32, 32, 1] (e.g. the project's samplerNoise draw)")
     arguments = parser.parse_args()
     if arguments.steps < 101 or arguments.batch < 1 or arguments.samples < 1:
         parser.error("--steps must be > 100 (the warm-up), --batch and --samples >= 1")
@@ -216,7 +221,13 @@ def main():
     else:
         network, final_loss = train(arguments, out)
     trained = time.time()
-    samples, labels = sample(network, arguments.samples, arguments.guidance, arguments.seed + 5)
+    noise = None
+    if arguments.noise:
+        values = np.fromfile(arguments.noise, np.float32)
+        if values.size != arguments.samples * 32 * 32:
+            raise SystemExit(f"--noise {arguments.noise}: {values.size} values, expected {arguments.samples} x 32 x 32 x 1")
+        noise = torch.from_numpy(values.reshape(arguments.samples, 32, 32, 1)).permute(0, 3, 1, 2).contiguous()
+    samples, labels = sample(network, arguments.samples, arguments.guidance, arguments.seed + 5, noise)
     np.savez(out / f"samples-{arguments.samples}.npz", samples=samples, labels=labels)
     summary = {
         "steps": arguments.steps,
@@ -227,6 +238,7 @@ def main():
         "finalLoss": final_loss,
         "trainSeconds": None if final_loss is None else trained - started,
         "teacher": arguments.teacher,
+        "noise": arguments.noise,
         "sampleSeconds": time.time() - trained,
         "guidance": arguments.guidance,
         "parameters": sum(p.numel() for p in network.parameters()),
