@@ -19,7 +19,6 @@ It prints the mean loss every 500 steps and writes `ema.pt` (the EMA network's s
 """
 
 import argparse
-import gzip
 import json
 import math
 import pathlib
@@ -32,7 +31,7 @@ import torch
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "bench"))
 from torch_bench import SIGMA_DATA, SIGMA_MAX, SIGMA_MIN, RHO, UNet, per_sample  # noqa: E402
 
-DATA = pathlib.Path("/usr/share/datasets/fashion-mnist")
+from independent_classifier import read_idx  # noqa: E402  (this folder's: Debian's IDX files)
 # The shipped teacher's network (packages/cli/teachers/fashion-mnist/README.md).
 NETWORK = {
     "imageSize": 32,
@@ -46,15 +45,6 @@ NETWORK = {
     "classCount": 10,
 }
 NULL_LABEL = NETWORK["classCount"]
-
-
-def read_idx(name):
-    """An IDX file of Debian's dataset as a numpy array (uint8 images or labels)."""
-    with gzip.open(DATA / name) as file:
-        data = file.read()
-    dimensions = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(dimensions)]
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * dimensions).reshape(shape)
 
 
 def training_images():
