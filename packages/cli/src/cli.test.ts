@@ -160,6 +160,13 @@ describe('fdistill (the built binary)', { timeout: 300_000 }, () => {
     // Two seeds: each cell is the mean ± the sample standard deviation of its two runs.
     expect(result.stdout).toMatch(/reverse-kl\s+yes\s+[0-9.]+ ± [0-9.]+\s+[0-9.]+ ± [0-9.]+/);
     expect(result.stdout).toMatch(/js\s+medium\s+[0-9.]+ ± /);
+    // Then JS against reverse-KL: Welch's t over the seeds and the paired t of each seed, with p.
+    expect(result.stdout).toMatch(
+      /Welch t against reverse-kl \(p\)[^\n]*\n[- ]+\njs\s+-?[0-9.]+ \([0-9.]+\)/,
+    );
+    expect(result.stdout).toMatch(
+      /paired t, seed by seed \(p\)[^\n]*\n[- ]+\njs\s+-?[0-9.]+ \([0-9.]+\)/,
+    );
     const comparison = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
     expect(comparison.seeds).toEqual([3, 4]);
     expect(

@@ -1,3 +1,5 @@
+import { twoSidedStudentP } from './student-t.js';
+
 /** Mean and sample standard deviation of one metric over seeds. */
 export interface MeanAndSpread {
   mean: number;
@@ -67,21 +69,68 @@ export function formatMeanAndSpread(value: MeanAndSpread, digits: number, seeds:
   return seeds === 1 ? mean : `${mean} ± ${value.standardDeviation.toFixed(digits)}`;
 }
 
+/** A two-sample t test: the statistic, its degrees of freedom and the two-sided p-value. */
+export interface TTest {
+  t: number;
+  degreesOfFreedom: number;
+  /** P(|T| >= |t|) under the null hypothesis of equal means; NaN where t is. */
+  p: number;
+}
+
 /**
- * Welch's t statistic of the difference of two means, each from its own sample of seeds:
- * `(a - b) / sqrt(sa^2 / na + sb^2 / nb)`. NaN with fewer than two seeds on either side;
- * +-Infinity when both spreads are 0 and the means differ.
- *
- * @example welchT([3, 4, 5], [1, 2, 3]) // 2.449...
+ * The test of `difference / error`. Without spread (error 0) the samples decide alone: t = 0 and
+ * p = 1 for equal means, else t = +-Infinity and p = 0.
  */
-export function welchT(first: readonly number[], second: readonly number[]): number {
-  if (first.length < 2 || second.length < 2) return Number.NaN;
+function tTest(difference: number, error: number, degreesOfFreedom: number): TTest {
+  if (error === 0) {
+    return difference === 0
+      ? { t: 0, degreesOfFreedom, p: 1 }
+      : { t: Math.sign(difference) * Number.POSITIVE_INFINITY, degreesOfFreedom, p: 0 };
+  }
+  const t = difference / error;
+  return { t, degreesOfFreedom, p: twoSidedStudentP(t, degreesOfFreedom) };
+}
+
+const UNTESTABLE: TTest = { t: Number.NaN, degreesOfFreedom: Number.NaN, p: Number.NaN };
+
+/**
+ * Welch's test of the difference of two means, each from its own sample of seeds:
+ * `t = (a - b) / sqrt(sa^2 / na + sb^2 / nb)` with the Welch-Satterthwaite degrees of freedom.
+ * NaN with fewer than two seeds on either side.
+ *
+ * @example welchTest([3, 4, 5], [1, 2, 3]) // { t: 2.449..., degreesOfFreedom: 4, p: 0.0705... }
+ */
+export function welchTest(first: readonly number[], second: readonly number[]): TTest {
+  if (first.length < 2 || second.length < 2) return UNTESTABLE;
   const a = meanAndSpread(first);
   const b = meanAndSpread(second);
-  const error = Math.sqrt(
-    a.standardDeviation ** 2 / first.length + b.standardDeviation ** 2 / second.length,
+  const varianceA = a.standardDeviation ** 2 / first.length;
+  const varianceB = b.standardDeviation ** 2 / second.length;
+  const error = Math.sqrt(varianceA + varianceB);
+  const degreesOfFreedom =
+    (varianceA + varianceB) ** 2 /
+    (varianceA ** 2 / (first.length - 1) + varianceB ** 2 / (second.length - 1));
+  return tTest(a.mean - b.mean, error, degreesOfFreedom);
+}
+
+/**
+ * The paired test of two samples matched element by element (here: the runs of one seed, which
+ * share its initialization, warm start and evaluation latents): Student's t of the differences,
+ * `mean(d) / (sd(d) / sqrt(n))` with n - 1 degrees of freedom. NaN below two pairs.
+ *
+ * @example pairedTest([3, 4, 5.5], [1, 2, 3]) // { t: 13, degreesOfFreedom: 2, p: 0.00587... }
+ */
+export function pairedTest(first: readonly number[], second: readonly number[]): TTest {
+  if (first.length !== second.length) {
+    throw new Error(
+      `pairedTest: the samples must have one value per pair, got ${first.length} and ${second.length}`,
+    );
+  }
+  if (first.length < 2) return UNTESTABLE;
+  const differences = meanAndSpread(first.map((value, index) => value - (second[index] as number)));
+  return tTest(
+    differences.mean,
+    differences.standardDeviation / Math.sqrt(first.length),
+    first.length - 1,
   );
-  const difference = a.mean - b.mean;
-  if (error === 0) return difference === 0 ? 0 : Math.sign(difference) * Number.POSITIVE_INFINITY;
-  return difference / error;
 }

@@ -8,7 +8,9 @@ import {
   formatMeanAndSpread,
   type MeanAndSpread,
   metricValue,
-  welchT,
+  pairedTest,
+  type TTest,
+  welchTest,
 } from './compare-statistics.js';
 import type { RunConfig } from './run-config.js';
 
@@ -75,38 +77,62 @@ export function formatComparison(comparison: Comparison): string {
 /** The divergence every other is tested against (DMD2's weighting, h = 1). */
 const BASELINE_DIVERGENCE = 'reverse-kl';
 
+/** A test cell: `t (p)`, e.g. `-2.31 (0.147)`. */
+function formatTest(test: TTest): string {
+  const t = Number.isFinite(test.t) ? test.t.toFixed(2) : String(test.t);
+  return Number.isNaN(test.p) ? t : `${t} (${test.p.toFixed(3)})`;
+}
+
 /**
- * Welch's t of each divergence against reverse-KL, per metric (`(mean - mean_rkl) / standard
- * error`), from the runs' own values; undefined without two reverse-KL runs.
+ * Each divergence against reverse-KL, per metric, as `t (two-sided p)`: Welch's test of the
+ * means over seeds, then the paired test over the seeds both have (the runs of one seed share
+ * its initialization, warm start and evaluation latents, so their differences carry less of the
+ * seed-to-seed spread). Undefined without two reverse-KL runs.
  *
- * @example const table = formatWelchTable(comparison); // one row per divergence
+ * @example const tables = formatTestTables(comparison); // Welch, then paired, one row per f
  */
-export function formatWelchTable(comparison: Comparison): string | undefined {
+export function formatTestTables(comparison: Comparison): string | undefined {
   const baseline = comparison.runs.filter((run) => run.divergence === BASELINE_DIVERGENCE);
   if (baseline.length < 2) return undefined;
   const metrics = comparedMetricsOf(comparison.preset).filter(
     (metric) => metric.key !== 'wallSeconds',
   );
-  const valuesOf = (divergence: string, key: string) =>
-    comparison.runs
-      .filter((run) => run.divergence === divergence)
-      .map((run) => metricValue(run, key));
-  const rows = comparison.divergences
-    .filter((entry) => entry.divergence !== BASELINE_DIVERGENCE)
-    .map((entry) => [
+  const runsOf = (divergence: string) =>
+    comparison.runs.filter((run) => run.divergence === divergence);
+  const others = comparison.divergences.filter((entry) => entry.divergence !== BASELINE_DIVERGENCE);
+  const welchRows = others.map((entry) => [
+    entry.divergence,
+    ...metrics.map((metric) =>
+      formatTest(
+        welchTest(
+          runsOf(entry.divergence).map((run) => metricValue(run, metric.key)),
+          baseline.map((run) => metricValue(run, metric.key)),
+        ),
+      ),
+    ),
+  ]);
+  const pairedRows = others.map((entry) => {
+    const pairs = runsOf(entry.divergence).flatMap((run) => {
+      const partner = baseline.find((candidate) => candidate.seed === run.seed);
+      return partner === undefined ? [] : [{ run, partner }];
+    });
+    return [
       entry.divergence,
-      ...metrics.map((metric) => {
-        const t = welchT(
-          valuesOf(entry.divergence, metric.key),
-          valuesOf(BASELINE_DIVERGENCE, metric.key),
-        );
-        return Number.isFinite(t) ? t.toFixed(2) : String(t);
-      }),
-    ]);
-  return formatTable(
-    ['Welch t against reverse-kl', ...metrics.map((metric) => metric.title)],
-    rows,
-  );
+      ...metrics.map((metric) =>
+        formatTest(
+          pairedTest(
+            pairs.map(({ run }) => metricValue(run, metric.key)),
+            pairs.map(({ partner }) => metricValue(partner, metric.key)),
+          ),
+        ),
+      ),
+    ];
+  });
+  const titles = metrics.map((metric) => metric.title);
+  return [
+    formatTable(['Welch t against reverse-kl (p)', ...titles], welchRows),
+    formatTable(['paired t, seed by seed (p)', ...titles], pairedRows),
+  ].join('\n\n');
 }
 
 /** The metrics `compare` reports for a preset. */

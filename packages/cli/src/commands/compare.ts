@@ -6,7 +6,7 @@ import {
   type Comparison,
   comparisonChartPng,
   formatComparison,
-  formatWelchTable,
+  formatTestTables,
   summarizeComparison,
 } from '../comparison.js';
 import { type ComparedRunState, openComparedRun } from '../comparison-folders.js';
@@ -36,8 +36,9 @@ Options:
   --threads N          threads that share each step of each run (default: every core, ${availableParallelism()} here)
 
 Each run gets its own run folder <divergence>-seed<k> under --out. The table shows the mean and,
-with several seeds, ± the sample standard deviation, then each f's Welch t against reverse-kl
-per metric; compare.json holds every run's summary and
+with several seeds, ± the sample standard deviation, then each f against reverse-kl per metric
+as t (two-sided p): Welch's test of the means, then the paired test seed by seed (the runs of
+one seed share its initialization, warm start and evaluation latents); compare.json holds every run's summary and
 the statistics, compare.png a bar chart of them with error bars.`;
 
 /** Runs `fdistill compare`; returns the exit code. */
@@ -153,12 +154,8 @@ export async function compareCommand(args: string[]): Promise<number> {
     `${base.preset}, ${base.steps} steps per run, seeds ${seeds.join(', ')}, ${base.evaluationSamples} samples each${seedCount > 1 ? '; mean ± sample standard deviation over seeds' : ''}\n`,
   );
   console.log(formatComparison(comparison));
-  const welch = formatWelchTable(comparison);
-  if (welch !== undefined) {
-    console.log(
-      `\n${welch}\n(two-sided 5% with equal spreads: |t| > 2.78 for 3 seeds a side, 2.31 for 5, 2.10 for 10)`,
-    );
-  }
+  const tests = formatTestTables(comparison);
+  if (tests !== undefined) console.log(`\n${tests}`);
   console.log(
     `\nwrote ${join(parent, 'compare.json')}, ${join(parent, 'compare.png')} and a run folder per divergence and seed`,
   );
