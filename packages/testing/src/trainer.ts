@@ -1,6 +1,6 @@
 import { ConvDiscriminator, MlpDiscriminator } from '@fdistill/discriminator';
 import { getDivergence } from '@fdistill/divergence';
-import { GaussianMixture, MlpDenoiser, UNetDenoiser } from '@fdistill/score';
+import { GaussianMixture, MlpDenoiser, type UNetConfig, UNetDenoiser } from '@fdistill/score';
 import {
   buildMixtureRun,
   Distiller,
@@ -14,13 +14,23 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import { TINY_UNET } from './networks.js';
 
+/** The networks of a small image f-distill test (see `tinyImageDistillNetworks`). */
+export interface TinyImageDistillNetworks {
+  teacher: UNetDenoiser;
+  student: UNetDenoiser;
+  fakeScore: UNetDenoiser;
+  heads: ConvDiscriminator;
+}
+
 /**
- * Two f-distill steps (generator, critic with approximate R1) on a small U-Net with
- * conv heads on its 8x8 tap. Returns the losses they report, then a copy of every student and
- * head parameter after them, then the same parameters before them; everything else is freed.
+ * A frozen one-channel 8x8 U-Net teacher of `base` (attention at 4x4, seed 1), a student and a
+ * fake score copied from it, and conv heads (seed 2) on its 8x8 tap: the networks of an image
+ * run, small enough for unit tests.
+ *
+ * @example const { teacher, student, fakeScore, heads } = tinyImageDistillNetworks(TINY_UNET);
  */
-export async function twoImageDistillSteps(): Promise<tf.Tensor[]> {
-  const config = { ...TINY_UNET, channels: 1, attentionResolutions: [4], seed: 1 };
+export function tinyImageDistillNetworks(base: UNetConfig): TinyImageDistillNetworks {
+  const config = { ...base, channels: 1, attentionResolutions: [4], seed: 1 };
   const teacher = new UNetDenoiser(config);
   teacher.setTrainable(false);
   const [student, fakeScore] = [new UNetDenoiser(config), new UNetDenoiser(config)];
@@ -30,6 +40,16 @@ export async function twoImageDistillSteps(): Promise<tf.Tensor[]> {
     taps: teacher.featureTaps.filter((tap) => tap.resolution === 8),
     seed: 2,
   });
+  return { teacher, student, fakeScore, heads };
+}
+
+/**
+ * Two f-distill steps (generator, critic with approximate R1) on a small U-Net with
+ * conv heads on its 8x8 tap. Returns the losses they report, then a copy of every student and
+ * head parameter after them, then the same parameters before them; everything else is freed.
+ */
+export async function twoImageDistillSteps(): Promise<tf.Tensor[]> {
+  const { teacher, student, fakeScore, heads } = tinyImageDistillNetworks(TINY_UNET);
   const images = tf.randomUniform([8, 8, 8, 1], -1, 1, 'float32', 3);
   const distiller = new Distiller(
     {

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConvDiscriminator, MlpDiscriminator } from '@fdistill/discriminator';
+import { MlpDiscriminator } from '@fdistill/discriminator';
 import { getDivergence } from '@fdistill/divergence';
 import { MlpDenoiser, UNetDenoiser } from '@fdistill/score';
 import { TINY_CONDITIONAL_UNET } from '@fdistill/testing';
-import { twoModeMixture } from '@fdistill/testing/trainer';
+import { tinyImageDistillNetworks, twoModeMixture } from '@fdistill/testing/trainer';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeCheckpoint } from '../checkpoint-bytes.js';
@@ -53,16 +53,7 @@ function mixtureDistiller(): Distiller {
 
 /** A class-conditional U-Net run's distiller: conv heads on the teacher's 8x8 tap, R1. */
 function imageDistiller(): Distiller {
-  const config = { ...TINY_CONDITIONAL_UNET, channels: 1, attentionResolutions: [4], seed: 1 };
-  const teacher = new UNetDenoiser(config);
-  teacher.setTrainable(false);
-  const [student, fakeScore] = [new UNetDenoiser(config), new UNetDenoiser(config)];
-  student.copyParametersFrom(teacher);
-  fakeScore.copyParametersFrom(teacher);
-  const heads = new ConvDiscriminator({
-    taps: teacher.featureTaps.filter((tap) => tap.resolution === 8),
-    seed: 2,
-  });
+  const { teacher, student, fakeScore, heads } = tinyImageDistillNetworks(TINY_CONDITIONAL_UNET);
   const images = tf.randomUniform([12, 8, 8, 1], -1, 1, 'float32', 3);
   const labels = tf.tensor1d([0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0], 'int32');
   return new Distiller(
