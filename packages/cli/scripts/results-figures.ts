@@ -38,6 +38,7 @@ import {
 } from '../src/compare-statistics.js';
 import { MIXTURE_COMPARED_METRICS } from '../src/comparison.js';
 import { RunFolder } from '../src/run-folder.js';
+import { rankCorrelation } from './rank-correlation.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const { values } = parseArgs({
@@ -199,30 +200,6 @@ const LOWEST_SHARE: ComparedMetric = {
   digits: 3,
   charted: false,
 };
-
-/** Spearman's rank correlation of two equally long lists. */
-function rankCorrelation(first: readonly number[], second: readonly number[]): number {
-  const ranks = (values: readonly number[]) => {
-    const order = values
-      .map((_, index) => index)
-      .sort((a, b) => (values[a] as number) - (values[b] as number));
-    const rank = new Array<number>(values.length);
-    order.forEach((index, position) => {
-      rank[index] = position;
-    });
-    return rank;
-  };
-  const a = ranks(first);
-  const b = ranks(second);
-  const mean = (a.length - 1) / 2;
-  let covariance = 0;
-  let variance = 0;
-  for (let index = 0; index < a.length; index++) {
-    covariance += ((a[index] as number) - mean) * ((b[index] as number) - mean);
-    variance += ((a[index] as number) - mean) ** 2;
-  }
-  return covariance / variance;
-}
 
 /** Paper Table 4: the normalization stages on and off, from the ablation folder's runs. */
 function normalizationAblationTable(ablationFolder: string): void {

@@ -55,6 +55,24 @@ export interface GeneratorTargets {
 }
 
 /**
+ * `count` class labels drawn uniformly from 0..classCount-1 with `seed` (int32).
+ *
+ * @example const labels = uniformLabels(16, 10, stepSeed(0, 3, 'labels'));
+ */
+export function uniformLabels(count: number, classCount: number, seed: number): tf.Tensor1D {
+  return tf.tidy(
+    () =>
+      tf.cast(
+        tf.minimum(
+          tf.floor(tf.randomUniform([count], 0, classCount, 'float32', seed)),
+          classCount - 1,
+        ),
+        'int32',
+      ) as tf.Tensor1D,
+  );
+}
+
+/**
  * The networks of an f-distill run as the losses see them (what DMD2 keeps in its unified
  * model): the random draws of each step from the run's seed, one-step generation, the teacher's
  * x0 and the discriminator's logits, the per-sample weights h(r), and the loss gradients of the
@@ -119,15 +137,7 @@ export class DistillModel {
     const labels =
       classCount === undefined
         ? undefined
-        : (tf.cast(
-            tf.minimum(
-              tf.floor(
-                tf.randomUniform([batchSize], 0, classCount, 'float32', this.seed(step, 'labels')),
-              ),
-              classCount - 1,
-            ),
-            'int32',
-          ) as tf.Tensor1D);
+        : uniformLabels(batchSize, classCount, this.seed(step, 'labels'));
     const sigma = this.trainingSigmas(batchSize, this.seed(step, sigmaStream));
     const noise = tf.randomNormal(shape, 0, 1, 'float32', this.seed(step, noiseStream));
     return { latent, labels, sigma, noise };

@@ -152,14 +152,15 @@ export class Distiller {
   }
 
   /**
-   * The weighting of a fresh batch of `count` student samples (paper Fig. 6; see the
-   * sample-weighting module): per sample sigma, r, h(r) and the score-difference norm.
+   * The weighting of `count` fresh student samples (paper Fig. 6; see the sample-weighting
+   * module): per sample sigma, r, h(r) and the score-difference norm; class-conditional runs
+   * with uniform labels. `chunkSize` samples go through the networks at a time (default: all).
    * Advances the ratio bins as a generator step does.
    *
-   * @example const { weight, scoreDifference } = await distiller.weightingOfSamples(2048, 7);
+   * @example const { weight, scoreDifference } = await distiller.weightingOfSamples(2048, 7, 256);
    */
-  weightingOfSamples(count: number, seed: number): Promise<SampleWeighting> {
-    return weightingOfSamples(this.model, count, seed);
+  weightingOfSamples(count: number, seed: number, chunkSize?: number): Promise<SampleWeighting> {
+    return weightingOfSamples(this.model, count, seed, chunkSize);
   }
 
   private async generatorStep(step: number): Promise<DistillStepEvent> {

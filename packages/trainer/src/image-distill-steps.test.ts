@@ -1,15 +1,16 @@
 import '@tensorflow/tfjs';
 import { ConvDiscriminator } from '@fdistill/discriminator';
 import { getDivergence } from '@fdistill/divergence';
-import { type Module, UNetDenoiser } from '@fdistill/score';
+import { GuidedDenoiser, type Module, UNetDenoiser } from '@fdistill/score';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { tensorSource } from './data/tensor-source.js';
 import { teacherFeatureDistillDiscriminator } from './discriminator-adapters.js';
-import { DistillModel } from './distill-model.js';
+import { DistillModel, uniformLabels } from './distill-model.js';
 import type { DistillDiscriminator } from './distill-networks.js';
 import { resolveDistillOptions } from './distill-options.js';
 import { Distiller } from './distiller.js';
+import { stepSeed } from './seeds.js';
 
 /** A small two-level U-Net, so that the taps come before the middle blocks and the decoder. */
 const UNET = {
@@ -179,5 +180,45 @@ describe('the image steps share forward passes', { timeout: 30_000 }, () => {
       expect(largest, `head parameter ${index}`).toBeLessThan(1e-6);
     });
     expect(shared.kernels).toBeLessThan(separate.kernels);
+  });
+});
+
+describe('weightingOfSamples on a class-conditional image run', { timeout: 30_000 }, () => {
+  it('draws each chunk from its own seeds, with uniform labels and the guided teacher', async () => {
+    const distiller = imageDistiller((discriminator) => discriminator, 2);
+    const { sigma, ratio, weight, scoreDifference } = await distiller.weightingOfSamples(10, 4, 4);
+    expect([sigma, ratio, weight, scoreDifference].map((column) => column.length)).toEqual([
+      10, 10, 10, 10,
+    ]);
+    ratio.forEach((r, index) => {
+      expect(weight[index]).toBeCloseTo(getDivergence('forward-kl').h(r), 5);
+    });
+    // The second chunk (samples 4-7) recomputed from its seeds with the guided teacher.
+    const direct = tf.tidy(() => {
+      const shape = [4, 16, 16, 1];
+      const latent = tf.randomNormal(shape, 0, 1, 'float32', stepSeed(4, 1, 'latent'));
+      const labels = uniformLabels(4, 3, stepSeed(4, 1, 'labels'));
+      const noise = tf.randomNormal(shape, 0, 1, 'float32', stepSeed(4, 1, 'generator-noise'));
+      const sigmas = tf.tensor1d(sigma.slice(4, 8));
+      const noised = tf.add(
+        distiller.generate(latent, labels),
+        tf.mul(tf.reshape(sigmas, [4, 1, 1, 1]), noise),
+      );
+      const guided = new GuidedDenoiser(distiller.networks.teacher, 2);
+      const difference = tf.sub(
+        guided.denoise(noised, sigmas, labels),
+        distiller.networks.fakeScore.denoise(noised, sigmas, labels),
+      );
+      const norms = tf.sqrt(tf.sum(tf.square(difference), [1, 2, 3]));
+      return tf.div(norms, tf.square(sigmas)).arraySync() as number[];
+    });
+    direct.forEach((value, index) => {
+      expect((scoreDifference[4 + index] as number) / value).toBeCloseTo(1, 4);
+    });
+    // The labels are uniform over the classes: 3,000 draws, each class within 5 sigma of 1,000.
+    const drawn = tf.tidy(() => uniformLabels(3000, 3, stepSeed(4, 0, 'labels')).arraySync());
+    for (const label of [0, 1, 2]) {
+      expect(Math.abs(drawn.filter((value) => value === label).length - 1000)).toBeLessThan(130);
+    }
   });
 });

@@ -1,0 +1,163 @@
+/**
+ * Paper Fig. 6 on images: the weighting h against the score difference, from image runs with a
+ * checkpoint (the Fashion-MNIST longer schedule's runs in progress):
+ *
+ *   pnpm --filter @fdistill/cli exec tsx scripts/image-weighting.ts --runs DIR[,DIR...] [--samples N]
+ *
+ * For each run: `--samples` fresh student samples (2,048 by default, 64 at a time), each noised
+ * at a training noise level, with the normalized density ratio r the run's discriminator gives it
+ * and the norm of the score difference |s_teacher - s_fake| (`Distiller.weightingOfSamples`).
+ * Since h is a function of r, the weight every f would give the same samples follows from r:
+ * the table has, per f, h / mean h in the eighth of the samples with the smallest and with the
+ * largest score difference, and Spearman's correlation of r with the score difference, over all
+ * samples and within each quarter of the noise levels (the score difference grows like
+ * 1 / sigma^2; the ratio is normalized per noise-level bin, but FastGen's bins are linear in sigma
+ * over [0.002, 80], so the first holds every sigma below 8), and the mean r of the quarters with
+ * the lowest and the highest noise. Writes
+ * docs/figures/weight-against-score-difference-fashion-mnist.png: h / mean h per sixteenth of
+ * the samples sorted by score difference (the paper's x axis), per run and f.
+ */
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { selectBackend } from '@fdistill/backend';
+import { getDivergence } from '@fdistill/divergence';
+import { lineChartPng } from '@fdistill/eval';
+import { checkpointFile, writeFileAtomically } from '@fdistill/trainer/node';
+import { formatTable } from '@fdistill/utils';
+import { buildRunOfConfig } from '../src/build-run.js';
+import { RunFolder } from '../src/run-folder.js';
+import { rankCorrelation } from './rank-correlation.js';
+
+const root = resolve(import.meta.dirname, '../../..');
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string' },
+    samples: { type: 'string', default: '2048' },
+  },
+});
+if (values.runs === undefined) {
+  throw new Error('image-weighting: --runs must name one or more run folders with a checkpoint');
+}
+const sampleCount = Number(values.samples);
+if (!Number.isInteger(sampleCount) || sampleCount < 256) {
+  throw new Error(`image-weighting: --samples must be an integer >= 256, got ${values.samples}`);
+}
+
+/** The weightings compared: DMD2's, the paper's best, the least mode-seeking. */
+const DIVERGENCES = ['reverse-kl', 'js', 'forward-kl'] as const;
+/** Groups of the samples sorted by score difference, for the figure. */
+const GROUPS = 16;
+
+/** Mean of `values`. */
+function mean(values: readonly number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/** `values` reordered by `order` (indices), then cut into `groups` equal parts, each averaged. */
+function groupMeans(values: readonly number[], order: readonly number[], groups: number): number[] {
+  const size = Math.floor(order.length / groups);
+  return Array.from({ length: groups }, (_, group) =>
+    mean(order.slice(group * size, (group + 1) * size).map((index) => values[index] as number)),
+  );
+}
+
+/** Mean over the four quarters of the noise levels of Spearman's correlation within each. */
+function withinNoiseCorrelation(
+  sigma: readonly number[],
+  first: readonly number[],
+  second: readonly number[],
+): number {
+  const bySigma = sigma
+    .map((_, index) => index)
+    .sort((a, b) => (sigma[a] as number) - (sigma[b] as number));
+  const quarter = Math.floor(bySigma.length / 4);
+  const correlations = [0, 1, 2, 3].map((part) => {
+    const indices = bySigma.slice(part * quarter, (part + 1) * quarter);
+    return rankCorrelation(
+      indices.map((index) => first[index] as number),
+      indices.map((index) => second[index] as number),
+    );
+  });
+  return mean(correlations);
+}
+
+await selectBackend('wasm');
+const series = [];
+const rows = [];
+for (const path of values.runs.split(',')) {
+  const { folder, config } = RunFolder.open(path);
+  const run = buildRunOfConfig(config);
+  try {
+    const checkpoint = checkpointFile(folder.file('checkpoint'));
+    run.distiller.loadCheckpoint(checkpoint);
+    const { sigma, ratio, scoreDifference } = await run.distiller.weightingOfSamples(
+      sampleCount,
+      7,
+      64,
+    );
+    const name = `${config.divergence}, seed ${config.seed}, step ${run.distiller.steps}`;
+    const order = scoreDifference
+      .map((_, index) => index)
+      .sort((a, b) => (scoreDifference[a] as number) - (scoreDifference[b] as number));
+    const eighth = Math.floor(order.length / 8);
+    const sortedRatio = [...ratio].sort((a, b) => a - b);
+    const ratioAt = (share: number) =>
+      (sortedRatio[Math.floor(share * (sortedRatio.length - 1))] as number).toFixed(2);
+    const cells: string[] = [];
+    for (const divergenceName of DIVERGENCES) {
+      const divergence = getDivergence(divergenceName);
+      const weight = ratio.map((r) => divergence.h(r));
+      const normalized = weight.map((value) => value / mean(weight));
+      cells.push(
+        `${mean(order.slice(0, eighth).map((index) => normalized[index] as number)).toFixed(2)} / ${mean(order.slice(-eighth).map((index) => normalized[index] as number)).toFixed(2)}`,
+      );
+      if (divergenceName !== 'reverse-kl') {
+        series.push({
+          name: `${divergenceName} h on ${config.divergence} seed ${config.seed}`,
+          steps: Array.from({ length: GROUPS }, (_, group) => (group + 0.5) / GROUPS),
+          values: groupMeans(normalized, order, GROUPS),
+        });
+      }
+    }
+    const bySigma = order.slice().sort((a, b) => (sigma[a] as number) - (sigma[b] as number));
+    const quarter = Math.floor(bySigma.length / 4);
+    const meanRatioOf = (indices: number[]) =>
+      mean(indices.map((index) => ratio[index] as number)).toFixed(2);
+    rows.push([
+      name,
+      `${ratioAt(0.05)} .. ${ratioAt(0.95)}`,
+      `${meanRatioOf(bySigma.slice(0, quarter))} / ${meanRatioOf(bySigma.slice(-quarter))}`,
+      rankCorrelation(ratio, scoreDifference).toFixed(3),
+      withinNoiseCorrelation(sigma, ratio, scoreDifference).toFixed(3),
+      ...cells,
+    ]);
+  } finally {
+    run.dispose();
+  }
+}
+writeFileAtomically(
+  join(root, 'docs/figures/weight-against-score-difference-fashion-mnist.png'),
+  lineChartPng(series, {
+    width: 720,
+    height: 460,
+    title: 'Fig. 6 on Fashion-MNIST: h of JS and forward-KL',
+    xLabel: 'share of the samples, sorted by the norm of score teacher - score fake',
+    yLabel: 'h / mean h, mean of each sixteenth',
+  }),
+);
+console.log(
+  `Fig. 6 on images: ${sampleCount} student samples per run, sorted by the score difference\n`,
+);
+console.log(
+  formatTable(
+    [
+      'run',
+      'r, 5%..95%',
+      'mean r: lowest / highest noise quarter',
+      'Spearman(r, |diff|)',
+      'within noise quarters',
+      ...DIVERGENCES.map((name) => `${name} h/mean: smallest / largest eighth`),
+    ],
+    rows,
+  ),
+);
