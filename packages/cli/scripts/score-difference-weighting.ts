@@ -1,8 +1,9 @@
 /**
- * Paper Fig. 6 on images: the weighting h against the score difference, from image runs with a
- * checkpoint (the Fashion-MNIST longer schedule's runs in progress):
+ * Paper Fig. 6 from runs with a checkpoint (image or mixture runs): the weighting h against the
+ * score difference, and how much of their relation goes through the noise level:
  *
- *   pnpm --filter @fdistill/cli exec tsx scripts/image-weighting.ts --runs DIR[,DIR...] [--samples N]
+ *   pnpm --filter @fdistill/cli exec tsx scripts/score-difference-weighting.ts --runs DIR[,DIR...]
+ *     [--samples N] [--figure FILE.png] [--title TEXT]
  *
  * For each run: `--samples` fresh student samples (2,048 by default, 64 at a time), each noised
  * at a training noise level, with the normalized density ratio r the run's discriminator gives it
@@ -13,11 +14,11 @@
  * samples and within each quarter of the noise levels (the score difference grows like
  * 1 / sigma^2; the ratio is normalized per noise-level bin, but FastGen's bins are linear in sigma
  * over [0.002, 80], so the first holds every sigma below 8), and the mean r of the quarters with
- * the lowest and the highest noise. Writes
- * docs/figures/weight-against-score-difference-fashion-mnist.png: h / mean h per sixteenth of
- * the samples sorted by score difference (the paper's x axis), per run and f.
+ * the lowest and the highest noise. Writes FILE.png, under docs/figures unless absolute (default
+ * weight-against-score-difference-fashion-mnist.png): h / mean h per sixteenth of the samples
+ * sorted by score difference (the paper's x axis), per run and f.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@fdistill/backend';
 import { getDivergence } from '@fdistill/divergence';
@@ -33,14 +34,20 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string' },
     samples: { type: 'string', default: '2048' },
+    figure: { type: 'string', default: 'weight-against-score-difference-fashion-mnist.png' },
+    title: { type: 'string', default: 'Fig. 6 on Fashion-MNIST: h of JS and forward-KL' },
   },
 });
 if (values.runs === undefined) {
-  throw new Error('image-weighting: --runs must name one or more run folders with a checkpoint');
+  throw new Error(
+    'score-difference-weighting: --runs must name one or more run folders with a checkpoint',
+  );
 }
 const sampleCount = Number(values.samples);
 if (!Number.isInteger(sampleCount) || sampleCount < 256) {
-  throw new Error(`image-weighting: --samples must be an integer >= 256, got ${values.samples}`);
+  throw new Error(
+    `score-difference-weighting: --samples must be an integer >= 256, got ${values.samples}`,
+  );
 }
 
 /** The weightings compared: DMD2's, the paper's best, the least mode-seeking. */
@@ -136,18 +143,16 @@ for (const path of values.runs.split(',')) {
   }
 }
 writeFileAtomically(
-  join(root, 'docs/figures/weight-against-score-difference-fashion-mnist.png'),
+  resolve(root, 'docs/figures', values.figure as string),
   lineChartPng(series, {
     width: 720,
     height: 460,
-    title: 'Fig. 6 on Fashion-MNIST: h of JS and forward-KL',
+    title: values.title as string,
     xLabel: 'share of the samples, sorted by the norm of score teacher - score fake',
     yLabel: 'h / mean h, mean of each sixteenth',
   }),
 );
-console.log(
-  `Fig. 6 on images: ${sampleCount} student samples per run, sorted by the score difference\n`,
-);
+console.log(`${values.title}: ${sampleCount} student samples per run\n`);
 console.log(
   formatTable(
     [
