@@ -68,24 +68,18 @@ function groupMeans(values: readonly number[], order: readonly number[], groups:
   );
 }
 
-/** Mean over the four quarters of the noise levels of Spearman's correlation within each. */
-function withinNoiseCorrelation(
-  sigma: readonly number[],
-  first: readonly number[],
-  second: readonly number[],
-): number {
+/** The sample indices in four equal groups by noise level, lowest first. */
+function noiseQuarters(sigma: readonly number[]): number[][] {
   const bySigma = sigma
     .map((_, index) => index)
     .sort((a, b) => (sigma[a] as number) - (sigma[b] as number));
   const quarter = Math.floor(bySigma.length / 4);
-  const correlations = [0, 1, 2, 3].map((part) => {
-    const indices = bySigma.slice(part * quarter, (part + 1) * quarter);
-    return rankCorrelation(
-      indices.map((index) => first[index] as number),
-      indices.map((index) => second[index] as number),
-    );
-  });
-  return mean(correlations);
+  return [0, 1, 2, 3].map((part) => bySigma.slice(part * quarter, (part + 1) * quarter));
+}
+
+/** Mean of `values` at `indices`. */
+function meanAt(values: readonly number[], indices: readonly number[]): number {
+  return mean(indices.map((index) => values[index] as number));
 }
 
 await selectBackend('wasm');
@@ -110,13 +104,17 @@ for (const path of values.runs.split(',')) {
     const sortedRatio = [...ratio].sort((a, b) => a - b);
     const ratioAt = (share: number) =>
       (sortedRatio[Math.floor(share * (sortedRatio.length - 1))] as number).toFixed(2);
+    const quarters = noiseQuarters(sigma);
+    const smallest = order.slice(0, eighth);
+    const largest = order.slice(-eighth);
     const cells: string[] = [];
     for (const divergenceName of DIVERGENCES) {
       const divergence = getDivergence(divergenceName);
       const weight = ratio.map((r) => divergence.h(r));
-      const normalized = weight.map((value) => value / mean(weight));
+      const meanWeight = mean(weight);
+      const normalized = weight.map((value) => value / meanWeight);
       cells.push(
-        `${mean(order.slice(0, eighth).map((index) => normalized[index] as number)).toFixed(2)} / ${mean(order.slice(-eighth).map((index) => normalized[index] as number)).toFixed(2)}`,
+        `${meanAt(normalized, smallest).toFixed(2)} / ${meanAt(normalized, largest).toFixed(2)}`,
       );
       if (divergenceName !== 'reverse-kl') {
         series.push({
@@ -126,32 +124,26 @@ for (const path of values.runs.split(',')) {
         });
       }
     }
-    const bySigma = order.slice().sort((a, b) => (sigma[a] as number) - (sigma[b] as number));
-    const quarter = Math.floor(bySigma.length / 4);
-    const meanRatioOf = (indices: number[]) =>
-      mean(indices.map((index) => ratio[index] as number)).toFixed(2);
+    const withinNoise = mean(
+      quarters.map((indices) =>
+        rankCorrelation(
+          indices.map((index) => ratio[index] as number),
+          indices.map((index) => scoreDifference[index] as number),
+        ),
+      ),
+    );
     rows.push([
       name,
       `${ratioAt(0.05)} .. ${ratioAt(0.95)}`,
-      `${meanRatioOf(bySigma.slice(0, quarter))} / ${meanRatioOf(bySigma.slice(-quarter))}`,
+      `${meanAt(ratio, quarters[0] ?? []).toFixed(2)} / ${meanAt(ratio, quarters[3] ?? []).toFixed(2)}`,
       rankCorrelation(ratio, scoreDifference).toFixed(3),
-      withinNoiseCorrelation(sigma, ratio, scoreDifference).toFixed(3),
+      withinNoise.toFixed(3),
       ...cells,
     ]);
   } finally {
     run.dispose();
   }
 }
-writeFileAtomically(
-  resolve(root, 'docs/figures', values.figure as string),
-  lineChartPng(series, {
-    width: 720,
-    height: 460,
-    title: values.title as string,
-    xLabel: 'share of the samples, sorted by the norm of score teacher - score fake',
-    yLabel: 'h / mean h, mean of each sixteenth',
-  }),
-);
 console.log(`${values.title}: ${sampleCount} student samples per run\n`);
 console.log(
   formatTable(
@@ -165,4 +157,14 @@ console.log(
     ],
     rows,
   ),
+);
+writeFileAtomically(
+  resolve(root, 'docs/figures', values.figure as string),
+  lineChartPng(series, {
+    width: 720,
+    height: 460,
+    title: values.title as string,
+    xLabel: 'share of the samples, sorted by the norm of score teacher - score fake',
+    yLabel: 'h / mean h, mean of each sixteenth',
+  }),
 );
