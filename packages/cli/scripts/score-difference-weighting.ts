@@ -60,21 +60,19 @@ function mean(values: readonly number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
-/** `values` reordered by `order` (indices), then cut into `groups` equal parts, each averaged. */
-function groupMeans(values: readonly number[], order: readonly number[], groups: number): number[] {
-  const size = Math.floor(order.length / groups);
-  return Array.from({ length: groups }, (_, group) =>
-    mean(order.slice(group * size, (group + 1) * size).map((index) => values[index] as number)),
-  );
+/** The indices of `values` in ascending order of their values. */
+function ascendingIndices(values: readonly number[]): number[] {
+  return values
+    .map((_, index) => index)
+    .sort((a, b) => (values[a] as number) - (values[b] as number));
 }
 
-/** The sample indices in four equal groups by noise level, lowest first. */
-function noiseQuarters(sigma: readonly number[]): number[][] {
-  const bySigma = sigma
-    .map((_, index) => index)
-    .sort((a, b) => (sigma[a] as number) - (sigma[b] as number));
-  const quarter = Math.floor(bySigma.length / 4);
-  return [0, 1, 2, 3].map((part) => bySigma.slice(part * quarter, (part + 1) * quarter));
+/** `order` cut into `groups` equal consecutive parts (a remainder of fewer is left out). */
+function equalGroups(order: readonly number[], groups: number): number[][] {
+  const size = Math.floor(order.length / groups);
+  return Array.from({ length: groups }, (_, group) =>
+    order.slice(group * size, (group + 1) * size),
+  );
 }
 
 /** Mean of `values` at `indices`. */
@@ -97,16 +95,15 @@ for (const path of values.runs.split(',')) {
       64,
     );
     const name = `${config.divergence}, seed ${config.seed}, step ${run.distiller.steps}`;
-    const order = scoreDifference
-      .map((_, index) => index)
-      .sort((a, b) => (scoreDifference[a] as number) - (scoreDifference[b] as number));
-    const eighth = Math.floor(order.length / 8);
+    const byDifference = ascendingIndices(scoreDifference);
+    const eighths = equalGroups(byDifference, 8);
+    const sixteenths = equalGroups(byDifference, GROUPS);
     const sortedRatio = [...ratio].sort((a, b) => a - b);
     const ratioAt = (share: number) =>
       (sortedRatio[Math.floor(share * (sortedRatio.length - 1))] as number).toFixed(2);
-    const quarters = noiseQuarters(sigma);
-    const smallest = order.slice(0, eighth);
-    const largest = order.slice(-eighth);
+    const quarters = equalGroups(ascendingIndices(sigma), 4);
+    const smallest = eighths[0] ?? [];
+    const largest = eighths[7] ?? [];
     const cells: string[] = [];
     for (const divergenceName of DIVERGENCES) {
       const divergence = getDivergence(divergenceName);
@@ -120,7 +117,7 @@ for (const path of values.runs.split(',')) {
         series.push({
           name: `${divergenceName} h on ${config.divergence} seed ${config.seed}`,
           steps: Array.from({ length: GROUPS }, (_, group) => (group + 0.5) / GROUPS),
-          values: groupMeans(normalized, order, GROUPS),
+          values: sixteenths.map((group) => meanAt(normalized, group)),
         });
       }
     }
