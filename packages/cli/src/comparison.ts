@@ -56,9 +56,14 @@ export interface Comparison {
   divergences: ComparedDivergence[];
 }
 
-/** Renders a comparison as its table: one row per divergence, mean (± spread) per metric. */
-export function formatComparison(comparison: Comparison): string {
-  const metrics = comparedMetricsOf(comparison.preset);
+/**
+ * Renders a comparison as its table: one row per divergence, mean (± spread) per metric of
+ * `metrics` (default: those `compare` reports for the preset).
+ */
+export function formatComparison(
+  comparison: Comparison,
+  metrics: readonly ComparedMetric[] = comparedMetricsOf(comparison.preset),
+): string {
   const seeds = comparison.seeds.length;
   const modeSeeking = (name: string) =>
     name === 'gan-only' ? '' : divergenceOfSettings(name).modeSeeking;
@@ -87,16 +92,18 @@ function formatTest(test: TTest): string {
  * Each divergence against reverse-KL, per metric, as `t (two-sided p)`: Welch's test of the
  * means over seeds, then the paired test over the seeds both have (the runs of one seed share
  * its initialization, warm start and evaluation latents, so their differences carry less of the
- * seed-to-seed spread). Undefined without two reverse-KL runs.
+ * seed-to-seed spread). `metrics` defaults to those `compare` reports for the preset; wall time
+ * is never tested. Undefined without two reverse-KL runs.
  *
  * @example const tables = formatTestTables(comparison); // Welch, then paired, one row per f
  */
-export function formatTestTables(comparison: Comparison): string | undefined {
+export function formatTestTables(
+  comparison: Comparison,
+  compared: readonly ComparedMetric[] = comparedMetricsOf(comparison.preset),
+): string | undefined {
   const baseline = comparison.runs.filter((run) => run.divergence === BASELINE_DIVERGENCE);
   if (baseline.length < 2) return undefined;
-  const metrics = comparedMetricsOf(comparison.preset).filter(
-    (metric) => metric.key !== 'wallSeconds',
-  );
+  const metrics = compared.filter((metric) => metric.key !== 'wallSeconds');
   const runsOf = (divergence: string) =>
     comparison.runs.filter((run) => run.divergence === divergence);
   const others = comparison.divergences.filter((entry) => entry.divergence !== BASELINE_DIVERGENCE);
@@ -140,14 +147,17 @@ export function comparedMetricsOf(preset: string): readonly ComparedMetric[] {
   return preset === 'fashion-mnist' ? IMAGE_COMPARED_METRICS : MIXTURE_COMPARED_METRICS;
 }
 
-/** The statistics of `runs` per divergence, in the order of `divergences`. */
+/**
+ * The statistics of `runs` per divergence, in the order of `divergences`, over `metrics`
+ * (default: those `compare` reports for the preset).
+ */
 export function summarizeComparison(
   config: Pick<RunConfig, 'preset' | 'steps' | 'evaluationSamples'>,
   seeds: number[],
   divergences: readonly string[],
   runs: Comparison['runs'],
+  metrics: readonly ComparedMetric[] = comparedMetricsOf(config.preset),
 ): Comparison {
-  const metrics = comparedMetricsOf(config.preset);
   return {
     preset: config.preset,
     steps: config.steps,
