@@ -19,6 +19,12 @@ describe('run configs', () => {
     expect(() => validateConfigFields({ fakeScoreWeighting: 'sigma' }, 'run.yaml')).toThrow(
       'run.yaml: fakeScoreWeighting must be "uniform" or "edm", got "sigma"',
     );
+    expect(() => validateConfigFields({ ratioBinSpacing: 'cubic' }, 'run.yaml')).toThrow(
+      'run.yaml: ratioBinSpacing must be "linear" or "log", got "cubic"',
+    );
+    expect(() => validateConfigFields({ ratioBinEmaRate: 1 }, 'run.yaml')).toThrow(
+      'run.yaml: ratioBinEmaRate must be a number in [0, 1), got 1',
+    );
     expect(() => validateConfigFields({ studentWarmStartSteps: -1 }, 'run.yaml')).toThrow(
       'run.yaml: studentWarmStartSteps must be an integer >= 0, got -1',
     );
@@ -117,6 +123,14 @@ describe('run configs', () => {
     const preset = distillOptionsOfSettings(PRESETS['fashion-mnist']);
     expect(preset.learningRates).toEqual({ generator: 5e-5, fakeScore: 5e-4, discriminator: 5e-4 });
     expect(image.fakeScoreWeighting).toBe('uniform');
+    // Stage one's bins: the presets leave FastGen's (empty options: linear, rate 0).
+    expect(preset.ratioNormalization).toEqual({});
+    const logBins = distillOptionsOfSettings({
+      ...PRESETS['fashion-mnist'],
+      ratioBinSpacing: 'log',
+      ratioBinEmaRate: 0.9,
+    });
+    expect(logBins.ratioNormalization).toEqual({ binSpacing: 'log', emaRate: 0.9 });
   });
 });
 

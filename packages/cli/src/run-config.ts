@@ -83,8 +83,9 @@ type FieldType =
   | 'fraction'
   | 'boolean'
   | 'object'
+  | 'rate'
   | 'divergence'
-  | 'weighting';
+  | 'choice';
 
 const ALL: readonly ConfigKind[] = ['mixture', 'image', 'image-teacher'];
 const RUNS: readonly ConfigKind[] = ['mixture', 'image'];
@@ -92,8 +93,15 @@ const MIXTURE: readonly ConfigKind[] = ['mixture'];
 const IMAGE_DATA: readonly ConfigKind[] = ['image', 'image-teacher'];
 const TEACHER: readonly ConfigKind[] = ['image-teacher'];
 
-/** Every config field (besides `preset`): its type and the kinds of config that have it. */
-const FIELDS: Record<string, { type: FieldType; kinds: readonly ConfigKind[] }> = {
+/** A config field's type, the kinds of config that have it and, for a choice, its values. */
+interface FieldSpec {
+  type: FieldType;
+  kinds: readonly ConfigKind[];
+  choices?: readonly string[];
+}
+
+/** Every config field (besides `preset`). */
+const FIELDS: Record<string, FieldSpec> = {
   divergence: { type: 'divergence', kinds: RUNS },
   network: { type: 'object', kinds: TEACHER },
   steps: { type: 'integer', kinds: ALL },
@@ -118,8 +126,10 @@ const FIELDS: Record<string, { type: FieldType; kinds: readonly ConfigKind[] }> 
   studentWarmStartPairs: { type: 'integer', kinds: RUNS },
   studentWarmStartLearningRate: { type: 'positive', kinds: RUNS },
   fakeScorePrefitSteps: { type: 'count', kinds: RUNS },
-  fakeScoreWeighting: { type: 'weighting', kinds: RUNS },
+  fakeScoreWeighting: { type: 'choice', kinds: RUNS, choices: ['uniform', 'edm'] },
   ratioNormalization: { type: 'boolean', kinds: RUNS },
+  ratioBinSpacing: { type: 'choice', kinds: RUNS, choices: ['linear', 'log'] },
+  ratioBinEmaRate: { type: 'rate', kinds: RUNS },
   weightNormalization: { type: 'boolean', kinds: RUNS },
   evaluationSamples: { type: 'integer', kinds: RUNS },
   evaluationEvery: { type: 'count', kinds: MIXTURE },
@@ -156,10 +166,15 @@ export class ConfigError extends Error {
   }
 }
 
-/** What a value of a field type must be, or `undefined` when `value` is one. */
-function typeProblem(type: FieldType, value: unknown): string | undefined {
+/** What a value of a field must be, or `undefined` when `value` is one. */
+function typeProblem({ type, choices = [] }: FieldSpec, value: unknown): string | undefined {
   if (type === 'boolean') return typeof value === 'boolean' ? undefined : 'true or false';
-  if (type === 'string' || type === 'divergence' || type === 'weighting') {
+  if (type === 'choice') {
+    return choices.includes(value as string)
+      ? undefined
+      : choices.map((choice) => JSON.stringify(choice)).join(' or ');
+  }
+  if (type === 'string' || type === 'divergence') {
     return typeof value === 'string' && value.length > 0 ? undefined : 'a non-empty string';
   }
   if (type === 'object') {
@@ -177,6 +192,7 @@ function typeProblem(type: FieldType, value: unknown): string | undefined {
   }
   if (type === 'non-negative' && !(value >= 0)) return 'a number >= 0';
   if (type === 'fraction' && !(value >= 0 && value <= 1)) return 'a number in [0, 1]';
+  if (type === 'rate' && !(value >= 0 && value < 1)) return 'a number in [0, 1)';
   return undefined;
 }
 
@@ -224,7 +240,7 @@ export function validateConfigFields(
         `${source}: unknown field "${field}"; valid fields: preset, ${valid.join(', ')}`,
       );
     }
-    const expected = typeProblem(spec.type, value);
+    const expected = typeProblem(spec, value);
     if (expected !== undefined) {
       throw new ConfigError(
         `${source}: ${field} must be ${expected}, got ${JSON.stringify(value)}`,
@@ -232,15 +248,6 @@ export function validateConfigFields(
     }
   }
   if (fields.divergence !== undefined) checkDivergenceName(fields.divergence as string, source);
-  if (
-    fields.fakeScoreWeighting !== undefined &&
-    fields.fakeScoreWeighting !== 'uniform' &&
-    fields.fakeScoreWeighting !== 'edm'
-  ) {
-    throw new ConfigError(
-      `${source}: fakeScoreWeighting must be "uniform" or "edm", got ${JSON.stringify(fields.fakeScoreWeighting)}`,
-    );
-  }
   if (fields.fakeUpdateFrequency !== undefined && (fields.fakeUpdateFrequency as number) < 2) {
     throw new ConfigError(
       `${source}: fakeUpdateFrequency must be an integer >= 2, got ${fields.fakeUpdateFrequency}`,

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { densityRatioFromLogits } from './density-ratio.js';
 import { normalizeWeights } from './normalize-weights.js';
-import { RatioNormalizer } from './ratio-normalizer.js';
+import { type RatioBinSpacing, RatioNormalizer } from './ratio-normalizer.js';
 import { stopGradient } from './stop-gradient.js';
 
 describe('densityRatioFromLogits', () => {
@@ -80,6 +80,24 @@ describe('RatioNormalizer', () => {
     normalizer.dispose();
   });
 
+  it('bins sigma in ln sigma with binSpacing log: edges 0.002 * 40000^(k / 10)', () => {
+    const normalizer = new RatioNormalizer({ binSpacing: 'log' });
+    const edge = (k: number) => 0.002 * 40000 ** (k / 10);
+    // 1% either side of every inner edge, the ends, and sigmas outside [0.002, 80] (0 included).
+    const sigmas = [
+      0,
+      0.001,
+      0.002,
+      ...[1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((k) => [edge(k) * 0.99, edge(k) * 1.01]),
+      79,
+      500,
+    ];
+    const expected = [0, 0, 0, ...[1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((k) => [k - 1, k]), 9, 9];
+    const index = normalizer.binIndex(tf.tensor1d(sigmas));
+    expect(Array.from(index.dataSync())).toEqual(expected);
+    normalizer.dispose();
+  });
+
   it('divides each ratio by its bin mean, updating only bins with samples (rate 0)', async () => {
     const normalizer = new RatioNormalizer({ binCount: 4, sigmaMin: 0, sigmaMax: 4 });
     const ratio = tf.tensor1d([1, 3, 8, 2]);
@@ -123,6 +141,20 @@ describe('RatioNormalizer', () => {
     expect(() => restored.setState({ ...state, binMeans: [1] })).toThrow(
       'state.binMeans must be 2 numbers',
     );
+    // A state saved before binSpacing existed is linear.
+    const { binSpacing, ...withoutSpacing } = state;
+    expect(binSpacing).toBe('linear');
+    expect(() => restored.setState(withoutSpacing)).not.toThrow();
+    const logBins = new RatioNormalizer({
+      binCount: 2,
+      sigmaMin: 0.5,
+      sigmaMax: 2,
+      binSpacing: 'log',
+    });
+    expect(() => logBins.setState({ ...withoutSpacing, sigmaMin: 0.5 })).toThrow(
+      'state.binSpacing is "linear", this normalizer has log',
+    );
+    logBins.dispose();
     tf.dispose([sigma, ratio, fromOriginal, fromRestored]);
     normalizer.dispose();
     restored.dispose();
@@ -149,6 +181,12 @@ describe('RatioNormalizer', () => {
   it('rejects bad options and mismatched inputs', () => {
     expect(() => new RatioNormalizer({ binCount: 0 })).toThrow(
       'options.binCount must be an integer >= 1, got 0',
+    );
+    expect(
+      () => new RatioNormalizer({ binSpacing: 'cubic' as unknown as RatioBinSpacing }),
+    ).toThrow(`options.binSpacing must be 'linear' or 'log', got "cubic"`);
+    expect(() => new RatioNormalizer({ binSpacing: 'log', sigmaMin: 0 })).toThrow(
+      "options.sigmaMin must be > 0 with binSpacing 'log', got 0",
     );
     expect(() => new RatioNormalizer({ emaRate: 1 })).toThrow(
       'options.emaRate must be in [0, 1), got 1',

@@ -32,6 +32,7 @@ export {
   integratePanel,
 } from './quadrature.js';
 export {
+  type RatioBinSpacing,
   RatioNormalizer,
   type RatioNormalizerOptions,
   type RatioNormalizerState,

@@ -6,10 +6,19 @@ import {
 } from '@fdistill/utils';
 import * as tf from '@tensorflow/tfjs-core';
 
+/** How the sigma bins split `[sigmaMin, sigmaMax]`: in equal widths of sigma or of ln sigma. */
+export type RatioBinSpacing = 'linear' | 'log';
+
 /** Options of `RatioNormalizer`; the defaults are FastGen's (10 bins linear over [0.002, 80]). */
 export interface RatioNormalizerOptions {
   /** Number of sigma bins; default 10. */
   binCount?: number;
+  /**
+   * `'linear'` (FastGen's, the default) or `'log'`: bins of equal width in ln sigma, so that each
+   * holds a narrow range of noise levels at every scale (linear bins over [0.002, 80] put every
+   * sigma below 8 in the first).
+   */
+  binSpacing?: RatioBinSpacing;
   /** Lower edge of the first bin; default 0.002 (EDM sigma_min). */
   sigmaMin?: number;
   /** Upper edge of the last bin; default 80 (EDM sigma_max). */
@@ -21,6 +30,8 @@ export interface RatioNormalizerOptions {
 /** Everything a `RatioNormalizer` needs to resume: its options and the current bin means. */
 export interface RatioNormalizerState {
   binCount: number;
+  /** Absent in states saved before the option existed: those are `'linear'`. */
+  binSpacing?: RatioBinSpacing;
   sigmaMin: number;
   sigmaMax: number;
   emaRate: number;
@@ -33,7 +44,8 @@ const BIN_EPSILON = 1e-6;
 /**
  * Stage one of the two-stage normalization (paper Sec. 4): `E_q[r_t] = 1` at every noise level,
  * so each ratio is divided by the running mean ratio of its sigma bin. Bins split
- * `[sigmaMin, sigmaMax]` linearly; sigmas outside fall into the end bins. A bin's mean is updated
+ * `[sigmaMin, sigmaMax]` linearly (or in ln sigma, `binSpacing: 'log'`); sigmas outside fall into
+ * the end bins. A bin's mean is updated
  * by EMA only when the batch has samples in it, and starts at 1. The means are persistent state:
  * save them with `await getState()` in a checkpoint and restore them with `setState()`.
  *
@@ -44,14 +56,26 @@ const BIN_EPSILON = 1e-6;
  */
 export class RatioNormalizer {
   readonly binCount: number;
+  readonly binSpacing: RatioBinSpacing;
   readonly sigmaMin: number;
   readonly sigmaMax: number;
   readonly emaRate: number;
   private binMeans: tf.Tensor1D;
 
   constructor(options: RatioNormalizerOptions = {}) {
-    const { binCount = 10, sigmaMin = 0.002, sigmaMax = 80, emaRate = 0 } = options;
+    const {
+      binCount = 10,
+      binSpacing = 'linear',
+      sigmaMin = 0.002,
+      sigmaMax = 80,
+      emaRate = 0,
+    } = options;
     assertIntegerAtLeast('RatioNormalizer: options.binCount', binCount, 1);
+    if (binSpacing !== 'linear' && binSpacing !== 'log') {
+      throw new RangeError(
+        `RatioNormalizer: options.binSpacing must be 'linear' or 'log', got ${describeValue(binSpacing)}`,
+      );
+    }
     assertFiniteNumber('RatioNormalizer: options.sigmaMin', sigmaMin);
     assertPositiveNumber('RatioNormalizer: options.sigmaMax', sigmaMax);
     if (!(sigmaMax > sigmaMin)) {
@@ -59,11 +83,17 @@ export class RatioNormalizer {
         `RatioNormalizer: options.sigmaMax must be > options.sigmaMin (${sigmaMin}), got ${sigmaMax}`,
       );
     }
+    if (binSpacing === 'log' && !(sigmaMin > 0)) {
+      throw new RangeError(
+        `RatioNormalizer: options.sigmaMin must be > 0 with binSpacing 'log', got ${sigmaMin}`,
+      );
+    }
     assertFiniteNumber('RatioNormalizer: options.emaRate', emaRate);
     if (emaRate < 0 || emaRate >= 1) {
       throw new RangeError(`RatioNormalizer: options.emaRate must be in [0, 1), got ${emaRate}`);
     }
     this.binCount = binCount;
+    this.binSpacing = binSpacing;
     this.sigmaMin = sigmaMin;
     this.sigmaMax = sigmaMax;
     this.emaRate = emaRate;
@@ -73,8 +103,13 @@ export class RatioNormalizer {
   /** Bin index of each sigma (int32), clamped to `[0, binCount - 1]`. */
   binIndex(sigma: tf.Tensor): tf.Tensor1D {
     return tf.tidy(() => {
-      const width = (this.sigmaMax - this.sigmaMin) / this.binCount;
-      const position = tf.floor(tf.div(tf.sub(tf.reshape(sigma, [-1]), this.sigmaMin), width));
+      const flat = tf.reshape(sigma, [-1]);
+      const log = this.binSpacing === 'log';
+      const low = log ? Math.log(this.sigmaMin) : this.sigmaMin;
+      const width = ((log ? Math.log(this.sigmaMax) : this.sigmaMax) - low) / this.binCount;
+      // ln of a sigma <= 0 is -Inf or NaN: clamp first, it belongs to the first bin anyway.
+      const scaled = log ? tf.log(tf.maximum(flat, this.sigmaMin)) : flat;
+      const position = tf.floor(tf.div(tf.sub(scaled, low), width));
       return tf.cast(tf.clipByValue(position, 0, this.binCount - 1), 'int32') as tf.Tensor1D;
     });
   }
@@ -121,6 +156,7 @@ export class RatioNormalizer {
   async getState(): Promise<RatioNormalizerState> {
     return {
       binCount: this.binCount,
+      binSpacing: this.binSpacing,
       sigmaMin: this.sigmaMin,
       sigmaMax: this.sigmaMax,
       emaRate: this.emaRate,
@@ -128,8 +164,17 @@ export class RatioNormalizer {
     };
   }
 
-  /** Restores bin means saved by `getState()`; the bin layout must match this normalizer's. */
+  /**
+   * Restores bin means saved by `getState()`; the bin layout must match this normalizer's (a
+   * state without `binSpacing` is linear).
+   */
   setState(state: RatioNormalizerState): void {
+    const spacing = state?.binSpacing ?? 'linear';
+    if (spacing !== this.binSpacing) {
+      throw new RangeError(
+        `RatioNormalizer.setState(state): state.binSpacing is ${describeValue(spacing)}, this normalizer has ${this.binSpacing}`,
+      );
+    }
     for (const key of ['binCount', 'sigmaMin', 'sigmaMax'] as const) {
       if (state?.[key] !== this[key]) {
         throw new RangeError(

@@ -2,6 +2,7 @@ import {
   DEFAULT_DENSITY_RATIO_OPTIONS,
   type DensityRatioOptions,
   type Divergence,
+  type RatioBinSpacing,
 } from '@fdistill/divergence';
 import { EDM_SIGMA_MAX, EDM_SIGMA_MIN } from '@fdistill/score';
 import { assertFiniteNumber, assertIntegerAtLeast, assertPositiveNumber } from '@fdistill/utils';
@@ -38,8 +39,13 @@ export interface DistillOptions {
   r1?: { gamma?: number; form?: R1Form };
   /** Clamp and clip of the density ratio; FastGen's defaults. */
   densityRatio?: DensityRatioOptions;
-  /** Stage-one ratio normalization (sigma bins); `false` disables it. Default 10 bins, rate 0. */
-  ratioNormalization?: { binCount?: number; emaRate?: number } | false;
+  /**
+   * Stage-one ratio normalization (sigma bins); `false` disables it. Default 10 bins linear in
+   * sigma, EMA rate 0 (each bin divided by this batch's mean): FastGen's.
+   */
+  ratioNormalization?:
+    | { binCount?: number; emaRate?: number; binSpacing?: RatioBinSpacing }
+    | false;
   /**
    * Weighting of the fake score's x0 error per noise level: `'uniform'` (plain MSE, FastGen's
    * choice for a fake score copied from the teacher) or `'edm'` (EDM's lambda(sigma), which
@@ -64,7 +70,7 @@ export type ResolvedDistillOptions = Required<
   learningRates: { generator: number; fakeScore: number; discriminator: number };
   r1: { gamma: number; form: R1Form };
   densityRatio: Required<DensityRatioOptions>;
-  ratioNormalization: { binCount: number; emaRate: number } | false;
+  ratioNormalization: { binCount: number; emaRate: number; binSpacing: RatioBinSpacing } | false;
 };
 
 /**
@@ -104,6 +110,7 @@ export function resolveDistillOptions(options: DistillOptions): ResolvedDistillO
         : {
             binCount: options.ratioNormalization?.binCount ?? 10,
             emaRate: options.ratioNormalization?.emaRate ?? 0,
+            binSpacing: options.ratioNormalization?.binSpacing ?? 'linear',
           },
     weightNormalization: options.weightNormalization ?? true,
     fakeScoreWeighting: options.fakeScoreWeighting ?? 'uniform',

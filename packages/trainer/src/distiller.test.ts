@@ -124,6 +124,25 @@ describe('Distiller', () => {
     expect(studentWeights(js)).toEqual(studentWeights(reverse));
   });
 
+  it('keeps stage-one bins in ln sigma in its checkpoint, which a linear-bin run refuses', async () => {
+    const logBins = {
+      divergence: getDivergence('forward-kl'),
+      ratioNormalization: { binSpacing: 'log', emaRate: 0.5 },
+    } as const;
+    const trained = smallDistiller(twoModeMixture(), logBins, 8);
+    for (let step = 0; step < 3; step++) await trained.step();
+    const store = memoryCheckpointStore('log-bins.safetensors');
+    await trained.saveCheckpoint(store);
+    const linear = smallDistiller(twoModeMixture(), { divergence: getDivergence('forward-kl') }, 8);
+    expect(() => linear.loadCheckpoint(store)).toThrow(
+      'state.binSpacing is "log", this normalizer has linear',
+    );
+    const resumed = smallDistiller(twoModeMixture(), logBins, 8);
+    resumed.loadCheckpoint(store);
+    expect(resumed.steps).toBe(3);
+    for (const distiller of [trained, linear, resumed]) distiller.dispose();
+  });
+
   it('holds a constant number of tensors over 1,000 steps', async () => {
     const distiller = smallDistiller(
       twoModeMixture(),

@@ -1,4 +1,9 @@
-import { type Divergence, getDivergence, parseDivergence } from '@fdistill/divergence';
+import {
+  type Divergence,
+  getDivergence,
+  parseDivergence,
+  type RatioBinSpacing,
+} from '@fdistill/divergence';
 import type { DistillOptions } from './distill-options.js';
 
 /**
@@ -25,6 +30,14 @@ export interface DistillRunSettings {
   fakeScoreWeighting: 'uniform' | 'edm';
   /** Stage one of the weight normalization (ratio per sigma bin); default true. */
   ratioNormalization?: boolean;
+  /** Stage one's sigma bins: `linear` in sigma (FastGen's, the default) or `log` (ln sigma). */
+  ratioBinSpacing?: RatioBinSpacing;
+  /**
+   * EMA rate of stage one's bin means: 0 (the default, FastGen's) divides by this batch's mean;
+   * higher rates average over batches (a batch of 16 leaves about 1 sample in 6 alone in its bin,
+   * where rate 0 makes its ratio exactly 1).
+   */
+  ratioBinEmaRate?: number;
   /** Stage two of the weight normalization (h / batch mean of h); default true. */
   weightNormalization?: boolean;
   /** Largest noise level of the student and of the training grid; default EDM's 80. */
@@ -71,7 +84,17 @@ export function distillOptionsOfSettings(settings: DistillRunSettings): DistillO
     emaDecay: settings.emaDecay,
     r1: { gamma: settings.r1Gamma },
     fakeScoreWeighting: settings.fakeScoreWeighting,
-    ...(settings.ratioNormalization === false ? { ratioNormalization: false as const } : {}),
+    ratioNormalization:
+      settings.ratioNormalization === false
+        ? false
+        : {
+            ...(settings.ratioBinSpacing === undefined
+              ? {}
+              : { binSpacing: settings.ratioBinSpacing }),
+            ...(settings.ratioBinEmaRate === undefined
+              ? {}
+              : { emaRate: settings.ratioBinEmaRate }),
+          },
     weightNormalization: settings.weightNormalization ?? true,
     ...(settings.sigmaMax === undefined ? {} : { sigmaMax: settings.sigmaMax }),
     ...(settings.guidanceScale === undefined ? {} : { guidanceScale: settings.guidanceScale }),
