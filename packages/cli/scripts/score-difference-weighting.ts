@@ -14,7 +14,8 @@
  * samples and within each quarter of the noise levels (the score difference grows like
  * 1 / sigma^2; the ratio is normalized per noise-level bin, but FastGen's bins are linear in sigma
  * over [0.002, 80], so the first holds every sigma below 8), and the mean r of the quarters with
- * the lowest and the highest noise. Writes FILE.png, under docs/figures unless absolute (default
+ * the lowest and the highest noise; then the mean r of each tenth of the samples sorted by noise
+ * level (what bins of equal sample counts would divide by). Writes FILE.png, under docs/figures unless absolute (default
  * weight-against-score-difference-fashion-mnist.png): h / mean h per sixteenth of the samples
  * sorted by score difference (the paper's x axis), per run and f.
  */
@@ -54,6 +55,8 @@ if (!Number.isInteger(sampleCount) || sampleCount < 256) {
 const DIVERGENCES = ['reverse-kl', 'js', 'forward-kl'] as const;
 /** Groups of the samples sorted by score difference, for the figure. */
 const GROUPS = 16;
+/** Groups of the samples sorted by noise level, for the table of mean r per noise level. */
+const NOISE_GROUPS = 10;
 
 /** Mean of `values`. */
 function mean(values: readonly number[]): number {
@@ -83,6 +86,8 @@ function meanAt(values: readonly number[], indices: readonly number[]): number {
 await selectBackend('wasm');
 const series = [];
 const rows = [];
+const noiseRows: string[][] = [];
+let noiseHeader: string[] = [];
 for (const path of values.runs.split(',')) {
   const { folder, config } = RunFolder.open(path);
   const run = buildRunOfConfig(config);
@@ -101,7 +106,17 @@ for (const path of values.runs.split(',')) {
     const sortedRatio = [...ratio].sort((a, b) => a - b);
     const ratioAt = (share: number) =>
       (sortedRatio[Math.floor(share * (sortedRatio.length - 1))] as number).toFixed(2);
-    const quarters = equalGroups(ascendingIndices(sigma), 4);
+    const bySigma = ascendingIndices(sigma);
+    const quarters = equalGroups(bySigma, 4);
+    const noiseGroups = equalGroups(bySigma, NOISE_GROUPS);
+    if (noiseHeader.length === 0) {
+      noiseHeader = noiseGroups.map((group) => {
+        const low = sigma[group[0] as number] as number;
+        const high = sigma[group[group.length - 1] as number] as number;
+        return `${low.toPrecision(2)}-${high.toPrecision(2)}`;
+      });
+    }
+    noiseRows.push([name, ...noiseGroups.map((group) => meanAt(ratio, group).toFixed(2))]);
     const smallest = eighths[0] ?? [];
     const largest = eighths[7] ?? [];
     const cells: string[] = [];
@@ -155,6 +170,10 @@ console.log(
     rows,
   ),
 );
+console.log(
+  `\nmean r per tenth of the samples sorted by noise level (sigma range of the first run's tenths)\n`,
+);
+console.log(formatTable(['run', ...noiseHeader], noiseRows));
 writeFileAtomically(
   resolve(root, 'docs/figures', values.figure as string),
   lineChartPng(series, {
