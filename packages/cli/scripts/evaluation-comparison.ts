@@ -46,7 +46,7 @@ function evaluationKey(summaryKey: string): string {
 
 const runs: Comparison['runs'] = [];
 const missing: string[] = [];
-let realDataFids: number[] = [];
+const realDataFids: number[] = [];
 let count: number | undefined;
 let steps: number | undefined;
 for (const name of readdirSync(parent).sort()) {
@@ -64,7 +64,7 @@ for (const name of readdirSync(parent).sort()) {
     );
   }
   count = evaluation.count;
-  realDataFids = [...realDataFids, evaluation.realDataDomainFid as number];
+  realDataFids.push(evaluation.realDataDomainFid as number);
   const config = JSON.parse(readFileSync(join(parent, name, 'config.json'), 'utf8')) as {
     steps: number;
   };

@@ -15,9 +15,9 @@
  * 1 / sigma^2; the ratio is normalized per noise-level bin, but FastGen's bins are linear in sigma
  * over [0.002, 80], so the first holds every sigma below 8), and the mean r of the quarters with
  * the lowest and the highest noise; then the mean r of each tenth of the samples sorted by noise
- * level (what bins of equal sample counts would divide by). Writes FILE.png, under docs/figures unless absolute (default
- * weight-against-score-difference-fashion-mnist.png): h / mean h per sixteenth of the samples
- * sorted by score difference (the paper's x axis), per run and f.
+ * level (what bins of equal sample counts would divide by). Writes FILE.png, under docs/figures
+ * unless absolute (default weight-against-score-difference-fashion-mnist.png): h / mean h per
+ * sixteenth of the samples sorted by score difference (the paper's x axis), per run and f.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';

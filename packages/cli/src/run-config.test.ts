@@ -25,6 +25,9 @@ describe('run configs', () => {
     expect(() => validateConfigFields({ ratioBinEmaRate: 1 }, 'run.yaml')).toThrow(
       'run.yaml: ratioBinEmaRate must be a number in [0, 1), got 1',
     );
+    expect(() =>
+      validateConfigFields({ ratioNormalization: false, ratioBinSpacing: 'log' }, 'run.yaml'),
+    ).toThrow('run.yaml: ratioBinSpacing and ratioBinEmaRate set stage one');
     expect(() => validateConfigFields({ studentWarmStartSteps: -1 }, 'run.yaml')).toThrow(
       'run.yaml: studentWarmStartSteps must be an integer >= 0, got -1',
     );

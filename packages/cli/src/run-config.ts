@@ -248,6 +248,14 @@ export function validateConfigFields(
     }
   }
   if (fields.divergence !== undefined) checkDivergenceName(fields.divergence as string, source);
+  if (
+    fields.ratioNormalization === false &&
+    (fields.ratioBinSpacing !== undefined || fields.ratioBinEmaRate !== undefined)
+  ) {
+    throw new ConfigError(
+      `${source}: ratioBinSpacing and ratioBinEmaRate set stage one's bins, which ratioNormalization: false turns off; drop one or the other`,
+    );
+  }
   if (fields.fakeUpdateFrequency !== undefined && (fields.fakeUpdateFrequency as number) < 2) {
     throw new ConfigError(
       `${source}: fakeUpdateFrequency must be an integer >= 2, got ${fields.fakeUpdateFrequency}`,

@@ -45,9 +45,9 @@ const BIN_EPSILON = 1e-6;
  * Stage one of the two-stage normalization (paper Sec. 4): `E_q[r_t] = 1` at every noise level,
  * so each ratio is divided by the running mean ratio of its sigma bin. Bins split
  * `[sigmaMin, sigmaMax]` linearly (or in ln sigma, `binSpacing: 'log'`); sigmas outside fall into
- * the end bins. A bin's mean is updated
- * by EMA only when the batch has samples in it, and starts at 1. The means are persistent state:
- * save them with `await getState()` in a checkpoint and restore them with `setState()`.
+ * the end bins. A bin's mean is updated by EMA only when the batch has samples in it, and starts
+ * at 1. The means are persistent state: save them with `await getState()` in a checkpoint and
+ * restore them with `setState()`.
  *
  * @example
  * const normalizer = new RatioNormalizer({ emaRate: 0.5 });
